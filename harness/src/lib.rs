@@ -1,0 +1,9 @@
+//! sparkmodes: run a PySpark app against a disposable Spark standalone cluster in every
+//! deployment mode, check each result, time it, and report.
+
+pub mod error;
+pub mod mode;
+pub mod record;
+pub mod stats;
+
+pub use error::{Error, Exit, Result};
