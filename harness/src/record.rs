@@ -124,3 +124,27 @@ impl RunRecord {
         !self.warmup && self.status == Status::Ok && self.correct
     }
 }
+
+/// File names inside a run directory.
+pub const RUNS_JSONL: &str = "runs.jsonl";
+pub const RUNS_CSV: &str = "runs.csv";
+
+/// Reads every record of a run directory from its `runs.jsonl` (one JSON record per line).
+/// A torn last line (the process died while writing it) is skipped; any other bad line is an
+/// error naming the file and line.
+pub fn load_records(run_dir: &std::path::Path) -> anyhow::Result<Vec<RunRecord>> {
+    use anyhow::Context;
+    let path = run_dir.join(RUNS_JSONL);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}: is this a sparkmodes run directory?", path.display()))?;
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut records = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        match serde_json::from_str(line) {
+            Ok(r) => records.push(r),
+            Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => break,
+            Err(e) => anyhow::bail!("{}:{}: not a run record: {e}", path.display(), i + 1),
+        }
+    }
+    Ok(records)
+}
