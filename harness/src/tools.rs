@@ -1,0 +1,95 @@
+//! Host tools the harness shells out to, found with `which` so a missing one is named clearly.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::error::{Error, Result};
+
+/// Finds `name` on PATH or fails with a message saying what needs it and how to get it.
+pub fn require(name: &str, needed_for: &str, install_hint: &str) -> Result<PathBuf> {
+    which::which(name).map_err(|_| {
+        Error::setup(format!(
+            "`{name}` not found on PATH: it is needed {needed_for}; {install_hint}"
+        ))
+    })
+}
+
+pub fn docker() -> Result<PathBuf> {
+    require(
+        "docker",
+        "to build images and run the cluster",
+        "install Docker Engine (e.g. `apt-get install docker.io`)",
+    )
+}
+
+pub fn java() -> Result<PathBuf> {
+    require(
+        "java",
+        "by pyspark and spark-submit on the host (direct and submit modes)",
+        "install Java 17+ (e.g. `apt-get install openjdk-17-jre-headless`)",
+    )
+}
+
+pub fn debootstrap() -> Result<PathBuf> {
+    require(
+        "debootstrap",
+        "to make the Debian base image when no --base-image is given",
+        "install it (`apt-get install debootstrap`) or pass --base-image with a local image",
+    )
+}
+
+/// Checks that a Docker daemon answers, with the client's own error when it does not.
+pub fn docker_daemon() -> Result<PathBuf> {
+    let docker = docker()?;
+    let out = Command::new(&docker)
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .output()?;
+    if out.status.success() {
+        return Ok(docker);
+    }
+    let why = String::from_utf8_lossy(&out.stderr);
+    let why = why
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("no answer");
+    Err(Error::setup(format!(
+        "no Docker daemon answers ({why}): start it (e.g. `dockerd &` or `systemctl start docker`) or set DOCKER_HOST"
+    )))
+}
+
+/// The host Python must match the executors' minor version (3.11 in the Debian bookworm image),
+/// or PySpark refuses to run the UDF ("Python in worker has different version").
+pub const PYTHON_MINOR: &str = "3.11";
+
+pub fn python() -> Result<PathBuf> {
+    let exact = format!("python{PYTHON_MINOR}");
+    if let Ok(p) = which::which(&exact) {
+        return Ok(p);
+    }
+    let p = require(
+        "python3",
+        "on the host for the direct and submit modes and the correctness oracle",
+        "install Python 3.11",
+    )?;
+    let version = command_output(&p, &["--version"]).unwrap_or_default();
+    if version.contains(&format!("Python {PYTHON_MINOR}.")) {
+        Ok(p)
+    } else {
+        Err(Error::setup(format!(
+            "{} is `{}`, but the executors run Python {PYTHON_MINOR}: install python{PYTHON_MINOR} on the host",
+            p.display(),
+            version.trim()
+        )))
+    }
+}
+
+/// stdout (or stderr, where tools like `java -version` print) of a command, if it ran.
+pub fn command_output(program: &std::path::Path, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    let text = if out.stdout.is_empty() {
+        out.stderr
+    } else {
+        out.stdout
+    };
+    Some(String::from_utf8_lossy(&text).into_owned())
+}
