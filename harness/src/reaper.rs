@@ -1,0 +1,46 @@
+//! Cleanup that runs however the process ends: normal exit (an exit hook, which also covers
+//! test binaries holding a shared cluster in a static), SIGINT/SIGTERM, and panics.
+
+use std::sync::Once;
+
+use crate::docker;
+
+extern "C" fn at_exit() {
+    docker::remove_session();
+}
+
+/// Registers the exit hook once. Safe to call from every cluster constructor.
+pub fn install_exit_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| unsafe {
+        libc::atexit(at_exit);
+    });
+}
+
+/// On SIGINT/SIGTERM: remove this session's containers, say why on one line, exit non-zero.
+/// Finished records are already on disk (the sink flushes after every run).
+pub fn install_signal_handlers() -> std::io::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            let name = if sig == SIGINT { "SIGINT" } else { "SIGTERM" };
+            eprintln!(
+                "sparkmodes: interrupted by {name}; removing containers, finished runs are kept"
+            );
+            docker::remove_session();
+            // Skip the exit hook: it would only repeat the removal.
+            unsafe { libc::_exit(128 + sig) };
+        }
+    });
+    Ok(())
+}
+
+/// A panic anywhere removes the session's containers before the default report.
+pub fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        docker::remove_session();
+        default(info);
+    }));
+}
