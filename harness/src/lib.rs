@@ -1,9 +1,20 @@
 //! sparkmodes: run a PySpark app against a disposable Spark standalone cluster in every
 //! deployment mode, check each result, time it, and report.
 
+pub mod cache;
+pub mod cli;
+pub mod cluster;
+pub mod docker;
 pub mod error;
+pub mod image;
 pub mod mode;
+pub mod progress;
+pub mod reaper;
 pub mod record;
+pub mod scenario;
 pub mod stats;
+pub mod tools;
+pub mod venv;
+pub mod versions;
 
 pub use error::{Error, Exit, Result};

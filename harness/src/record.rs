@@ -135,8 +135,12 @@ pub const RUNS_CSV: &str = "runs.csv";
 pub fn load_records(run_dir: &std::path::Path) -> anyhow::Result<Vec<RunRecord>> {
     use anyhow::Context;
     let path = run_dir.join(RUNS_JSONL);
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}: is this a sparkmodes run directory?", path.display()))?;
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {}: is this a sparkmodes run directory?",
+            path.display()
+        )
+    })?;
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let mut records = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
