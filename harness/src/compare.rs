@@ -535,28 +535,9 @@ impl Comparison {
 
     /// A plain-text table with aligned columns, followed by a one-line verdict summary.
     pub fn to_terminal_table(&self) -> String {
-        let (header, rows) = self.cells();
-        let header: Vec<String> = header.into_iter().map(String::from).collect();
-        let mut widths = vec![0; header.len()];
-        for row in std::iter::once(&header).chain(&rows) {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        let mut out = String::new();
-        for row in std::iter::once(&header).chain(&rows) {
-            let line: Vec<String> = row
-                .iter()
-                .zip(&widths)
-                .enumerate()
-                .map(|(i, (cell, &w))| match i {
-                    1..=6 => format!("{cell:>w$}"),
-                    _ => format!("{cell:<w$}"),
-                })
-                .collect();
-            out.push_str(line.join("  ").trim_end());
-            out.push('\n');
-        }
+        let (header, mut rows) = self.cells();
+        rows.insert(0, header.into_iter().map(String::from).collect());
+        let mut out = aligned_table(&rows, |col| (1..=6).contains(&col));
         out.push_str(&self.summary_line());
         out.push('\n');
         out
@@ -594,13 +575,42 @@ impl Comparison {
     }
 }
 
+/// Pads each column to its widest cell (two spaces apart); `right(col)` right-aligns numbers.
+pub(crate) fn aligned_table(rows: &[Vec<String>], right: impl Fn(usize) -> bool) -> String {
+    let mut widths: Vec<usize> = Vec::new();
+    for row in rows {
+        widths.resize(widths.len().max(row.len()), 0);
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(col, (cell, &w))| {
+                if right(col) {
+                    format!("{cell:>w$}")
+                } else {
+                    format!("{cell:<w$}")
+                }
+            })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
 
-    fn rec(version: &str, mode: Mode, wall_s: f64) -> RunRecord {
+    pub(crate) fn rec(version: &str, mode: Mode, wall_s: f64) -> RunRecord {
         RunRecord {
             run_id: format!("run-{version}"),
             scenario: "s".into(),
