@@ -1,9 +1,11 @@
 //! sparkmodes: run a PySpark app against a disposable Spark standalone cluster in every
 //! deployment mode, check each result, time it, and report.
 
+pub mod baseline;
 pub mod cache;
 pub mod cli;
 pub mod cluster;
+pub mod compare;
 pub mod docker;
 pub mod error;
 pub mod image;
