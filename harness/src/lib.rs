@@ -4,6 +4,7 @@
 pub mod error;
 pub mod mode;
 pub mod record;
+pub mod report;
 pub mod stats;
 
 pub use error::{Error, Exit, Result};
