@@ -162,6 +162,32 @@ impl<'a> ReportData<'a> {
         )
     }
 
+    /// Names a setup by what differs across the run: "Spark 3.5.1", the config, or both;
+    /// empty when the run has a single setup, so labels carry no noise.
+    pub fn setup_label(&self, version: &str, config: &str) -> String {
+        let setups = self.setups();
+        let versions_differ = setups.iter().any(|s| s.0 != setups[0].0);
+        let configs_differ = setups.iter().any(|s| s.1 != setups[0].1);
+        match (versions_differ, configs_differ) {
+            (false, false) => String::new(),
+            (true, false) => format!("Spark {version}"),
+            (false, true) => config.to_string(),
+            (true, true) => format!("Spark {version} · {config}"),
+        }
+    }
+
+    /// What the setups differ in, for titles: "Spark version", "config" or both.
+    pub fn setup_dimension(&self) -> &'static str {
+        let setups = self.setups();
+        let configs_differ = setups.iter().any(|s| s.1 != setups[0].1);
+        let versions_differ = setups.iter().any(|s| s.0 != setups[0].0);
+        match (versions_differ, configs_differ) {
+            (_, false) => "Spark version",
+            (false, true) => "config",
+            (true, true) => "Spark version and config",
+        }
+    }
+
     /// Element counts of cells that compute something (refusals carry a size but no timing).
     pub fn sizes(&self) -> Vec<u64> {
         distinct(
@@ -212,7 +238,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

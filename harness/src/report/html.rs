@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use super::charts::ChartFiles;
 use super::data::ReportData;
-use super::tables::{self, failure_kind, Table};
+use super::tables::{self, failure_kind, is_numeric, Table};
 use super::Environment;
 use crate::record::RunRecord;
 
@@ -16,13 +16,14 @@ const STYLE: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI','DejaVu Sans',sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222;line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
 .meta{color:#555}.headline{font-size:1.1rem;font-weight:600}.bad{color:#b3261e}.good{color:#1b7a43}
-table{border-collapse:collapse;font-size:.88rem;margin:.5rem 0;display:block;overflow-x:auto}
-th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0;display:block;overflow-x:auto}
+th,td{border:1px solid #ddd;padding:.25rem .45rem;text-align:left;vertical-align:top}
+td{white-space:nowrap}nav{margin:.6rem 0;font-size:.95rem}nav a{margin-right:.9rem}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 th{background:#f4f4f4}tr.fail td{background:#fdecea}
 figure{margin:1.2rem 0}figure svg{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#555;font-size:.9rem}pre{background:#f6f6f6;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
-.err{max-height:8rem;overflow:auto;white-space:pre-wrap;font-family:monospace;font-size:.8rem;margin:0}
+.err{max-height:8rem;max-width:40rem;overflow:auto;white-space:pre-wrap;font-family:monospace;font-size:.8rem;margin:0}
 ";
 
 pub(crate) fn page(
@@ -41,18 +42,19 @@ pub(crate) fn page(
         esc(&title)
     );
     header(&mut h, data, &title);
-    h.push_str("<h2>Charts</h2>\n");
+    nav(&mut h, data);
+    h.push_str("<h2 id=\"charts\">Charts</h2>\n");
     for chart in charts {
         figure(&mut h, chart, run_dir)?;
     }
     h.push_str(
-        "<h2>Statistics</h2>\n<p class=\"meta\">Wall time in seconds over measurement runs \
+        "<h2 id=\"statistics\">Statistics</h2>\n<p class=\"meta\">Wall time in seconds over measurement runs \
         (warmups and failed runs excluded). Median with 95 % bootstrap CI; MAD unscaled; outliers \
         have a modified z-score above 3.5.</p>\n",
     );
     table(&mut h, &tables::statistics(data));
     h.push_str(
-        "<h2>Correctness and refusal</h2>\n<p class=\"meta\">Computing modes must return the \
+        "<h2 id=\"correctness\">Correctness and refusal</h2>\n<p class=\"meta\">Computing modes must return the \
         right result; the cluster-refusal mode must be refused by the master. Warmups are counted \
         apart.</p>\n",
     );
@@ -62,6 +64,16 @@ pub(crate) fn page(
     reproduce(&mut h, data, env);
     h.push_str("</body></html>\n");
     Ok(h)
+}
+
+fn nav(h: &mut String, data: &ReportData) {
+    let _ = writeln!(
+        h,
+        "<nav><a href=\"#charts\">Charts</a><a href=\"#statistics\">Statistics</a>\
+         <a href=\"#correctness\">Correctness</a><a href=\"#failures\">Failures ({})</a>\
+         <a href=\"#environment\">Environment</a><a href=\"#reproduce\">Reproduce</a></nav>",
+        data.failures().count()
+    );
 }
 
 fn header(h: &mut String, data: &ReportData, title: &str) {
@@ -102,10 +114,10 @@ fn figure(h: &mut String, chart: &ChartFiles, run_dir: &Path) -> anyhow::Result<
             .to_string_lossy()
             .replace('\\', "/")
     };
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<figure id=\"chart-{name}\">{svg}<figcaption>{caption} <a href=\"{svg_href}\">SVG</a> · \
-         <a href=\"{png_href}\">PNG</a></figcaption></figure>\n",
+         <a href=\"{png_href}\">PNG</a></figcaption></figure>",
         name = esc(&chart.name),
         caption = esc(&chart.caption),
         svg_href = esc(&rel(&chart.svg)),
@@ -125,7 +137,7 @@ fn table(h: &mut String, t: &Table) {
         let class = if failing { " class=\"fail\"" } else { "" };
         let _ = write!(h, "<tr data-cell=\"{}\"{class}>", esc(key));
         for v in row {
-            let numeric = v.starts_with(|c: char| c.is_ascii_digit());
+            let numeric = is_numeric(v);
             let class = if numeric { " class=\"num\"" } else { "" };
             let _ = write!(h, "<td{class}>{}</td>", esc(v));
         }
@@ -136,7 +148,7 @@ fn table(h: &mut String, t: &Table) {
 
 fn failures(h: &mut String, data: &ReportData) {
     let failures: Vec<&RunRecord> = data.failures().collect();
-    let _ = write!(h, "<h2>Failures ({})</h2>\n", failures.len());
+    let _ = writeln!(h, "<h2 id=\"failures\">Failures ({})</h2>", failures.len());
     if failures.is_empty() {
         h.push_str("<p class=\"good\">None: every run did what its mode promises.</p>\n");
         return;
@@ -154,9 +166,9 @@ fn failures(h: &mut String, data: &ReportData) {
             .as_deref()
             .map(|f| format!("<br>injected fault: {}", esc(f)))
             .unwrap_or_default();
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<tr class=\"fail\"><td>{}</td><td class=\"num\">{}</td><td>{}{fault}</td><td><pre class=\"err\">{}</pre></td><td>{}</td></tr>\n",
+            "<tr class=\"fail\"><td>{}</td><td class=\"num\">{}</td><td>{}{fault}</td><td><pre class=\"err\">{}</pre></td><td>{}</td></tr>",
             esc(&r.cell().to_string()),
             esc(&rep),
             esc(&failure_kind(r)),
@@ -208,13 +220,13 @@ fn percent_encode_path(path: &str) -> String {
 }
 
 fn environment(h: &mut String, env: &Environment) {
-    h.push_str("<h2>Environment</h2>\n");
+    h.push_str("<h2 id=\"environment\">Environment</h2>\n");
     match env {
         Environment::Missing => {
             h.push_str("<p class=\"meta\">No environment.json in this run directory.</p>\n")
         }
         Environment::Unreadable(why) => {
-            let _ = write!(h, "<p class=\"bad\">{}</p>\n", esc(why));
+            let _ = writeln!(h, "<p class=\"bad\">{}</p>", esc(why));
         }
         Environment::Object(map) => {
             h.push_str("<table><tbody>\n");
@@ -223,7 +235,7 @@ fn environment(h: &mut String, env: &Environment) {
                     serde_json::Value::String(s) => esc(s),
                     other => format!("<code>{}</code>", esc(&other.to_string())),
                 };
-                let _ = write!(h, "<tr><th>{}</th><td>{value}</td></tr>\n", esc(k));
+                let _ = writeln!(h, "<tr><th>{}</th><td>{value}</td></tr>", esc(k));
             }
             h.push_str("</tbody></table>\n");
         }
@@ -233,7 +245,7 @@ fn environment(h: &mut String, env: &Environment) {
 fn reproduce(h: &mut String, data: &ReportData, env: &Environment) {
     let _ = write!(
         h,
-        "<h2>Reproduce</h2>\n<p>Run the same matrix:</p><pre>{}</pre>\n\
+        "<h2 id=\"reproduce\">Reproduce</h2>\n<p>Run the same matrix:</p><pre>{}</pre>\n\
          <p>Rebuild this report from its records (on any machine):</p><pre>sparkmodes report &lt;run-dir&gt;</pre>\n",
         esc(&env.reproduce_command(&data.scenarios())),
     );

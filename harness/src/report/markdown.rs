@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::data::ReportData;
-use super::tables::{self, failure_kind, Table};
+use super::tables::{self, failure_kind, is_numeric, Table};
 use super::Environment;
 
 pub(crate) fn summary(data: &ReportData, env: &Environment) -> String {
@@ -92,7 +92,18 @@ fn table_string(t: &Table) -> String {
             .collect::<Vec<_>>()
             .join(" | ")
     );
-    let align: Vec<&str> = t.headers.iter().map(|_| "---").collect();
+    // Column alignment from the first row: numbers read best right-aligned.
+    let first = t
+        .rows
+        .first()
+        .map(|(_, r)| r.as_slice())
+        .unwrap_or_default();
+    let align: Vec<&str> = (0..t.headers.len())
+        .map(|i| match first.get(i) {
+            Some(v) if is_numeric(v) => "---:",
+            _ => "---",
+        })
+        .collect();
     let _ = writeln!(s, "|{}|", align.join("|"));
     for (_, row) in &t.rows {
         let _ = writeln!(

@@ -1,6 +1,8 @@
 //! The tables report.html and summary.md share, as plain text; each format escapes its own.
 
-use super::data::{is_expected_outcome, secs, thousands, Cell, ReportData, Verdict};
+use super::data::{
+    is_expected_outcome, secs, thousands, ArrowEffective, Cell, ReportData, Verdict,
+};
 use crate::record::{RunRecord, Status};
 
 pub(crate) struct Table {
@@ -15,7 +17,12 @@ fn cell_columns(c: &Cell) -> Vec<String> {
         k.spark_version.clone(),
         k.config.clone(),
         k.mode.to_string(),
-        if k.arrow { "on" } else { "off" }.into(),
+        // Arrow means nothing to a run that is refused before it computes.
+        match (k.mode.computes(), k.arrow) {
+            (false, _) => "—".into(),
+            (true, true) => "on".into(),
+            (true, false) => "off".into(),
+        },
         thousands(k.elements),
     ]
 }
@@ -61,11 +68,21 @@ pub(crate) fn statistics(data: &ReportData) -> Table {
                     row.extend(std::iter::repeat_n("—".to_string(), 7));
                 }
             }
-            row.push(c.arrow_effective().label());
+            row.push(arrow_effective_label(c));
             (c.key.to_string(), row)
         })
         .collect();
     Table { headers, rows }
+}
+
+/// Arrow requested but not used (pandas/pyarrow missing, a fallback) is the case to flag.
+fn arrow_effective_label(c: &Cell) -> String {
+    let effective = c.arrow_effective();
+    if c.key.arrow && effective == ArrowEffective::No {
+        "no (fell back)".into()
+    } else {
+        effective.label()
+    }
 }
 
 /// Outcome counts of every cell; warmups are counted apart and do not decide the verdict.
@@ -89,7 +106,7 @@ pub(crate) fn correctness(data: &ReportData) -> Table {
             let mut row = cell_columns(c);
             row.extend([
                 if c.key.mode.computes() {
-                    "correct result"
+                    "result"
                 } else {
                     "refusal"
                 }
@@ -147,8 +164,24 @@ pub(crate) fn headline(data: &ReportData) -> String {
         format!("{failing_cells} of {} cells FAILED", data.cells.len())
     };
     format!(
-        "{} runs in {} cells, {measurements} measurement runs, {failures} failures: {verdict}",
-        data.records.len(),
-        data.cells.len()
+        "{} in {}, {}, {}: {verdict}",
+        plural(data.records.len(), "run"),
+        plural(data.cells.len(), "cell"),
+        plural(measurements, "measurement run"),
+        plural(failures, "failure"),
     )
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Right-align counts, seconds and "median [CI]" cells, but not versions like 3.5.1.
+pub(crate) fn is_numeric(v: &str) -> bool {
+    let first = v.split_whitespace().next().unwrap_or("");
+    first.replace(',', "").parse::<f64>().is_ok()
 }

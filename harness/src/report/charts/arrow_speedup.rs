@@ -3,9 +3,8 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{label_style, palette, text, titled, Chart, DrawResult, GRID, INK};
+use super::{join_label, label_style, palette, titled, Chart, DrawResult, GRID, INK};
 use crate::mode::Mode;
 use crate::record::CellKey;
 use crate::report::data::{cell_seed, short_count, ReportData};
@@ -30,7 +29,6 @@ impl ArrowSpeedupChart {
         if sizes.len() < 2 {
             return None;
         }
-        let multi_setup = data.setups().len() > 1;
         let mut series = Vec::new();
         for (version, config) in data.setups() {
             for mode in Mode::ALL.into_iter().filter(|m| m.computes()) {
@@ -43,11 +41,7 @@ impl ArrowSpeedupChart {
                 if points.is_empty() {
                     continue;
                 }
-                let label = if multi_setup {
-                    format!("{version} {config} {mode}")
-                } else {
-                    mode.to_string()
-                };
+                let label = join_label(&[&data.setup_label(version, config), mode.as_str()]);
                 series.push(Series { label, points });
             }
         }
@@ -121,6 +115,7 @@ impl Chart for ArrowSpeedupChart {
             .with_key_points(self.sizes.iter().map(|s| *s as f64).collect());
         let mut chart = ChartBuilder::on(&body)
             .margin(16)
+            .margin_left(8)
             .x_label_area_size(48)
             .y_label_area_size(64)
             .build_cartesian_2d(x, y_lo..y_hi)?;
@@ -135,15 +130,16 @@ impl Chart for ArrowSpeedupChart {
             .label_style(label_style())
             .axis_desc_style(label_style())
             .draw()?;
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(lo / 1.6, 1.0), (hi * 1.6, 1.0)],
-            INK.mix(0.6).stroke_width(1),
-        )))?;
-        chart.draw_series(std::iter::once(Text::new(
-            "1× = no difference",
-            (lo / 1.5, 1.0),
-            text(12.0).pos(Pos::new(HPos::Left, VPos::Bottom)),
-        )))?;
+        // The reference line is named in the legend: a label on the line collides with whiskers
+        // of small sizes, where speedups hover around 1.
+        let reference = INK.mix(0.6).stroke_width(1);
+        chart
+            .draw_series(LineSeries::new(
+                [(lo / 1.6, 1.0), (hi * 1.6, 1.0)],
+                reference,
+            ))?
+            .label("1× = no difference")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], reference));
         let m = self.series.len() as f64;
         for (i, s) in self.series.iter().enumerate() {
             // Nudge series sideways (multiplicatively, the axis is log) so whiskers stay apart.

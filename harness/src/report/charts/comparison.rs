@@ -119,6 +119,7 @@ impl Chart for ComparisonChart {
         let mut chart = ChartBuilder::on(&body)
             .margin_top(8)
             .margin_right(CHANGE_COLUMN)
+            .margin_left(8)
             .x_label_area_size(48)
             .y_label_area_size(label_width + 14)
             .build_cartesian_2d(0.0..x_hi.max(1e-3), y)?;
@@ -140,6 +141,12 @@ impl Chart for ComparisonChart {
             .axis_desc_style(label_style())
             .draw()?;
         let (width, _) = root.dim_in_pixel();
+        let (_, top) = chart.backend_coord(&(0.0, n as f64 - 0.5));
+        root.draw(&Text::new(
+            "change",
+            (width as i32 - 10, top),
+            text(13.0).pos(Pos::new(HPos::Right, VPos::Bottom)),
+        ))?;
         for (i, row) in self.rows.iter().enumerate() {
             let y = (n - 1 - i) as f64;
             draw_estimate(&mut chart, y + 0.17, &row.baseline, baseline_color())?;

@@ -49,11 +49,10 @@ fn split(r: &RunRecord) -> Option<[f64; 4]> {
 impl PhasesChart {
     /// `None` when no cell has a measurement run.
     pub fn new(data: &ReportData) -> Option<Self> {
-        let multi_setup = data.setups().len() > 1;
         let multi_size = data.sizes().len() > 1;
         let rows: Vec<Row> = data
             .timed_cells()
-            .filter_map(|c| row(c, multi_setup, multi_size))
+            .filter_map(|c| row(data, c, multi_size))
             .collect();
         if rows.is_empty() {
             return None;
@@ -65,7 +64,7 @@ impl PhasesChart {
     }
 }
 
-fn row(cell: &Cell, multi_setup: bool, multi_size: bool) -> Option<Row> {
+fn row(data: &ReportData, cell: &Cell, multi_size: bool) -> Option<Row> {
     let runs: Vec<&RunRecord> = cell.measurements().collect();
     let median_wall = stats::median(&runs.iter().map(|r| r.wall_s).collect::<Vec<_>>())?;
     let splits: Vec<[f64; 4]> = runs.iter().filter_map(|r| split(r)).collect();
@@ -75,11 +74,7 @@ fn row(cell: &Cell, multi_setup: bool, multi_size: bool) -> Option<Row> {
         })
     });
     let k = &cell.key;
-    let setup = if multi_setup {
-        format!("{} {}", k.spark_version, k.config)
-    } else {
-        String::new()
-    };
+    let setup = data.setup_label(&k.spark_version, &k.config);
     let size = if multi_size {
         short_count(k.elements as f64)
     } else {
@@ -124,8 +119,9 @@ impl Chart for PhasesChart {
         let y = CategoryAxis::new(n);
         let mut chart = ChartBuilder::on(&body)
             .margin_right(24)
+            .margin_left(8)
             .margin_top(8)
-            .x_label_area_size(48)
+            .x_label_area_size(40)
             .y_label_area_size(label_width + 14)
             .build_cartesian_2d(0.0..x_max.max(1e-3), y)?;
         // Row 0 is drawn on top, so the chart reads in table order.

@@ -58,7 +58,10 @@ impl StripChart {
             .iter()
             .map(|(label, color)| (Marker::Square(*color), label.clone()))
             .collect();
-        items.push((Marker::HollowCircle(INK), "warmup (not in box)".into()));
+        items.push((
+            Marker::HollowCircle(INK),
+            "warmup (excluded from statistics)".into(),
+        ));
         items
     }
 
@@ -67,19 +70,27 @@ impl StripChart {
         area: &DrawingArea<DB, Shift>,
         panel: &Panel,
     ) -> DrawResult<DB> {
-        let values = panel
+        // Scaled to the measurements: a cold-start warmup several times slower would otherwise
+        // flatten every box. Warmups off the scale are pinned to its edge with their value.
+        let measured: Vec<f64> = panel
             .slots
             .iter()
-            .flat_map(|s| s.samples.iter().chain(&s.warmups).copied());
-        let y = value_range(values);
+            .flat_map(|s| s.samples.iter().copied())
+            .collect();
+        let y = if measured.is_empty() {
+            value_range(panel.slots.iter().flat_map(|s| s.warmups.iter().copied()))
+        } else {
+            value_range(measured)
+        };
         let n = panel.groups.len();
         let x = CategoryAxis::new(n);
         let mut chart = ChartBuilder::on(area)
             .caption(&panel.title, text(16.0))
             .margin_right(16)
+            .margin_left(6)
             .margin_bottom(4)
             .x_label_area_size(28)
-            .y_label_area_size(64)
+            .y_label_area_size(72)
             .build_cartesian_2d(x, y.clone())?;
         let groups = &panel.groups;
         let group_label = |v: &f64| groups.get(v.round() as usize).cloned().unwrap_or_default();
@@ -107,6 +118,7 @@ impl StripChart {
             }
             draw_box(&mut chart, center, width, &slot.samples, color)?;
             draw_dots(&mut chart, center, width, slot, color)?;
+            draw_warmups(&mut chart, center, width, slot, &y)?;
         }
         Ok(())
     }
@@ -174,12 +186,40 @@ fn draw_dots<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
             .enumerate()
             .map(|(i, v)| Circle::new(at(i, *v), 3, color.mix(0.85).filled())),
     )?;
-    chart.draw_series(
-        slot.warmups
-            .iter()
-            .enumerate()
-            .map(|(i, v)| Circle::new(at(i + slot.samples.len(), *v), 4, INK.stroke_width(2))),
-    )?;
+    Ok(())
+}
+
+fn draw_warmups<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
+    chart: &mut Ctx<'_, DB, X>,
+    center: f64,
+    width: f64,
+    slot: &Slot,
+    y: &std::ops::Range<f64>,
+) -> DrawResult<DB> {
+    for (i, &v) in slot.warmups.iter().enumerate() {
+        let x = center + jitter(i + slot.samples.len()) * width * 0.8;
+        let pinned = v.clamp(y.start, y.end);
+        chart.draw_series(std::iter::once(Circle::new(
+            (x, pinned),
+            4,
+            INK.stroke_width(2),
+        )))?;
+        if pinned != v {
+            let (arrow, v_pos) = if v > y.end {
+                ("↑", VPos::Top)
+            } else {
+                ("↓", VPos::Bottom)
+            };
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((x, pinned))
+                    + Text::new(
+                        format!("{arrow} {v:.1} s"),
+                        (7, 0),
+                        text(12.0).pos(Pos::new(HPos::Left, v_pos)),
+                    ),
+            ))?;
+        }
+    }
     Ok(())
 }
 

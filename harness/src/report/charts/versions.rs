@@ -16,7 +16,7 @@ impl VersionsChart {
         if setups.len() < 2 {
             return None;
         }
-        let labels = setup_labels(&setups);
+        let labels = setups.iter().map(|(v, c)| data.setup_label(v, c));
         let mut panels = Vec::new();
         for elements in data.sizes() {
             for arrow in [false, true] {
@@ -36,13 +36,13 @@ impl VersionsChart {
             }
         }
         let series = labels
-            .into_iter()
             .enumerate()
             .map(|(i, l)| (l, palette(i + 2)))
             .collect();
         Some(VersionsChart(StripChart {
             title: format!(
-                "Wall time by Spark version / config — {}",
+                "Wall time by {} — {}",
+                data.setup_dimension(),
                 data.scenarios().join(", ")
             ),
             y_desc: "wall time (s)".into(),
@@ -50,20 +50,6 @@ impl VersionsChart {
             panels,
         }))
     }
-}
-
-/// Names each setup by what differs: the version, the config, or both.
-fn setup_labels(setups: &[(&str, &str)]) -> Vec<String> {
-    let one_config = setups.iter().all(|s| s.1 == setups[0].1);
-    let one_version = setups.iter().all(|s| s.0 == setups[0].0);
-    setups
-        .iter()
-        .map(|(v, c)| match (one_version, one_config) {
-            (_, true) => format!("Spark {v}"),
-            (true, false) => c.to_string(),
-            (false, false) => format!("Spark {v} · {c}"),
-        })
-        .collect()
 }
 
 fn panel(title: String, cells: &[&Cell], setups: &[(&str, &str)]) -> Panel {

@@ -18,7 +18,6 @@ pub(crate) fn arrow_color(on: bool) -> RGBColor {
 impl WallChart {
     /// `None` when no cell has a run to draw (e.g. a refusal-only run).
     pub fn new(data: &ReportData) -> Option<Self> {
-        let multi_setup = data.setups().len() > 1;
         let mut panels = Vec::new();
         for (version, config) in data.setups() {
             for elements in data.sizes() {
@@ -30,11 +29,7 @@ impl WallChart {
                 if cells.is_empty() {
                     continue;
                 }
-                let setup = if multi_setup {
-                    format!("Spark {version} · {config}")
-                } else {
-                    String::new()
-                };
+                let setup = data.setup_label(version, config);
                 let size = format!("{} elements", thousands(elements));
                 panels.push(panel(join_label(&[&setup, &size]), &cells));
             }
