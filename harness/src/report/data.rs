@@ -32,6 +32,11 @@ impl<'a> Cell<'a> {
             .collect()
     }
 
+    /// Whether a timing chart has anything to draw for this cell, warmups included.
+    pub fn has_timings(&self) -> bool {
+        self.summary.is_some() || !self.warmup_samples().is_empty()
+    }
+
     pub fn count(&self, pred: impl Fn(&RunRecord) -> bool) -> usize {
         self.runs.iter().filter(|r| pred(r)).count()
     }

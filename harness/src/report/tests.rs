@@ -338,3 +338,19 @@ fn comparison_chart_renders_rows_and_rejects_none() {
     assert_eq!((img.width(), img.height()), (files.width, files.height));
     assert!(render_comparison(dir.path(), "t", &[]).is_err());
 }
+
+#[test]
+fn a_run_with_nothing_measured_still_reports_its_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let records: Vec<RunRecord> = fixture()
+        .into_iter()
+        .filter(|r| r.status != Status::Ok)
+        .collect();
+    assert_eq!(records.len(), 2, "the failure and the refusal");
+    write_run(dir.path(), &records);
+    let files = render(dir.path()).unwrap();
+    assert!(files.charts.is_empty(), "no timings, no timing charts");
+    let html = std::fs::read_to_string(&files.html).unwrap();
+    assert!(html.contains(">Failures (1)</h2>"));
+    assert!(html.contains("data-cell=\"3.5.1/default/cluster-refusal/arrow-off/10000\""));
+}
