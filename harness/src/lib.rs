@@ -13,6 +13,7 @@ pub mod mode;
 pub mod progress;
 pub mod reaper;
 pub mod record;
+pub mod report;
 pub mod scenario;
 pub mod stats;
 pub mod tools;
