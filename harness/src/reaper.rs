@@ -3,7 +3,7 @@
 
 use std::sync::Once;
 
-use crate::docker;
+use crate::{docker, process};
 
 extern "C" fn at_exit() {
     docker::remove_session();
@@ -28,6 +28,7 @@ pub fn install_signal_handlers() -> std::io::Result<()> {
             eprintln!(
                 "sparkmodes: interrupted by {name}; removing containers, finished runs are kept"
             );
+            process::kill_running();
             docker::remove_session();
             // Skip the exit hook: it would only repeat the removal.
             unsafe { libc::_exit(128 + sig) };

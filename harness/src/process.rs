@@ -1,0 +1,210 @@
+//! Running one app process with a deadline, its output to files, and an optional fault
+//! injected part-way. The child gets its own process group so a timeout or an interrupt
+//! kills the driver's JVM too, not just the Python on top of it.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::docker;
+use crate::error::Result;
+
+/// A command to run, and the container it starts (if any), which killing the client would
+/// not stop.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    pub program: PathBuf,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub cwd: PathBuf,
+    pub container: Option<String>,
+}
+
+/// Something to do part-way through a run, e.g. kill a worker.
+pub struct Fault {
+    pub after: Duration,
+    pub action: Box<dyn FnOnce() -> Result<()> + Send>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub exit_code: Option<i32>,
+    pub timed_out: bool,
+    pub wall_s: f64,
+    /// Seconds after start at which the fault fired, and what it reported if it failed.
+    pub fault_at_s: Option<f64>,
+    pub fault_error: Option<String>,
+}
+
+/// The process group of the app now running, for the signal handler to kill.
+static RUNNING_GROUP: AtomicI32 = AtomicI32::new(0);
+
+/// Kills the running app's process group, if any (called on SIGINT/SIGTERM).
+pub fn kill_running() {
+    let pgid = RUNNING_GROUP.swap(0, Ordering::SeqCst);
+    if pgid > 0 {
+        unsafe { libc::killpg(pgid, libc::SIGKILL) };
+    }
+}
+
+pub fn execute(
+    launch: &Launch,
+    stdout: &Path,
+    stderr: &Path,
+    timeout: Duration,
+    fault: Option<Fault>,
+) -> Result<Outcome> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(run(launch, stdout, stderr, timeout, fault))
+}
+
+async fn run(
+    launch: &Launch,
+    stdout: &Path,
+    stderr: &Path,
+    timeout: Duration,
+    fault: Option<Fault>,
+) -> Result<Outcome> {
+    let mut cmd = tokio::process::Command::new(&launch.program);
+    cmd.args(&launch.args)
+        .envs(launch.env.iter().map(|(k, v)| (k, v)))
+        .current_dir(&launch.cwd)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(stdout)?)
+        .stderr(std::fs::File::create(stderr)?)
+        .process_group(0)
+        .kill_on_drop(true);
+    let started = Instant::now();
+    let mut child = cmd.spawn().map_err(|e| {
+        crate::Error::setup(format!("cannot start {}: {e}", launch.program.display()))
+    })?;
+    let pgid = child.id().map(|p| p as i32).unwrap_or(0);
+    RUNNING_GROUP.store(pgid, Ordering::SeqCst);
+    let mut outcome = Outcome {
+        exit_code: None,
+        timed_out: false,
+        wall_s: 0.0,
+        fault_at_s: None,
+        fault_error: None,
+    };
+    let deadline = tokio::time::sleep(timeout);
+    tokio::pin!(deadline);
+    let (fault_after, mut fault_action) = match fault {
+        Some(f) => (f.after, Some(f.action)),
+        None => (Duration::MAX, None),
+    };
+    let fault_timer = tokio::time::sleep(fault_after.min(timeout * 2));
+    tokio::pin!(fault_timer);
+    loop {
+        tokio::select! {
+            status = child.wait() => {
+                outcome.exit_code = status?.code();
+                break;
+            }
+            _ = &mut deadline => {
+                outcome.timed_out = true;
+                stop(pgid, launch);
+                let _ = child.wait().await;
+                break;
+            }
+            _ = &mut fault_timer, if fault_action.is_some() => {
+                let action = fault_action.take().expect("guarded");
+                outcome.fault_at_s = Some(started.elapsed().as_secs_f64());
+                let res = tokio::task::spawn_blocking(action).await;
+                outcome.fault_error = match res {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(e.to_string()),
+                    Err(e) => Some(e.to_string()),
+                };
+            }
+        }
+    }
+    RUNNING_GROUP.store(0, Ordering::SeqCst);
+    outcome.wall_s = started.elapsed().as_secs_f64();
+    if let Some(name) = &launch.container {
+        // `docker run --rm` removes it on a normal exit; this covers every other way out.
+        let _ = docker::cli(&["rm", "-f", name]);
+    }
+    Ok(outcome)
+}
+
+fn stop(pgid: i32, launch: &Launch) {
+    if let Some(name) = &launch.container {
+        let _ = docker::cli(&["rm", "-f", name]);
+    }
+    if pgid > 0 {
+        unsafe { libc::killpg(pgid, libc::SIGKILL) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> Launch {
+        Launch {
+            program: "sh".into(),
+            args: vec!["-c".into(), script.into()],
+            cwd: std::env::temp_dir(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn captures_exit_code_and_output() {
+        let d = tempfile::tempdir().unwrap();
+        let (o, e) = (d.path().join("o"), d.path().join("e"));
+        let out = execute(&sh("echo hi; echo oops >&2; exit 3"), &o, &e, Duration::from_secs(30), None).unwrap();
+        assert_eq!(out.exit_code, Some(3));
+        assert!(!out.timed_out);
+        assert_eq!(std::fs::read_to_string(o).unwrap(), "hi\n");
+        assert_eq!(std::fs::read_to_string(e).unwrap(), "oops\n");
+    }
+
+    fn dead_or_zombie(pid: &str) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            Ok(stat) => stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')),
+        }
+    }
+
+    #[test]
+    fn deadline_kills_the_whole_group() {
+        let d = tempfile::tempdir().unwrap();
+        let pidfile = d.path().join("pid");
+        let script = format!("sleep 60 & echo $! > {}; wait", pidfile.display());
+        let out = execute(&sh(&script), &d.path().join("o"), &d.path().join("e"), Duration::from_millis(500), None).unwrap();
+        assert!(out.timed_out);
+        let pid = std::fs::read_to_string(&pidfile).unwrap();
+        let pid = pid.trim();
+        // SIGKILL is delivered asynchronously: wait on the process's state, bounded.
+        let gone = (0..100).any(|_| {
+            dead_or_zombie(pid) || {
+                std::thread::sleep(Duration::from_millis(20));
+                false
+            }
+        });
+        assert!(gone, "grandchild {pid} outlived the timeout");
+    }
+
+    #[test]
+    fn fault_fires_while_running() {
+        let d = tempfile::tempdir().unwrap();
+        let flag = d.path().join("fault");
+        let flag2 = flag.clone();
+        let script = format!("while [ ! -e {} ]; do sleep 0.05; done", flag.display());
+        let fault = Fault {
+            after: Duration::from_millis(200),
+            action: Box::new(move || {
+                std::fs::write(&flag2, "x")?;
+                Ok(())
+            }),
+        };
+        let out = execute(&sh(&script), &d.path().join("o"), &d.path().join("e"), Duration::from_secs(30), Some(fault)).unwrap();
+        assert_eq!(out.exit_code, Some(0));
+        assert!(out.fault_at_s.unwrap() >= 0.2);
+        assert!(out.fault_error.is_none());
+    }
+}
