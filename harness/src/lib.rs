@@ -3,7 +3,9 @@
 
 pub mod error;
 pub mod mode;
+pub mod plan;
 pub mod record;
+pub mod scenario;
 pub mod stats;
 
 pub use error::{Error, Exit, Result};
