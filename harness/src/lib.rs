@@ -2,6 +2,7 @@
 //! deployment mode, check each result, time it, and report.
 
 pub mod error;
+pub mod eventlog;
 pub mod mode;
 pub mod plan;
 pub mod record;
