@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod eventlog;
+pub mod export;
 pub mod mode;
 pub mod plan;
 pub mod record;
