@@ -1,0 +1,163 @@
+//! Costs the harness adds per run: parsing an event log, and appending records.
+//!
+//! The event log is a real Spark 3.5.9 log (the fixture) with its task-end event repeated
+//! `TASKS` times, streamed from memory so the size of the log does not cost memory.
+
+use std::hint::black_box;
+use std::io::{BufReader, Cursor, Read};
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::Utc;
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use sparkmodes::eventlog;
+use sparkmodes::export::{Exporter, RecordSink};
+use sparkmodes::mode::Mode;
+use sparkmodes::record::{RunRecord, Status};
+
+const TASKS: u64 = 200_000;
+const RECORDS: usize = 10_000;
+
+/// The fixture log split around its first task-end line, which is what gets repeated.
+struct SyntheticLog {
+    head: Vec<u8>,
+    task_end: Vec<u8>,
+    tail: Vec<u8>,
+}
+
+impl SyntheticLog {
+    fn load() -> SyntheticLog {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/eventlogs/spark-3.5.9-arrow-on.inprogress");
+        let text = std::fs::read_to_string(path).expect("fixture event log");
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with("{\"Event\":\"SparkListenerTaskEnd\""))
+            .expect("a task-end event in the fixture");
+        SyntheticLog {
+            head: lines[..at].concat().into_bytes(),
+            task_end: lines[at].as_bytes().to_vec(),
+            tail: lines[at + 1..].concat().into_bytes(),
+        }
+    }
+
+    fn len(&self) -> u64 {
+        (self.head.len() + self.tail.len()) as u64 + TASKS * self.task_end.len() as u64
+    }
+
+    fn reader(&self) -> impl std::io::BufRead + '_ {
+        let repeated = Repeat {
+            line: &self.task_end,
+            pos: 0,
+            left: TASKS,
+        };
+        let log = Cursor::new(&self.head[..])
+            .chain(repeated)
+            .chain(Cursor::new(&self.tail[..]));
+        BufReader::with_capacity(64 * 1024, log)
+    }
+}
+
+/// Yields `line` `left` times.
+struct Repeat<'a> {
+    line: &'a [u8],
+    pos: usize,
+    left: u64,
+}
+
+impl Read for Repeat<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Ok(0);
+        }
+        let n = (self.line.len() - self.pos).min(buf.len());
+        buf[..n].copy_from_slice(&self.line[self.pos..self.pos + n]);
+        self.pos += n;
+        if self.pos == self.line.len() {
+            self.pos = 0;
+            self.left -= 1;
+        }
+        Ok(n)
+    }
+}
+
+fn parse_event_log(c: &mut Criterion) {
+    let log = SyntheticLog::load();
+    let mut group = c.benchmark_group("eventlog");
+    group.throughput(Throughput::Bytes(log.len()));
+    // One pass takes ~0.7 s on a 2-core runner: 10 samples need about 8 s.
+    group.measurement_time(Duration::from_secs(8));
+    group.bench_function(format!("parse_{TASKS}_task_events"), |b| {
+        b.iter(|| {
+            let timings = eventlog::parse_reader(log.reader()).unwrap();
+            assert!(timings.tasks > TASKS);
+            black_box(timings)
+        })
+    });
+    group.finish();
+}
+
+fn record(i: usize) -> RunRecord {
+    let mode = Mode::ALL[i % Mode::ALL.len()];
+    RunRecord {
+        run_id: format!("run-{i:05}"),
+        scenario: "default".into(),
+        spark_version: "3.5.9".into(),
+        config: "2w-1c-1g".into(),
+        mode,
+        arrow: i.is_multiple_of(2),
+        arrow_effective: Some(i.is_multiple_of(2)),
+        elements: 100_000,
+        workers: 2,
+        worker_cores: 1,
+        rep: (i / 8) as u32,
+        warmup: false,
+        status: Status::Ok,
+        correct: true,
+        wall_s: 10.0 + i as f64 * 1e-3,
+        app_s: Some(9.5),
+        jobs_s: Some(6.25),
+        collect_s: Some(6.0),
+        tasks: Some(2),
+        executor_run_s: Some(7.151),
+        gc_s: Some(0.165),
+        exit_code: Some(0),
+        error: None,
+        fault: None,
+        started_at: Utc::now(),
+        stdout_path: Some(format!("runs/{i:05}/stdout.txt")),
+        stderr_path: Some(format!("runs/{i:05}/stderr.txt")),
+        event_log_path: Some(format!("runs/{i:05}/events")),
+    }
+}
+
+fn write_records(c: &mut Criterion) {
+    let records: Vec<RunRecord> = (0..RECORDS).map(record).collect();
+    let mut group = c.benchmark_group("export");
+    group.throughput(Throughput::Elements(RECORDS as u64));
+    group.measurement_time(Duration::from_secs(5));
+    group.bench_function(format!("csv_and_jsonl_{RECORDS}_records"), |b| {
+        b.iter_batched(
+            || tempfile::tempdir().unwrap(),
+            |dir| {
+                let mut sink = RecordSink::open(dir.path()).unwrap();
+                for r in &records {
+                    sink.append(r).unwrap();
+                }
+                dir
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1));
+    targets = parse_event_log, write_records
+}
+criterion_main!(benches);

@@ -1,0 +1,352 @@
+//! What a run directory's numbers were measured on, saved as `environment.json`: timings are
+//! only comparable between runs whose environment matches, and this is how a reader checks.
+//!
+//! Every probe is tolerant: a missing tool, an unreachable Docker daemon or an unreadable
+//! `/proc` file gives `None`, never an error, because the environment record must not be the
+//! reason a benchmark cannot run.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::Result;
+
+pub const ENVIRONMENT_JSON: &str = "environment.json";
+
+/// A probe may not hold up a run: `docker version` against a hung daemon would wait forever.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Environment {
+    pub captured_at: DateTime<Utc>,
+    pub sparkmodes_version: String,
+    pub command_line: Vec<String>,
+    pub hostname: Option<String>,
+    /// `PRETTY_NAME` from `/etc/os-release`, e.g. `Debian GNU/Linux 12 (bookworm)`.
+    pub os: Option<String>,
+    pub kernel: Option<String>,
+    pub arch: String,
+    pub cpus: usize,
+    pub memory_bytes: Option<u64>,
+    pub docker_server: Option<String>,
+    pub java: Option<String>,
+    pub python: Option<String>,
+    /// The host's PySpark (direct and submit modes use it; it must match the cluster's Spark).
+    pub pyspark: Option<String>,
+    pub spark_versions: Vec<String>,
+    /// Image reference → image id, filled in by the caller once images are pulled or built.
+    pub images: BTreeMap<String, String>,
+    pub git_commit: Option<String>,
+    /// Whether the work tree had uncommitted changes to tracked files.
+    pub git_dirty: Option<bool>,
+}
+
+/// Output of a probe command that ran to completion.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProbeOutput {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Where the environment is read from; tests substitute canned answers.
+pub trait Probe {
+    /// Runs a command; `None` if it could not be started or did not finish in time.
+    fn command(&self, program: &str, args: &[&str]) -> Option<ProbeOutput>;
+    fn read_file(&self, path: &str) -> Option<String>;
+}
+
+/// The real machine.
+pub struct SystemProbe;
+
+impl Probe for SystemProbe {
+    fn command(&self, program: &str, args: &[&str]) -> Option<ProbeOutput> {
+        run_with_timeout(program, args, PROBE_TIMEOUT)
+    }
+
+    fn read_file(&self, path: &str) -> Option<String> {
+        std::fs::read_to_string(path).ok()
+    }
+}
+
+fn run_with_timeout(program: &str, args: &[&str], timeout: Duration) -> Option<ProbeOutput> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let deadline = Instant::now() + timeout;
+    // Probe outputs are a few lines, far below a pipe's buffer, so polling cannot deadlock.
+    while child.try_wait().ok()?.is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().ok()?;
+    Some(ProbeOutput {
+        success: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
+impl Environment {
+    /// Captures this machine. `images` may be empty and filled in later.
+    pub fn capture(spark_versions: &[String], images: BTreeMap<String, String>) -> Environment {
+        Environment::capture_with(&SystemProbe, spark_versions, images)
+    }
+
+    pub fn capture_with(
+        probe: &dyn Probe,
+        spark_versions: &[String],
+        images: BTreeMap<String, String>,
+    ) -> Environment {
+        let trimmed = |path: &str| non_empty(&probe.read_file(path)?);
+        let stdout_of = |program: &str, args: &[&str]| {
+            let out = probe.command(program, args)?;
+            if out.success {
+                non_empty(&out.stdout)
+            } else {
+                None
+            }
+        };
+        Environment {
+            captured_at: Utc::now(),
+            sparkmodes_version: env!("CARGO_PKG_VERSION").to_string(),
+            command_line: std::env::args().collect(),
+            hostname: trimmed("/proc/sys/kernel/hostname").or_else(|| stdout_of("hostname", &[])),
+            os: probe
+                .read_file("/etc/os-release")
+                .and_then(|t| parse_os_release(&t)),
+            kernel: trimmed("/proc/sys/kernel/osrelease"),
+            arch: std::env::consts::ARCH.to_string(),
+            cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            memory_bytes: probe
+                .read_file("/proc/meminfo")
+                .and_then(|t| parse_meminfo(&t)),
+            docker_server: stdout_of("docker", &["version", "--format", "{{.Server.Version}}"]),
+            java: probe
+                .command("java", &["-version"])
+                .and_then(|o| parse_java_version(&o.stderr)),
+            python: probe
+                .command("python3", &["--version"])
+                .and_then(|o| parse_python_version(&format!("{}{}", o.stdout, o.stderr))),
+            pyspark: stdout_of(
+                "python3",
+                &["-c", "import pyspark; print(pyspark.__version__)"],
+            ),
+            spark_versions: spark_versions.to_vec(),
+            images,
+            git_commit: stdout_of("git", &["rev-parse", "HEAD"]),
+            git_dirty: probe
+                .command("git", &["status", "--porcelain", "--untracked-files=no"])
+                .filter(|o| o.success)
+                .map(|o| !o.stdout.trim().is_empty()),
+        }
+    }
+
+    pub fn write(&self, run_dir: &Path) -> Result<()> {
+        let path = run_dir.join(ENVIRONMENT_JSON);
+        let json = serde_json::to_string_pretty(self).context("cannot format the environment")?;
+        std::fs::write(&path, json + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+
+    pub fn load(run_dir: &Path) -> Result<Environment> {
+        let path = run_dir.join(ENVIRONMENT_JSON);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let env = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not an environment record", path.display()))?;
+        Ok(env)
+    }
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// `MemTotal:  16318004 kB` → bytes.
+pub fn parse_meminfo(text: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let mut words = line["MemTotal:".len()..].split_whitespace();
+    let value: u64 = words.next()?.parse().ok()?;
+    let unit = match words.next() {
+        Some("kB") => 1024,
+        None => 1,
+        Some(_) => return None,
+    };
+    value.checked_mul(unit)
+}
+
+/// `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"` → the quoted text.
+pub fn parse_os_release(text: &str) -> Option<String> {
+    let value = text
+        .lines()
+        .find_map(|l| l.strip_prefix("PRETTY_NAME="))?
+        .trim();
+    non_empty(value.trim_matches(|c| c == '"' || c == '\''))
+}
+
+/// The version in `java -version`'s stderr: `openjdk version "17.0.9" 2023-10-17` → `17.0.9`.
+pub fn parse_java_version(stderr: &str) -> Option<String> {
+    let line = stderr.lines().find(|l| l.contains(" version \""))?;
+    let quoted = line.split('"').nth(1)?;
+    non_empty(quoted)
+}
+
+/// `Python 3.11.2` → `3.11.2`.
+pub fn parse_python_version(output: &str) -> Option<String> {
+    let version = output
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Python "))?;
+    non_empty(version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_meminfo() {
+        let text = "MemTotal:       16318004 kB\nMemFree:         1021344 kB\n";
+        assert_eq!(parse_meminfo(text), Some(16_318_004 * 1024));
+        assert_eq!(parse_meminfo("MemFree: 1 kB\n"), None);
+        assert_eq!(parse_meminfo("MemTotal: 12 MB\n"), None);
+    }
+
+    #[test]
+    fn parses_java_version_lines() {
+        let openjdk = "openjdk version \"17.0.9\" 2023-10-17\n\
+                       OpenJDK Runtime Environment (build 17.0.9+9-Debian-1deb12u1)\n";
+        assert_eq!(parse_java_version(openjdk).as_deref(), Some("17.0.9"));
+        let picked_up = "Picked up JAVA_TOOL_OPTIONS: -Xmx1g\njava version \"1.8.0_392\"\n";
+        assert_eq!(parse_java_version(picked_up).as_deref(), Some("1.8.0_392"));
+        assert_eq!(parse_java_version("bash: java: command not found"), None);
+    }
+
+    #[test]
+    fn parses_python_and_os_release() {
+        assert_eq!(
+            parse_python_version("Python 3.11.2\n").as_deref(),
+            Some("3.11.2")
+        );
+        assert_eq!(parse_python_version("no python"), None);
+        let os = "NAME=\"Debian GNU/Linux\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n";
+        assert_eq!(
+            parse_os_release(os).as_deref(),
+            Some("Debian GNU/Linux 12 (bookworm)")
+        );
+    }
+
+    /// Answers only the commands and files it was given, like a machine missing the rest.
+    struct Canned {
+        commands: BTreeMap<String, ProbeOutput>,
+        files: BTreeMap<&'static str, &'static str>,
+    }
+
+    impl Probe for Canned {
+        fn command(&self, program: &str, args: &[&str]) -> Option<ProbeOutput> {
+            let key = std::iter::once(program)
+                .chain(args.iter().copied())
+                .collect::<Vec<_>>();
+            self.commands.get(&key.join(" ")).cloned()
+        }
+
+        fn read_file(&self, path: &str) -> Option<String> {
+            self.files.get(path).map(|s| s.to_string())
+        }
+    }
+
+    fn ok(stdout: &str, stderr: &str) -> ProbeOutput {
+        ProbeOutput {
+            success: true,
+            stdout: stdout.into(),
+            stderr: stderr.into(),
+        }
+    }
+
+    #[test]
+    fn capture_reads_what_exists_and_tolerates_the_rest() {
+        let commands = BTreeMap::from([
+            (
+                "docker version --format {{.Server.Version}}".to_string(),
+                ProbeOutput {
+                    success: false,
+                    stdout: String::new(),
+                    stderr: "Cannot connect to the Docker daemon".into(),
+                },
+            ),
+            (
+                "java -version".to_string(),
+                ok("", "openjdk version \"17.0.9\" 2023-10-17\n"),
+            ),
+            ("git rev-parse HEAD".to_string(), ok("abc123\n", "")),
+            (
+                "git status --porcelain --untracked-files=no".to_string(),
+                ok(" M x.rs\n", ""),
+            ),
+        ]);
+        let files = BTreeMap::from([
+            ("/proc/sys/kernel/hostname", "bench-01\n"),
+            ("/proc/meminfo", "MemTotal: 2048 kB\n"),
+        ]);
+        let probe = Canned { commands, files };
+        let images = BTreeMap::from([("spark:3.5.9".to_string(), "sha256:1".to_string())]);
+        let env = Environment::capture_with(&probe, &["3.5.9".to_string()], images.clone());
+        assert_eq!(env.hostname.as_deref(), Some("bench-01"));
+        assert_eq!(env.memory_bytes, Some(2048 * 1024));
+        assert_eq!(env.docker_server, None);
+        assert_eq!(env.java.as_deref(), Some("17.0.9"));
+        assert_eq!((env.python, env.pyspark, env.os), (None, None, None));
+        assert_eq!(env.git_commit.as_deref(), Some("abc123"));
+        assert_eq!(env.git_dirty, Some(true));
+        assert_eq!(
+            (env.spark_versions, env.images),
+            (vec!["3.5.9".to_string()], images)
+        );
+    }
+
+    #[test]
+    fn probe_of_a_missing_tool_is_none() {
+        let missing = run_with_timeout("sparkmodes-no-such-tool", &[], PROBE_TIMEOUT);
+        assert_eq!(missing, None);
+    }
+
+    #[test]
+    fn probe_that_hangs_is_abandoned() {
+        let started = Instant::now();
+        assert_eq!(
+            run_with_timeout("sleep", &["5"], Duration::from_millis(100)),
+            None
+        );
+        assert!(started.elapsed() < Duration::from_secs(4));
+        let done = run_with_timeout("sh", &["-c", "echo hi; exit 3"], PROBE_TIMEOUT).unwrap();
+        assert_eq!((done.success, done.stdout.as_str()), (false, "hi\n"));
+    }
+
+    #[test]
+    fn write_and_load_round_trip() {
+        let probe = Canned {
+            commands: BTreeMap::new(),
+            files: BTreeMap::new(),
+        };
+        let env = Environment::capture_with(&probe, &[], BTreeMap::new());
+        let dir = tempfile::tempdir().unwrap();
+        env.write(dir.path()).unwrap();
+        assert_eq!(Environment::load(dir.path()).unwrap(), env);
+        assert!(Environment::load(&dir.path().join("nope")).is_err());
+    }
+}

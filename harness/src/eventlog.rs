@@ -1,0 +1,383 @@
+//! Phase timings and Arrow evidence from a Spark event log (JSON lines, one listener event per
+//! line). Where each field comes from:
+//!
+//! - `app_s`: `SparkListenerApplicationStart.Timestamp` → `SparkListenerApplicationEnd.Timestamp`.
+//!   `None` when the end event is missing (the JVM was killed before its shutdown hook ran).
+//! - `jobs_s`: sum over jobs of `SparkListenerJobStart."Submission Time"` →
+//!   `SparkListenerJobEnd."Completion Time"`; jobs that never ended are left out; `None` when no
+//!   job ended. Jobs of the sample app run one after another; concurrent jobs would be counted
+//!   twice, so `jobs_s ≤ app_s` only holds for sequential apps.
+//! - `collect_s`: the same sum over the jobs that belong to `toPandas`: their
+//!   `Properties."callSite.short"` starts with `toPandas`, or their
+//!   `Properties."spark.sql.execution.id"` names a `SparkListenerSQLExecutionStart` whose
+//!   `description` starts with `toPandas`. `None` when no such job ended.
+//! - `tasks`, `executor_run_s`, `gc_s`: count of `SparkListenerTaskEnd` events and the sums of
+//!   their `"Task Metrics"."Executor Run Time"` and `"JVM GC Time"` (milliseconds in the log).
+//! - `arrow_collect`: from the `details` (call stack) of the `toPandas` SQL execution:
+//!   `collectAsArrowToPython` means Arrow, `collectToPython` means the pickled path. The last
+//!   `toPandas` execution with evidence wins, because when Arrow fails and
+//!   `spark.sql.execution.arrow.pyspark.fallback.enabled` is on, Spark retries without Arrow.
+//! - `python_udf_eval`: `ArrowEvalPython` or `BatchEvalPython` (whichever comes first) in the
+//!   `physicalPlanDescription` of the `toPandas` execution, else of any SQL execution.
+//!
+//! Logs of running or killed apps (`.inprogress`) are accepted, and a torn last line (the
+//! writer died mid-line) is ignored; a bad line anywhere else is an error.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct PhaseTimings {
+    pub app_s: Option<f64>,
+    pub jobs_s: Option<f64>,
+    pub collect_s: Option<f64>,
+    pub tasks: u64,
+    pub executor_run_s: f64,
+    pub gc_s: f64,
+    pub arrow_collect: Option<bool>,
+    pub python_udf_eval: Option<String>,
+}
+
+/// Parses the event log at `path`; errors name the file and line.
+pub fn parse_file(path: &Path) -> anyhow::Result<PhaseTimings> {
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot open event log {}", path.display()))?;
+    parse_reader(std::io::BufReader::new(file))
+        .with_context(|| format!("in event log {}", path.display()))
+}
+
+/// Parses an event log from any reader.
+pub fn parse_reader(mut reader: impl BufRead) -> anyhow::Result<PhaseTimings> {
+    let mut acc = Accumulator::default();
+    let mut line = Vec::new();
+    let mut line_no = 0usize;
+    // A bad line is only an error once another line follows it: the last one may be torn.
+    let mut pending: Option<(usize, serde_json::Error)> = None;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        line_no += 1;
+        if let Some((n, e)) = pending.take() {
+            bail!("line {n}: not a JSON event: {e}");
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<Event>(&line) {
+            Ok(event) => acc.apply(event),
+            Err(e) => pending = Some((line_no, e)),
+        }
+    }
+    Ok(acc.finish())
+}
+
+/// The event log of one run: the single `app-*` file (finished or `.inprogress`) in `dir`.
+/// `None` when there is none, or several (then the directory is not one run's log dir).
+pub fn find_event_log(dir: &Path) -> Option<PathBuf> {
+    let mut logs = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with("app-"))
+        .map(|entry| entry.path());
+    let first = logs.next()?;
+    logs.next().is_none().then_some(first)
+}
+
+// ---------------------------------------------------------------------------------------------
+// One struct for every event kind: serde skips the (large) fields no kind here needs.
+
+#[derive(Deserialize)]
+struct Event {
+    #[serde(rename = "Event")]
+    kind: String,
+    #[serde(rename = "Timestamp")]
+    timestamp: Option<i64>,
+    #[serde(rename = "Job ID")]
+    job_id: Option<i64>,
+    #[serde(rename = "Submission Time")]
+    submission_time: Option<i64>,
+    #[serde(rename = "Completion Time")]
+    completion_time: Option<i64>,
+    /// Values are strings in every Spark version seen, but a stray non-string must not make
+    /// the whole log unreadable.
+    #[serde(rename = "Properties")]
+    properties: Option<HashMap<String, serde_json::Value>>,
+    #[serde(rename = "Task Metrics")]
+    task_metrics: Option<TaskMetrics>,
+    #[serde(rename = "executionId")]
+    execution_id: Option<i64>,
+    description: Option<String>,
+    details: Option<String>,
+    #[serde(rename = "physicalPlanDescription")]
+    physical_plan: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TaskMetrics {
+    #[serde(rename = "Executor Run Time", default)]
+    executor_run_ms: u64,
+    #[serde(rename = "JVM GC Time", default)]
+    gc_ms: u64,
+}
+
+struct Job {
+    submitted_ms: i64,
+    completed_ms: Option<i64>,
+    call_site: Option<String>,
+    execution_id: Option<i64>,
+}
+
+struct SqlExecution {
+    to_pandas: bool,
+    arrow: Option<bool>,
+    udf_eval: Option<&'static str>,
+}
+
+#[derive(Default)]
+struct Accumulator {
+    app_start_ms: Option<i64>,
+    app_end_ms: Option<i64>,
+    jobs: HashMap<i64, Job>,
+    /// In log order, so "the last toPandas execution" is well defined.
+    executions: Vec<(i64, SqlExecution)>,
+    tasks: u64,
+    executor_run_ms: u64,
+    gc_ms: u64,
+}
+
+fn is_to_pandas(text: &str) -> bool {
+    text.starts_with("toPandas")
+}
+
+impl Accumulator {
+    fn apply(&mut self, e: Event) {
+        // SQL events carry their listener's package, which differs across Spark lines.
+        let kind = e.kind.rsplit('.').next().unwrap_or(&e.kind);
+        match kind {
+            "SparkListenerApplicationStart" => self.app_start_ms = e.timestamp,
+            "SparkListenerApplicationEnd" => self.app_end_ms = e.timestamp,
+            "SparkListenerJobStart" => self.job_start(e),
+            "SparkListenerJobEnd" => {
+                let job = e.job_id.and_then(|id| self.jobs.get_mut(&id));
+                if let Some(job) = job {
+                    job.completed_ms = e.completion_time;
+                }
+            }
+            "SparkListenerTaskEnd" => {
+                self.tasks += 1;
+                if let Some(m) = e.task_metrics {
+                    self.executor_run_ms += m.executor_run_ms;
+                    self.gc_ms += m.gc_ms;
+                }
+            }
+            "SparkListenerSQLExecutionStart" => self.sql_start(e),
+            _ => {}
+        }
+    }
+
+    fn job_start(&mut self, e: Event) {
+        let (Some(id), Some(submitted_ms)) = (e.job_id, e.submission_time) else {
+            return;
+        };
+        let props = e.properties.unwrap_or_default();
+        let prop = |key: &str| props.get(key).and_then(|v| v.as_str()).map(str::to_string);
+        let job = Job {
+            submitted_ms,
+            completed_ms: None,
+            call_site: prop("callSite.short"),
+            execution_id: prop("spark.sql.execution.id").and_then(|s| s.parse().ok()),
+        };
+        self.jobs.insert(id, job);
+    }
+
+    fn sql_start(&mut self, e: Event) {
+        let Some(id) = e.execution_id else { return };
+        let details = e.details.unwrap_or_default();
+        let arrow = if details.contains("collectAsArrowToPython") {
+            Some(true)
+        } else if details.contains("collectToPython") {
+            Some(false)
+        } else {
+            None
+        };
+        let execution = SqlExecution {
+            to_pandas: e.description.as_deref().is_some_and(is_to_pandas),
+            arrow,
+            udf_eval: e.physical_plan.as_deref().and_then(udf_eval),
+        };
+        self.executions.push((id, execution));
+    }
+
+    fn is_to_pandas_job(&self, job: &Job) -> bool {
+        job.call_site.as_deref().is_some_and(is_to_pandas)
+            || job.execution_id.is_some_and(|id| {
+                self.executions
+                    .iter()
+                    .any(|(eid, x)| *eid == id && x.to_pandas)
+            })
+    }
+
+    fn finish(self) -> PhaseTimings {
+        let ended = |filter: &dyn Fn(&Job) -> bool| -> Option<f64> {
+            let durations: Vec<i64> = self
+                .jobs
+                .values()
+                .filter(|j| filter(j))
+                .filter_map(|j| j.completed_ms.map(|end| end - j.submitted_ms))
+                .collect();
+            (!durations.is_empty()).then(|| seconds(durations.iter().sum()))
+        };
+        let to_pandas = self
+            .executions
+            .iter()
+            .map(|(_, x)| x)
+            .filter(|x| x.to_pandas);
+        let udf_eval = to_pandas
+            .clone()
+            .filter_map(|x| x.udf_eval)
+            .next_back()
+            .or_else(|| {
+                self.executions
+                    .iter()
+                    .filter_map(|(_, x)| x.udf_eval)
+                    .next_back()
+            });
+        PhaseTimings {
+            app_s: self
+                .app_start_ms
+                .zip(self.app_end_ms)
+                .map(|(start, end)| seconds(end - start)),
+            jobs_s: ended(&|_| true),
+            collect_s: ended(&|j| self.is_to_pandas_job(j)),
+            tasks: self.tasks,
+            executor_run_s: self.executor_run_ms as f64 / 1000.0,
+            gc_s: self.gc_ms as f64 / 1000.0,
+            arrow_collect: to_pandas.filter_map(|x| x.arrow).next_back(),
+            python_udf_eval: udf_eval.map(str::to_string),
+        }
+    }
+}
+
+fn seconds(ms: i64) -> f64 {
+    ms as f64 / 1000.0
+}
+
+/// The Python UDF operator named first in a physical plan description.
+fn udf_eval(plan: &str) -> Option<&'static str> {
+    ["ArrowEvalPython", "BatchEvalPython"]
+        .into_iter()
+        .filter_map(|op| plan.find(op).map(|at| (at, op)))
+        .min()
+        .map(|(_, op)| op)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/eventlogs")
+            .join(name)
+    }
+
+    const ON: &str = "spark-3.5.9-arrow-on.inprogress";
+    const OFF: &str = "spark-3.5.9-arrow-off.inprogress";
+
+    fn assert_ordered(t: &PhaseTimings) {
+        let (collect, jobs, app) = (t.collect_s.unwrap(), t.jobs_s.unwrap(), t.app_s.unwrap());
+        assert!(collect > 0.0, "{t:?}");
+        assert!(collect <= jobs && jobs <= app, "{t:?}");
+    }
+
+    #[test]
+    fn arrow_evidence_differs_between_the_fixture_logs() {
+        let on = parse_file(&fixture(ON)).unwrap();
+        let off = parse_file(&fixture(OFF)).unwrap();
+        assert_eq!(on.arrow_collect, Some(true));
+        assert_eq!(off.arrow_collect, Some(false));
+        // A plain `udf` is pickled either way: Arrow only changes the collect.
+        assert_eq!(on.python_udf_eval.as_deref(), Some("BatchEvalPython"));
+        assert_eq!(off.python_udf_eval.as_deref(), Some("BatchEvalPython"));
+    }
+
+    #[test]
+    fn fixture_phases_nest_and_count_tasks() {
+        for name in [ON, OFF] {
+            let t = parse_file(&fixture(name)).unwrap();
+            assert_ordered(&t);
+            assert!(t.tasks > 0, "{name}: {t:?}");
+            assert!(t.executor_run_s > 0.0 && t.gc_s > 0.0, "{name}: {t:?}");
+            assert!(t.gc_s < t.executor_run_s, "{name}: {t:?}");
+        }
+    }
+
+    #[test]
+    fn torn_last_line_is_ignored() {
+        let text = std::fs::read_to_string(fixture(ON)).unwrap();
+        let whole = parse_reader(text.as_bytes()).unwrap();
+        // Cut inside the last line (ApplicationEnd): the app end is lost, nothing else.
+        let cut = text.trim_end().len() - 10;
+        let torn = parse_reader(&text.as_bytes()[..cut]).unwrap();
+        assert_eq!(torn.app_s, None);
+        assert_eq!(torn.jobs_s, whole.jobs_s);
+        assert_eq!(torn.arrow_collect, Some(true));
+        assert_eq!(torn.tasks, whole.tasks);
+    }
+
+    #[test]
+    fn log_of_a_killed_app_keeps_what_was_written() {
+        let text = std::fs::read_to_string(fixture(OFF)).unwrap();
+        let job_end = text.find("\"SparkListenerJobEnd\"").unwrap();
+        let line_start = text[..job_end].rfind('\n').unwrap() + 1;
+        let t = parse_reader(&text.as_bytes()[..line_start]).unwrap();
+        assert_eq!((t.app_s, t.jobs_s, t.collect_s), (None, None, None));
+        assert!(t.tasks > 0);
+        assert_eq!(t.arrow_collect, Some(false));
+    }
+
+    #[test]
+    fn bad_line_in_the_middle_is_an_error() {
+        let text = std::fs::read_to_string(fixture(ON)).unwrap();
+        let broken = text.replacen("{\"Event\"", "{\"Event", 3);
+        let err = parse_reader(broken.as_bytes()).unwrap_err().to_string();
+        assert!(err.starts_with("line "), "{err}");
+    }
+
+    #[test]
+    fn to_pandas_jobs_are_found_through_their_sql_execution() {
+        let log = r#"{"Event":"SparkListenerApplicationStart","Timestamp":1000}
+{"Event":"org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart","executionId":7,"description":"toPandas at x.py:1","details":"Dataset.collectAsArrowToPython","physicalPlanDescription":"ArrowEvalPython (2)"}
+{"Event":"SparkListenerJobStart","Job ID":0,"Submission Time":2000,"Properties":{"callSite.short":"count at x.py:1"}}
+{"Event":"SparkListenerJobEnd","Job ID":0,"Completion Time":2500}
+{"Event":"SparkListenerJobStart","Job ID":1,"Submission Time":3000,"Properties":{"callSite.short":"runJob","spark.sql.execution.id":"7"}}
+{"Event":"SparkListenerJobEnd","Job ID":1,"Completion Time":4250}
+{"Event":"SparkListenerApplicationEnd","Timestamp":5000}
+"#;
+        let t = parse_reader(log.as_bytes()).unwrap();
+        assert_eq!(t.collect_s, Some(1.25));
+        assert_eq!(t.jobs_s, Some(1.75));
+        assert_eq!(t.app_s, Some(4.0));
+        assert_eq!(t.python_udf_eval.as_deref(), Some("ArrowEvalPython"));
+    }
+
+    #[test]
+    fn find_event_log_wants_exactly_one_app_file() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(find_event_log(dir.path()), None);
+        std::fs::write(dir.path().join("other.txt"), "").unwrap();
+        let log = dir.path().join("app-20260101000000-0000.inprogress");
+        std::fs::write(&log, "").unwrap();
+        assert_eq!(find_event_log(dir.path()), Some(log));
+        std::fs::write(dir.path().join("app-20260101000001-0001"), "").unwrap();
+        assert_eq!(find_event_log(dir.path()), None);
+        assert_eq!(find_event_log(&dir.path().join("missing")), None);
+    }
+}
