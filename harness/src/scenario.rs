@@ -807,8 +807,13 @@ repetitions = 2
 
     #[test]
     fn missing_key_in_a_config_names_the_config() {
-        let msg = err(&with("[[configs]]\nname = \"a\"\n[[configs]]\nworkers = 1\n"));
-        assert!(msg.contains("missing required key `name` in `configs[1]`"), "{msg}");
+        let msg = err(&with(
+            "[[configs]]\nname = \"a\"\n[[configs]]\nworkers = 1\n",
+        ));
+        assert!(
+            msg.contains("missing required key `name` in `configs[1]`"),
+            "{msg}"
+        );
     }
 
     #[test]
