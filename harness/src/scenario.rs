@@ -540,7 +540,8 @@ impl<'a> Document<'a> {
             return Error::setup(format!("{at}: unknown key `{key}` ({expected})"));
         }
         if let Some(field) = message.strip_prefix("missing field ") {
-            return Error::setup(format!("{at}: missing required key {field}"));
+            let table = key.map(|k| format!(" in `{k}`")).unwrap_or_default();
+            return Error::setup(format!("{at}: missing required key {field}{table}"));
         }
         match key {
             Some(key) => Error::setup(format!("{at}: key `{key}`: {message}")),
@@ -802,6 +803,17 @@ repetitions = 2
     fn missing_required_key_is_named() {
         let msg = err(&MINIMAL.replace("repetitions = 2\n", ""));
         assert!(msg.contains("missing required key `repetitions`"), "{msg}");
+    }
+
+    #[test]
+    fn missing_key_in_a_config_names_the_config() {
+        let msg = err(&with(
+            "[[configs]]\nname = \"a\"\n[[configs]]\nworkers = 1\n",
+        ));
+        assert!(
+            msg.contains("missing required key `name` in `configs[1]`"),
+            "{msg}"
+        );
     }
 
     #[test]
