@@ -129,6 +129,7 @@ fn record(i: usize) -> RunRecord {
         stdout_path: Some(format!("runs/{i:05}/stdout.txt")),
         stderr_path: Some(format!("runs/{i:05}/stderr.txt")),
         event_log_path: Some(format!("runs/{i:05}/events")),
+        finding: None,
     }
 }
 

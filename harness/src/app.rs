@@ -120,7 +120,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut conf = BTreeMap::new();
         conf.insert("spark.driver.memory".to_string(), "2g".to_string());
-        let s = stage(&fixture_dir(), dir.path(), "spark://127.0.0.1:1234", None, &conf).unwrap();
+        let s = stage(
+            &fixture_dir(),
+            dir.path(),
+            "spark://127.0.0.1:1234",
+            None,
+            &conf,
+        )
+        .unwrap();
         let ini = std::fs::read_to_string(s.app.join("data/data_source.ini")).unwrap();
         assert!(ini.contains("master_url = spark://127.0.0.1:1234"), "{ini}");
         assert!(ini.contains("app_name = My PySpark App"));
@@ -133,9 +140,15 @@ mod tests {
     #[test]
     fn missing_app_is_named() {
         let dir = tempfile::tempdir().unwrap();
-        let e = stage(Path::new("/nonexistent/app"), dir.path(), "x", None, &BTreeMap::new())
-            .unwrap_err()
-            .to_string();
+        let e = stage(
+            Path::new("/nonexistent/app"),
+            dir.path(),
+            "x",
+            None,
+            &BTreeMap::new(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("/nonexistent/app"), "{e}");
     }
 }

@@ -1,7 +1,5 @@
 //! The `sparkmodes` command line. Each subcommand is a thin call into the library.
 
-use std::path::PathBuf;
-
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Error, Exit, Result};

@@ -644,6 +644,7 @@ pub(crate) mod tests {
             stdout_path: None,
             stderr_path: None,
             event_log_path: None,
+            finding: None,
         }
     }
 

@@ -66,13 +66,18 @@ pub fn check(result_csv: &Path, expected: &[f64]) -> Result<Verdict> {
     let mut problems = Vec::new();
     let header = lines.next().transpose()?.unwrap_or_default();
     if header.trim() != "squared" {
-        problems.push(format!("columns are `{}`, expected `squared`", header.trim()));
+        problems.push(format!(
+            "columns are `{}`, expected `squared`",
+            header.trim()
+        ));
     }
     let (mut rows, mut mismatches) = (0, 0);
     for (i, line) in lines.enumerate() {
         let line = line?;
         rows += 1;
-        let Some(&want) = expected.get(i) else { continue };
+        let Some(&want) = expected.get(i) else {
+            continue;
+        };
         if let Some(p) = compare_cell(i, line.trim().trim_matches('"'), want) {
             mismatches += 1;
             if mismatches <= SHOWN_MISMATCHES {
@@ -81,7 +86,10 @@ pub fn check(result_csv: &Path, expected: &[f64]) -> Result<Verdict> {
         }
     }
     if mismatches > SHOWN_MISMATCHES {
-        problems.push(format!("{} more mismatching rows", mismatches - SHOWN_MISMATCHES));
+        problems.push(format!(
+            "{} more mismatching rows",
+            mismatches - SHOWN_MISMATCHES
+        ));
     }
     if rows != expected.len() {
         problems.insert(0, format!("{rows} rows, expected {}", expected.len()));
@@ -100,7 +108,9 @@ fn compare_cell(row: usize, cell: &str, want: f64) -> Option<String> {
     match cell.parse::<f64>() {
         Ok(got) if (got - want).abs() <= RELATIVE_TOLERANCE * want.abs() => None,
         Ok(got) => Some(format!("row {row}: {got}, expected {want}")),
-        Err(_) => Some(format!("row {row}: `{cell}` is not a number, expected {want}")),
+        Err(_) => Some(format!(
+            "row {row}: `{cell}` is not a number, expected {want}"
+        )),
     }
 }
 

@@ -340,6 +340,7 @@ warmup = 1
             stdout_path: None,
             stderr_path: None,
             event_log_path: None,
+            finding: None,
         }
     }
 

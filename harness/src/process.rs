@@ -156,7 +156,14 @@ mod tests {
     fn captures_exit_code_and_output() {
         let d = tempfile::tempdir().unwrap();
         let (o, e) = (d.path().join("o"), d.path().join("e"));
-        let out = execute(&sh("echo hi; echo oops >&2; exit 3"), &o, &e, Duration::from_secs(30), None).unwrap();
+        let out = execute(
+            &sh("echo hi; echo oops >&2; exit 3"),
+            &o,
+            &e,
+            Duration::from_secs(30),
+            None,
+        )
+        .unwrap();
         assert_eq!(out.exit_code, Some(3));
         assert!(!out.timed_out);
         assert_eq!(std::fs::read_to_string(o).unwrap(), "hi\n");
@@ -166,7 +173,10 @@ mod tests {
     fn dead_or_zombie(pid: &str) -> bool {
         match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
             Err(_) => true,
-            Ok(stat) => stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')),
+            Ok(stat) => stat
+                .rsplit(')')
+                .next()
+                .is_some_and(|rest| rest.trim_start().starts_with('Z')),
         }
     }
 
@@ -175,7 +185,14 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let pidfile = d.path().join("pid");
         let script = format!("sleep 60 & echo $! > {}; wait", pidfile.display());
-        let out = execute(&sh(&script), &d.path().join("o"), &d.path().join("e"), Duration::from_millis(500), None).unwrap();
+        let out = execute(
+            &sh(&script),
+            &d.path().join("o"),
+            &d.path().join("e"),
+            Duration::from_millis(500),
+            None,
+        )
+        .unwrap();
         assert!(out.timed_out);
         let pid = std::fs::read_to_string(&pidfile).unwrap();
         let pid = pid.trim();
@@ -202,7 +219,14 @@ mod tests {
                 Ok(())
             }),
         };
-        let out = execute(&sh(&script), &d.path().join("o"), &d.path().join("e"), Duration::from_secs(30), Some(fault)).unwrap();
+        let out = execute(
+            &sh(&script),
+            &d.path().join("o"),
+            &d.path().join("e"),
+            Duration::from_secs(30),
+            Some(fault),
+        )
+        .unwrap();
         assert_eq!(out.exit_code, Some(0));
         assert!(out.fault_at_s.unwrap() >= 0.2);
         assert!(out.fault_error.is_none());

@@ -72,6 +72,8 @@ pub struct RunRecord {
     pub stdout_path: Option<String>,
     pub stderr_path: Option<String>,
     pub event_log_path: Option<String>,
+    /// Something noticed in a run that still passed, e.g. Arrow requested but not used.
+    pub finding: Option<String>,
 }
 
 /// The identity of a matrix cell: records with equal keys are repetitions of one measurement.

@@ -130,6 +130,7 @@ pub(crate) mod tests {
             stdout_path: Some("runs/0/stdout.txt".into()),
             stderr_path: None,
             event_log_path: None,
+            finding: None,
         }
     }
 

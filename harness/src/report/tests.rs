@@ -53,6 +53,7 @@ fn record(version: &str, mode: Mode, arrow: bool, elements: u64, rep: u32) -> Ru
         stdout_path: Some(format!("logs/{version}-{mode}-{rep}.stdout")),
         stderr_path: Some(format!("logs/{version}-{mode}-{rep}.stderr")),
         event_log_path: None,
+        finding: None,
     }
 }
 

@@ -1,0 +1,163 @@
+//! The matrix runner: one cluster per (Spark version, config) group, the group's runs in
+//! their interleaved order, and every record on disk the moment its run ends.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::export::{Exporter, RecordSink};
+use crate::plan::{self, GroupKey, PlannedRun};
+use crate::progress;
+use crate::record::{RunRecord, Status};
+use crate::run::Executor;
+use crate::scenario::ConfigSpec;
+
+/// What the runner needs from the world: a place to run each group's runs. The real one
+/// (`backend::SparkBackend`) starts clusters; a mock makes the runner testable without Docker.
+pub trait Backend {
+    /// Prepares images, venv and cluster for a group.
+    fn start_group(&mut self, key: &GroupKey, config: &ConfigSpec) -> Result<()>;
+    fn executor(&mut self) -> &mut dyn Executor;
+    /// After a failed run: if a cluster container died, restart the cluster and say what died.
+    fn recover(&mut self) -> Result<Option<String>>;
+    fn end_group(&mut self);
+}
+
+/// Runs `runs` (already filtered for resume) and appends each record to `run_dir`.
+pub fn run_plan(
+    backend: &mut dyn Backend,
+    runs: &[PlannedRun],
+    run_dir: &Path,
+) -> Result<Vec<RunRecord>> {
+    let mut sink = RecordSink::open(run_dir)?;
+    let bar = progress::matrix(runs.len() as u64);
+    let mut records = Vec::with_capacity(runs.len());
+    for (key, group) in plan::groups_of(runs) {
+        bar.set_message(format!(
+            "starting cluster for Spark {} / {}",
+            key.spark_version, key.config
+        ));
+        backend.start_group(&key, &group[0].config)?;
+        let result = run_group(backend, group, &mut sink, &bar, &mut records);
+        backend.end_group();
+        result?;
+    }
+    bar.finish_and_clear();
+    Ok(records)
+}
+
+fn run_group(
+    backend: &mut dyn Backend,
+    group: &[PlannedRun],
+    sink: &mut RecordSink,
+    bar: &indicatif::ProgressBar,
+    records: &mut Vec<RunRecord>,
+) -> Result<()> {
+    for run in group {
+        bar.set_message(describe(run));
+        let mut rec = backend.executor().execute(run);
+        if !rec.status.is_success() || run.fault.is_some() {
+            if let Some(cause) = backend.recover()? {
+                if !rec.status.is_success() {
+                    let err = rec.error.take().unwrap_or_default();
+                    rec.error = Some(format!("{cause}; {err}"));
+                }
+            }
+        }
+        sink.append(&rec)?;
+        bar.inc(1);
+        if progress::is_quiet() {
+            eprintln!("{} {} {:.1}s", describe(run), rec.status, rec.wall_s);
+        }
+        records.push(rec);
+    }
+    Ok(())
+}
+
+pub fn describe(run: &PlannedRun) -> String {
+    let kind = if run.warmup { "warmup" } else { "rep" };
+    if run.mode.computes() {
+        format!(
+            "{} {} arrow={} n={} {kind} {}",
+            run.spark_version,
+            run.mode,
+            if run.arrow { "on" } else { "off" },
+            run.elements,
+            run.rep
+        )
+    } else {
+        format!("{} {} {kind} {}", run.spark_version, run.mode, run.rep)
+    }
+}
+
+/// `reports/<run-id>` for a new run; refuses to reuse an existing one (that is `--resume`).
+pub fn new_run_dir(reports: &Path, run_id: &str) -> Result<PathBuf> {
+    let dir = reports.join(run_id);
+    if dir.exists() {
+        return Err(Error::setup(format!(
+            "{} already exists: pass --resume {run_id} to complete it, or choose another --run-id",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Error::setup(format!(
+            "cannot create the run directory {}: {e} (pass --output to write elsewhere)",
+            dir.display()
+        ))
+    })?;
+    Ok(dir)
+}
+
+/// The terminal table: one line per cell, mode × arrow → status, correct, wall time.
+pub fn table(records: &[RunRecord]) -> String {
+    use std::collections::BTreeMap;
+    let mut cells: BTreeMap<_, Vec<&RunRecord>> = BTreeMap::new();
+    for r in records {
+        cells.entry(r.cell()).or_default().push(r);
+    }
+    let mut out = format!(
+        "{:<8} {:<14} {:<16} {:<10} {:>4}  {:<22} {:>8} {:>12}\n",
+        "spark", "config", "mode", "arrow", "n", "status", "correct", "median wall"
+    );
+    for (cell, runs) in cells {
+        let measured: Vec<f64> = runs
+            .iter()
+            .filter(|r| r.is_measurement())
+            .map(|r| r.wall_s)
+            .collect();
+        let counted: Vec<&&RunRecord> = runs.iter().filter(|r| !r.warmup).collect();
+        let ok = counted.iter().filter(|r| r.status.is_success()).count();
+        let status = summarize_status(&counted);
+        let arrow = if cell.mode.computes() {
+            cell.arrow_label()
+        } else {
+            "-"
+        };
+        let median = crate::stats::median(&measured).map_or("-".into(), |m| format!("{m:.2}s"));
+        out.push_str(&format!(
+            "{:<8} {:<14} {:<16} {:<10} {:>4}  {:<22} {:>8} {:>12}\n",
+            cell.spark_version,
+            cell.config,
+            cell.mode.as_str(),
+            arrow,
+            counted.len(),
+            status,
+            format!("{ok}/{}", counted.len()),
+            median
+        ));
+    }
+    out
+}
+
+fn summarize_status(runs: &[&&RunRecord]) -> String {
+    let mut statuses: Vec<Status> = runs.iter().map(|r| r.status).collect();
+    statuses.sort();
+    statuses.dedup();
+    statuses
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,45 @@
+//! How drivers reach a cluster: the one sparkmodes started, or an external master.
+
+use crate::cluster::Cluster;
+
+/// Addresses and credentials a driver needs, whichever cluster it runs against.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Master URL for a driver on the host.
+    pub master_host: String,
+    /// Master URL for a driver container.
+    pub master_container: String,
+    /// Docker network a driver container joins; `None` for an external cluster (host network).
+    pub network: Option<String>,
+    /// Address executors use to reach a driver on this machine; `None` lets Spark choose.
+    pub driver_host: Option<String>,
+    /// `spark.authenticate` secret; passed in the environment, never written to a file.
+    pub secret: Option<String>,
+}
+
+impl Target {
+    pub fn of(cluster: &Cluster) -> Target {
+        Target {
+            master_host: cluster.master_url_host(),
+            master_container: cluster.master_url_internal(),
+            network: Some(cluster.network().to_string()),
+            driver_host: Some(cluster.gateway().to_string()),
+            secret: cluster.secret().map(str::to_string),
+        }
+    }
+
+    /// A cluster sparkmodes did not start. Driver containers use the host network, since
+    /// there is no cluster network to publish ports on.
+    pub fn external(master: &str, secret: Option<String>) -> Target {
+        Target {
+            master_host: master.to_string(),
+            master_container: master.to_string(),
+            network: None,
+            driver_host: None,
+            secret,
+        }
+    }
+}
+
+/// The variable Spark reads the authentication secret from (SecurityManager.ENV_AUTH_SECRET).
+pub const SECRET_ENV: &str = "_SPARK_AUTH_SECRET";
