@@ -3,7 +3,15 @@
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Error, Exit, Result};
-use crate::{cluster, docker, image, progress, reaper, scenario, venv, versions};
+use std::path::PathBuf;
+
+use crate::compare::{self, CompareOptions};
+use crate::job::{self, JobOptions};
+use crate::scenario::Scenario;
+use crate::{
+    baseline, cluster, docker, gate, image, progress, reaper, record, report, runner, scenario,
+    venv, versions,
+};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -23,6 +31,27 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run a scenario's matrix (the built-in `default` when none is given), check every
+    /// result, and write records and a report to reports/<run-id>/.
+    Run(RunArgs),
+    /// Re-render report.html, summary.md and the charts of a run directory from its records.
+    Report { run_dir: PathBuf },
+    /// Compare a candidate run with a baseline (a saved baseline name, or a run directory).
+    Compare {
+        baseline: String,
+        candidate: PathBuf,
+        /// Smallest relative change called faster/slower.
+        #[arg(long, default_value_t = 0.10)]
+        threshold: f64,
+        /// Where baselines are kept.
+        #[arg(long, default_value = baseline::DEFAULT_ROOT)]
+        baselines: PathBuf,
+    },
+    /// Save, list or show baselines.
+    Baseline {
+        #[command(subcommand)]
+        action: BaselineAction,
+    },
     /// Build, list or prune the images sparkmodes makes for itself.
     Images {
         #[command(subcommand)]
@@ -52,6 +81,58 @@ impl ImageArgs {
             None => image::Base::Debootstrap,
         }
     }
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// A scenario file, or the name of a built-in one (default, smoke, arrow-scan, upgrade, configs, faults).
+    pub scenario: Option<String>,
+    /// The same as the positional argument.
+    #[arg(long = "scenario", conflicts_with = "scenario")]
+    pub scenario_flag: Option<String>,
+    /// Where run directories are created.
+    #[arg(long, default_value = "reports")]
+    pub output: PathBuf,
+    /// Name of the run directory (default: <scenario>-<timestamp>).
+    #[arg(long)]
+    pub run_id: Option<String>,
+    /// Complete an interrupted run: only its missing runs are done.
+    #[arg(long, conflicts_with = "run_id")]
+    pub resume: Option<String>,
+    /// Run against an existing cluster instead of starting one (spark://host:port).
+    #[arg(long)]
+    pub master: Option<String>,
+    /// Enable spark.authenticate with a secret made for this run.
+    #[arg(long)]
+    pub secure: bool,
+    /// The app to deploy (default: the article's sample app in fixtures/app).
+    #[arg(long)]
+    pub app: Option<PathBuf>,
+    #[arg(long)]
+    pub base_image: Option<String>,
+    /// Regression threshold for comparisons inside the run (upgrade, configs).
+    #[arg(long, default_value_t = 0.10)]
+    pub threshold: f64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BaselineAction {
+    /// Store a run's records and statistics as a named baseline.
+    Save {
+        name: String,
+        run_dir: PathBuf,
+        #[arg(long, default_value = baseline::DEFAULT_ROOT)]
+        baselines: PathBuf,
+    },
+    List {
+        #[arg(long, default_value = baseline::DEFAULT_ROOT)]
+        baselines: PathBuf,
+    },
+    Show {
+        name: String,
+        #[arg(long, default_value = baseline::DEFAULT_ROOT)]
+        baselines: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -102,6 +183,19 @@ pub fn main() -> Exit {
 
 fn dispatch(command: Command) -> Result<Exit> {
     match command {
+        Command::Run(args) => run(args),
+        Command::Report { run_dir } => {
+            let files = report::render(&run_dir).map_err(|e| Error::setup(format!("{e:#}")))?;
+            println!("{}", files.html.display());
+            Ok(Exit::Ok)
+        }
+        Command::Compare {
+            baseline,
+            candidate,
+            threshold,
+            baselines,
+        } => compare_cmd(&baseline, &candidate, threshold, &baselines),
+        Command::Baseline { action } => baseline_cmd(action),
         Command::Images { action } => images(action),
         Command::Cluster { action } => cluster(action),
     }
@@ -173,4 +267,116 @@ fn validate_shape(shape: &scenario::ClusterShape) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+fn load_scenario(arg: Option<&str>) -> Result<Scenario> {
+    match arg {
+        None => Ok(Scenario::builtin_default()),
+        Some(a) if std::path::Path::new(a).exists() => Scenario::from_file(std::path::Path::new(a)),
+        Some(a) => Scenario::builtin(a).ok_or_else(|| {
+            Error::setup(format!(
+                "scenario `{a}` is neither a file nor a built-in ({})",
+                scenario::BUILTIN
+                    .iter()
+                    .map(|b| b.0)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }),
+    }
+}
+
+fn run(args: RunArgs) -> Result<Exit> {
+    let scenario = load_scenario(args.scenario.as_deref().or(args.scenario_flag.as_deref()))?;
+    if !(args.threshold > 0.0 && args.threshold < 10.0) {
+        return Err(Error::setup(
+            "--threshold must be a positive fraction, e.g. 0.1 for 10 %",
+        ));
+    }
+    let opts = JobOptions {
+        scenario,
+        reports: args.output,
+        run_id: args.run_id,
+        resume: args.resume,
+        base: ImageArgs {
+            spark: String::new(),
+            base_image: args.base_image,
+        }
+        .base(),
+        external_master: args.master,
+        secure: args.secure,
+        app_source: args.app.unwrap_or_else(crate::app::fixture_dir),
+        threshold: args.threshold,
+    };
+    let outcome = job::run(&opts)?;
+    println!("{}", runner::table(&outcome.records));
+    println!(
+        "records  {}",
+        outcome.run_dir.join(record::RUNS_CSV).display()
+    );
+    println!(
+        "report   {}",
+        outcome.run_dir.join(report::REPORT_HTML).display()
+    );
+    Ok(outcome.exit)
+}
+
+fn compare_cmd(
+    base: &str,
+    candidate: &std::path::Path,
+    threshold: f64,
+    root: &std::path::Path,
+) -> Result<Exit> {
+    let base_path = baseline::resolve(root, base);
+    let b = baseline::load(&base_path).map_err(|e| Error::setup(format!("{e:#}")))?;
+    let c = baseline::load(candidate).map_err(|e| Error::setup(format!("{e:#}")))?;
+    let opts = CompareOptions {
+        threshold,
+        ..CompareOptions::default()
+    };
+    let mut comparison = compare::compare(&b, &c, &opts);
+    comparison.baseline = base.to_string();
+    comparison.candidate = candidate.display().to_string();
+    gate::write(candidate, &comparison, &b, &c).map_err(Error::Other)?;
+    let mut junit = crate::export::JunitReport::new("compare");
+    for case in gate::junit_cases(&comparison) {
+        junit.push(case);
+    }
+    junit.write(&candidate.join("junit-compare.xml"))?;
+    println!("{}", comparison.to_terminal_table());
+    Ok(comparison.exit())
+}
+
+fn baseline_cmd(action: BaselineAction) -> Result<Exit> {
+    let setup = |e: anyhow::Error| Error::setup(format!("{e:#}"));
+    match action {
+        BaselineAction::Save {
+            name,
+            run_dir,
+            baselines,
+        } => {
+            let meta = baseline::save(&baselines, &name, &run_dir).map_err(setup)?;
+            println!(
+                "saved baseline {} ({} cells) in {}",
+                meta.name,
+                meta.cells.len(),
+                baselines.join(&name).display()
+            );
+        }
+        BaselineAction::List { baselines } => {
+            for m in baseline::list(&baselines).map_err(setup)? {
+                println!(
+                    "{:<24} {:>3} cells  {}  {}",
+                    m.name,
+                    m.cells.len(),
+                    m.saved_at,
+                    m.source
+                );
+            }
+        }
+        BaselineAction::Show { name, baselines } => {
+            println!("{}", baseline::show(&baselines, &name).map_err(setup)?);
+        }
+    }
+    Ok(Exit::Ok)
 }

@@ -332,12 +332,24 @@ impl Cluster {
         docker::cli(&["kill", w.id()]).map(|_| ())
     }
 
-    /// Whether every container of the cluster is still running.
-    pub fn healthy(&self) -> bool {
-        self.container_ids().iter().all(|id| {
-            docker::cli(&["inspect", "--format", "{{.State.Running}}", id])
-                .is_ok_and(|s| s == "true")
-        })
+    /// Names of the cluster's containers that are no longer running, with their exit state.
+    pub fn dead_containers(&self) -> Vec<String> {
+        self.container_ids()
+            .iter()
+            .filter_map(|id| {
+                let state = docker::cli(&[
+                    "inspect",
+                    "--format",
+                    "{{.Name}} {{.State.Running}} {{.State.Status}} exit={{.State.ExitCode}}",
+                    id,
+                ])
+                .unwrap_or_else(|_| format!("{id} false removed"));
+                let mut f = state.splitn(3, ' ');
+                let name = f.next().unwrap_or(id).trim_start_matches('/').to_string();
+                (f.next() != Some("true"))
+                    .then(|| format!("{name} ({})", f.next().unwrap_or("gone")))
+            })
+            .collect()
     }
 
     fn with_logs(&self, err: Error) -> Error {

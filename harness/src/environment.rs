@@ -25,6 +25,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Environment {
     pub captured_at: DateTime<Utc>,
     pub sparkmodes_version: String,
+    #[serde(rename = "command")]
     pub command_line: Vec<String>,
     pub hostname: Option<String>,
     /// `PRETTY_NAME` from `/etc/os-release`, e.g. `Debian GNU/Linux 12 (bookworm)`.

@@ -2,6 +2,7 @@
 //! deployment mode, check each result, time it, and report.
 
 pub mod app;
+pub mod backend;
 pub mod baseline;
 pub mod cache;
 pub mod cli;
@@ -12,7 +13,9 @@ pub mod environment;
 pub mod error;
 pub mod eventlog;
 pub mod export;
+pub mod gate;
 pub mod image;
+pub mod job;
 pub mod mode;
 pub mod oracle;
 pub mod plan;

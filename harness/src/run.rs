@@ -159,7 +159,9 @@ impl SparkExecutor {
                 Some(e) => format!("{fault} at {at:.1}s failed: {e}"),
             });
         }
-        let stderr = std::fs::read_to_string(&staged.stderr).unwrap_or_default();
+        // spark-submit sends the Python side's traceback to stdout: read both.
+        let stderr = std::fs::read_to_string(&staged.stderr).unwrap_or_default()
+            + &std::fs::read_to_string(&staged.stdout).unwrap_or_default();
         if out.timed_out {
             rec.status = Status::Timeout;
             rec.error = Some(format!(

@@ -104,7 +104,8 @@ pub fn new_run_dir(reports: &Path, run_id: &str) -> Result<PathBuf> {
             dir.display()
         ))
     })?;
-    Ok(dir)
+    // Absolute: the path is handed to processes and containers that do not share our cwd.
+    Ok(dir.canonicalize()?)
 }
 
 /// The terminal table: one line per cell, mode × arrow → status, correct, wall time.

@@ -81,10 +81,15 @@ impl Containerized {
         ]
     }
 
-    /// The bind address is the container's own, known only inside it.
+    /// The bind address is the container's own, known only inside it. After Python exits,
+    /// wait for the driver JVM to finish its shutdown hooks (they write the event log's
+    /// ApplicationEnd); the container would otherwise kill it with its PID 1.
     fn entry() -> String {
         format!(
-            "echo \"spark.driver.bindAddress $(hostname -i | cut -d' ' -f1)\" >> {WORK}/conf/spark-defaults.conf && exec python project.py"
+            "echo \"spark.driver.bindAddress $(hostname -i | cut -d' ' -f1)\" >> {WORK}/conf/spark-defaults.conf; \
+             python project.py; rc=$?; \
+             for p in $(pgrep java); do while kill -0 $p 2>/dev/null; do sleep 0.1; done; done; \
+             exit $rc"
         )
     }
 }

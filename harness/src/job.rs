@@ -1,0 +1,176 @@
+//! A whole `sparkmodes run`: scenario → plan → records → report → verdict and exit code.
+
+use std::path::{Path, PathBuf};
+
+use crate::backend::{BackendOptions, SparkBackend};
+use crate::compare::{self, CompareOptions, Split};
+use crate::environment::Environment;
+use crate::error::{Error, Exit, Result};
+use crate::export::JunitReport;
+use crate::image::Base;
+use crate::plan::Plan;
+use crate::record::{self, RunRecord, Status};
+use crate::scenario::Scenario;
+use crate::{docker, gate, report, runner, tools};
+
+#[derive(Debug, Clone)]
+pub struct JobOptions {
+    pub scenario: Scenario,
+    pub reports: PathBuf,
+    pub run_id: Option<String>,
+    pub resume: Option<String>,
+    pub base: Base,
+    pub external_master: Option<String>,
+    pub secure: bool,
+    pub app_source: PathBuf,
+    pub threshold: f64,
+}
+
+pub struct JobOutcome {
+    pub run_dir: PathBuf,
+    pub records: Vec<RunRecord>,
+    pub exit: Exit,
+}
+
+pub fn run(opts: &JobOptions) -> Result<JobOutcome> {
+    tools::docker_daemon()?;
+    tools::java()?;
+    tools::python()?;
+    if let Some(url) = &opts.external_master {
+        check_master(url)?;
+    }
+    docker::remove_stale();
+    let plan = Plan::new(&opts.scenario);
+    let (run_id, run_dir, done) = prepare_dir(opts)?;
+    let todo = plan.remaining(&done);
+    let mut backend = SparkBackend::new(BackendOptions {
+        run_id: run_id.clone(),
+        scenario: opts.scenario.name.clone(),
+        run_dir: run_dir.clone(),
+        app_source: opts.app_source.clone(),
+        base: opts.base.clone(),
+        external_master: opts.external_master.clone(),
+        secure: opts.secure,
+    });
+    let result = runner::run_plan(&mut backend, &todo, &run_dir);
+    let env = Environment::capture(&opts.scenario.spark_versions, backend.images.clone());
+    env.write(&run_dir)?;
+    result?;
+    let records = record::load_records(&run_dir).map_err(Error::Other)?;
+    let exit = finish(&run_dir, &records, opts)?;
+    Ok(JobOutcome {
+        run_dir,
+        records,
+        exit,
+    })
+}
+
+fn prepare_dir(opts: &JobOptions) -> Result<(String, PathBuf, Vec<RunRecord>)> {
+    if let Some(id) = &opts.resume {
+        let dir = opts.reports.join(id);
+        let dir = dir
+            .canonicalize()
+            .map_err(|e| Error::setup(format!("cannot resume {id}: {}: {e}", dir.display())))?;
+        let done = record::load_records(&dir)
+            .map_err(|e| Error::setup(format!("cannot resume {id}: {e}")))?;
+        return Ok((id.clone(), dir, done));
+    }
+    let id = opts.run_id.clone().unwrap_or_else(|| {
+        format!(
+            "{}-{}",
+            opts.scenario.name,
+            chrono::Utc::now().format("%Y%m%d-%H%M%S")
+        )
+    });
+    let dir = runner::new_run_dir(&opts.reports, &id)?;
+    Ok((id, dir, Vec::new()))
+}
+
+/// JUnit, report, within-run comparisons; the exit code they add up to.
+fn finish(run_dir: &Path, records: &[RunRecord], opts: &JobOptions) -> Result<Exit> {
+    let mut junit = JunitReport::from_records(&opts.scenario.name, records);
+    let mut exit = correctness_exit(records);
+    for split in splits(&opts.scenario) {
+        let cmp_opts = CompareOptions {
+            threshold: opts.threshold,
+            ..CompareOptions::default()
+        };
+        let comparison = compare::compare_within(records, &split, &cmp_opts);
+        let sub = run_dir.join(split_dir(&split));
+        gate::write(&sub, &comparison, records, records).map_err(Error::Other)?;
+        eprintln!("{}", comparison.to_terminal_table());
+        for case in gate::junit_cases(&comparison) {
+            junit.push(case);
+        }
+        // An upgrade that slows things down is a regression; a slower config is information.
+        if matches!(split, Split::SparkVersion { .. }) && exit == Exit::Ok {
+            exit = comparison.exit();
+        }
+    }
+    junit.write(&run_dir.join(crate::export::JUNIT_XML))?;
+    report::render(run_dir).map_err(Error::Other)?;
+    Ok(exit)
+}
+
+fn correctness_exit(records: &[RunRecord]) -> Exit {
+    let bad = records
+        .iter()
+        .filter(|r| !r.warmup)
+        .any(|r| !r.status.is_success() || (r.status == Status::Ok && !r.correct));
+    if bad {
+        Exit::WrongResult
+    } else {
+        Exit::Ok
+    }
+}
+
+/// The first Spark version (or config) of the scenario is the baseline of each comparison.
+fn splits(s: &Scenario) -> Vec<Split> {
+    let mut out = Vec::new();
+    for v in s.spark_versions.iter().skip(1) {
+        out.push(Split::SparkVersion {
+            baseline: s.spark_versions[0].clone(),
+            candidate: v.clone(),
+        });
+    }
+    for c in s.configs.iter().skip(1) {
+        out.push(Split::Config {
+            baseline: s.configs[0].name.clone(),
+            candidate: c.name.clone(),
+        });
+    }
+    out
+}
+
+fn split_dir(split: &Split) -> String {
+    match split {
+        Split::SparkVersion {
+            baseline,
+            candidate,
+        } => format!("compare-spark-{baseline}-vs-{candidate}"),
+        Split::Config {
+            baseline,
+            candidate,
+        } => format!("compare-config-{baseline}-vs-{candidate}"),
+    }
+}
+
+/// An external master must answer before anything starts.
+fn check_master(url: &str) -> Result<()> {
+    let hostport = url
+        .strip_prefix("spark://")
+        .ok_or_else(|| Error::setup(format!("--master `{url}` is not a spark://host:port URL")))?;
+    let addrs: Vec<std::net::SocketAddr> = std::net::ToSocketAddrs::to_socket_addrs(hostport)
+        .map_err(|e| Error::setup(format!("--master {url}: cannot resolve {hostport}: {e}")))?
+        .collect();
+    let reachable = addrs.iter().any(|a| {
+        std::net::TcpStream::connect_timeout(a, std::time::Duration::from_secs(5)).is_ok()
+    });
+    if reachable {
+        Ok(())
+    } else {
+        Err(Error::setup(format!(
+            "--master {url} does not answer: is the cluster up and the port reachable from here?"
+        )))
+    }
+}
