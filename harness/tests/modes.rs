@@ -1,0 +1,102 @@
+//! Every deployment mode, Arrow on and off, on one shared real cluster; each result checked
+//! by the oracle. Also: a wrong result is caught, and the cluster-mode refusal is asserted.
+
+mod common;
+
+use std::path::Path;
+
+use sparkmodes::mode::Mode;
+use sparkmodes::record::{RunRecord, Status};
+use sparkmodes::run::Executor;
+
+const ELEMENTS: u64 = 100_000;
+
+fn run(mode: Mode, arrow: bool, app: &Path) -> (RunRecord, tempfile::TempDir) {
+    let _spark = common::spark_lock();
+    let cluster = common::shared_cluster();
+    let dir = tempfile::tempdir().unwrap();
+    let mut exec = common::executor(cluster, dir.path().to_path_buf(), app.to_path_buf());
+    let rec = exec.execute(&common::planned(mode, arrow, ELEMENTS));
+    (rec, dir)
+}
+
+fn assert_correct(mode: Mode, arrow: bool) {
+    let (rec, dir) = run(mode, arrow, &sparkmodes::app::fixture_dir());
+    let logs = rec.stderr_path.as_ref().map(|p| dir.path().join(p));
+    assert_eq!(rec.status, Status::Ok, "{mode} arrow={arrow}: {:?}, see {logs:?}", rec.error);
+    assert!(rec.correct);
+    assert_eq!(rec.exit_code, Some(0));
+    assert_eq!(rec.arrow_effective, Some(arrow), "the event log shows which collect path ran");
+    let (app, jobs, collect) = (rec.app_s.unwrap(), rec.jobs_s.unwrap(), rec.collect_s.unwrap());
+    assert!(collect > 0.0 && collect <= jobs && jobs <= app && app <= rec.wall_s, "{rec:?}");
+    assert!(rec.tasks.unwrap() >= 2, "one task per worker core at least");
+    assert!(dir.path().join(rec.event_log_path.unwrap()).is_file());
+}
+
+#[test]
+fn direct_arrow_on() {
+    assert_correct(Mode::Direct, true);
+}
+
+#[test]
+fn direct_arrow_off() {
+    assert_correct(Mode::Direct, false);
+}
+
+#[test]
+fn containerized_arrow_on() {
+    assert_correct(Mode::Containerized, true);
+}
+
+#[test]
+fn containerized_arrow_off() {
+    assert_correct(Mode::Containerized, false);
+}
+
+#[test]
+fn submit_arrow_on() {
+    assert_correct(Mode::Submit, true);
+}
+
+#[test]
+fn submit_arrow_off() {
+    assert_correct(Mode::Submit, false);
+}
+
+#[test]
+fn cluster_deploy_mode_is_refused_with_its_message() {
+    let (rec, dir) = run(Mode::ClusterRefusal, false, &sparkmodes::app::fixture_dir());
+    assert_eq!(rec.status, Status::RefusedAsExpected, "{:?}", rec.error);
+    assert_ne!(rec.exit_code, Some(0));
+    let out = std::fs::read_to_string(dir.path().join(rec.stderr_path.unwrap())).unwrap();
+    assert!(out.contains(sparkmodes::mode::REFUSAL_MESSAGE));
+}
+
+/// The oracle must catch an app that squares twice, not pass it silently.
+#[test]
+fn a_wrong_result_fails_the_oracle() {
+    let app = tempfile::tempdir().unwrap();
+    copy(&sparkmodes::app::fixture_dir(), app.path());
+    let ds = app.path().join("data/data_source.py");
+    let src = std::fs::read_to_string(&ds).unwrap();
+    assert!(src.contains("return x**2"));
+    std::fs::write(&ds, src.replace("return x**2", "return (x**2) ** 2")).unwrap();
+    let (rec, _dir) = run(Mode::Direct, true, app.path());
+    assert_eq!(rec.status, Status::Failed);
+    assert!(!rec.correct);
+    let err = rec.error.unwrap();
+    assert!(err.starts_with("wrong result: row 0:"), "{err}");
+}
+
+fn copy(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
