@@ -30,12 +30,27 @@ pub fn java() -> Result<PathBuf> {
     )
 }
 
+/// debootstrap, installed with apt-get when missing and we are root, so the README's two
+/// commands set up a fresh Debian machine on their own.
 pub fn debootstrap() -> Result<PathBuf> {
-    require(
-        "debootstrap",
-        "to make the Debian base image when no --base-image is given",
-        "install it (`apt-get install debootstrap`) or pass --base-image with a local image",
-    )
+    const NEEDED: &str = "to make the Debian base image when no --base-image is given";
+    const HINT: &str = "install it (`apt-get install debootstrap`) or pass --base-image with a local image";
+    if let Ok(p) = which::which("debootstrap") {
+        return Ok(p);
+    }
+    let is_root = unsafe { libc::geteuid() } == 0;
+    if is_root && which::which("apt-get").is_ok() {
+        eprintln!("sparkmodes: installing debootstrap with apt-get (needed {NEEDED})");
+        let ok = Command::new("sh")
+            .args(["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap"])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            return Err(Error::setup(format!("apt-get could not install debootstrap: {HINT}")));
+        }
+    }
+    require("debootstrap", NEEDED, HINT)
 }
 
 /// Checks that a Docker daemon answers, with the client's own error when it does not.
