@@ -1,0 +1,115 @@
+//! The real binary end to end: the smoke scenario, and the compare gate on real runs.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sparkmodes::record::{load_records, Status};
+
+fn sparkmodes(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sparkmodes"))
+        .args(args)
+        .env("CI", "true")
+        .output()
+        .expect("binary runs")
+}
+
+fn run_scenario(out: &Path, scenario: &str, run_id: &str) -> (Output, PathBuf) {
+    let _spark = common::spark_lock();
+    let o = sparkmodes(&["run", scenario, "--output", out.to_str().unwrap(), "--run-id", run_id]);
+    (o, out.join(run_id))
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn smoke_scenario_writes_one_correct_row_per_cell_with_sane_phases() {
+    let out = tempfile::tempdir().unwrap();
+    let (o, dir) = run_scenario(out.path(), "smoke", "smoke");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let records = load_records(&dir).unwrap();
+    assert_eq!(records.len(), 7, "3 modes × arrow on/off + refusal, 1 rep each");
+    let mut cells: Vec<_> = records.iter().map(|r| r.cell()).collect();
+    cells.dedup();
+    assert_eq!(cells.len(), 7);
+    for r in &records {
+        assert!(r.correct, "{r:?}");
+        if !r.mode.computes() {
+            assert_eq!(r.status, Status::RefusedAsExpected);
+            continue;
+        }
+        assert_eq!(r.status, Status::Ok);
+        let (app, jobs, collect) = (r.app_s.unwrap(), r.jobs_s.unwrap(), r.collect_s.unwrap());
+        assert!(0.0 < collect && collect <= jobs && jobs <= app && app <= r.wall_s, "{r:?}");
+    }
+    let csv = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 8);
+    let header = csv.lines().next().unwrap();
+    for col in ["run_id", "arrow_effective", "wall_s", "app_s", "jobs_s", "collect_s", "exit_code", "error"] {
+        assert!(header.split(',').any(|c| c == col), "missing column {col}: {header}");
+    }
+    for f in ["report.html", "summary.md", "junit.xml", "environment.json", "charts/wall.svg", "charts/phases.png"] {
+        assert!(dir.join(f).is_file(), "missing {f}");
+    }
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("refused-as-expected") && stdout.contains("containerized"), "{stdout}");
+    let again = sparkmodes(&["report", dir.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+}
+
+const TIMING: &str = r#"
+name = "gate"
+spark_versions = ["3.5.9"]
+modes = ["direct"]
+arrow = [true]
+elements = [100000]
+repetitions = 4
+timeout_s = 300
+[spark_conf]
+"spark.driver.memory" = "1g"
+"spark.executor.memory" = "512m"
+"#;
+
+/// The scheduler waits for more cores than the cluster has, up to the waiting time, before
+/// the first job: a slowdown made purely by configuration.
+const SLOW_CONF: &str = r#"
+"spark.cores.max" = "8"
+"spark.scheduler.minRegisteredResourcesRatio" = "1.0"
+"spark.scheduler.maxRegisteredResourcesWaitingTime" = "8s"
+"#;
+
+fn compare(baseline: &Path, candidate: &Path) -> Output {
+    sparkmodes(&["compare", baseline.to_str().unwrap(), candidate.to_str().unwrap()])
+}
+
+#[test]
+fn compare_passes_the_same_config_and_flags_an_induced_slowdown() {
+    let out = tempfile::tempdir().unwrap();
+    let same = out.path().join("gate.toml");
+    std::fs::write(&same, TIMING).unwrap();
+    let slow = out.path().join("gate-slow.toml");
+    std::fs::write(&slow, format!("{TIMING}{SLOW_CONF}")).unwrap();
+
+    let (a, dir_a) = run_scenario(out.path(), same.to_str().unwrap(), "a");
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    let (b, dir_b) = run_scenario(out.path(), same.to_str().unwrap(), "b");
+    assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+    let (s, dir_s) = run_scenario(out.path(), slow.to_str().unwrap(), "slow");
+    assert_eq!(s.status.code(), Some(0), "{}", stderr(&s));
+
+    let aa = compare(&dir_a, &dir_b);
+    assert_eq!(aa.status.code(), Some(0), "A/A: {}", String::from_utf8_lossy(&aa.stdout));
+    let regression = compare(&dir_a, &dir_s);
+    let table = String::from_utf8_lossy(&regression.stdout);
+    assert_eq!(regression.status.code(), Some(4), "{table}");
+    assert!(table.contains("slower"), "{table}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir_s.join("compare.json")).unwrap()).unwrap();
+    let ratio = json["rows"][0]["ratio"]["point"].as_f64().unwrap();
+    assert!(ratio > 1.1, "ratio {ratio}");
+    assert!(dir_s.join("junit-compare.xml").is_file());
+    assert!(dir_s.join("charts/comparison.svg").is_file());
+}
