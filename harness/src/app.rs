@@ -11,6 +11,20 @@ pub fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/app")
 }
 
+/// The file `stage` needs in an app directory; checked up front so a wrong `--app` is refused
+/// before any cluster starts.
+pub fn check_source(source: &Path) -> Result<()> {
+    let ini = source.join("data").join("data_source.ini");
+    if ini.is_file() {
+        Ok(())
+    } else {
+        Err(Error::setup(format!(
+            "--app {}: not an app directory (it needs data/data_source.ini)",
+            source.display()
+        )))
+    }
+}
+
 /// A staged copy of the app plus its Spark configuration.
 #[derive(Debug, Clone)]
 pub struct Staged {

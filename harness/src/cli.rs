@@ -33,6 +33,9 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario's matrix (the built-in `default` when none is given), check every
     /// result, and write records and a report to reports/<run-id>/.
+    #[command(
+        after_help = "Exit codes: 0 ok, 2 bad input or setup failed, 3 wrong result or refusal change, 4 performance regression."
+    )]
     Run(RunArgs),
     /// Re-render report.html, summary.md and the charts of a run directory from its records.
     Report { run_dir: PathBuf },

@@ -74,18 +74,12 @@ pub fn exists(tag: &str) -> Result<bool> {
 
 /// Makes sure both images exist, building what is missing. A warm check is two inspects.
 pub fn ensure(spark_version: &str, base: &Base) -> Result<Images> {
-    tools::docker_daemon()?;
     let spark = spark_tag(spark_version, base)?;
+    tools::docker_daemon()?;
+    check_base(base)?;
     let base_name = base_tag(base);
     if !exists(&base_name)? {
-        match base {
-            Base::Existing(name) => {
-                return Err(Error::setup(format!(
-                    "base image `{name}` does not exist locally: `docker load` or pull it first, or omit --base-image to make one with debootstrap"
-                )))
-            }
-            Base::Debootstrap => build_base(&base_name)?,
-        }
+        build_base(&base_name)?;
     }
     if !exists(&spark)? {
         build_spark(spark_version, &base_name, &spark)?;
@@ -94,6 +88,17 @@ pub fn ensure(spark_version: &str, base: &Base) -> Result<Images> {
         base: base_name,
         spark,
     })
+}
+
+/// A `--base-image` must already be local: sparkmodes never pulls. Nothing to check when the
+/// base is made with debootstrap.
+pub fn check_base(base: &Base) -> Result<()> {
+    match base {
+        Base::Existing(name) if !exists(name)? => Err(Error::setup(format!(
+            "base image `{name}` does not exist locally: `docker load` or pull it first, or omit --base-image to make one with debootstrap"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn build_base(tag: &str) -> Result<()> {

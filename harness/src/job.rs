@@ -11,7 +11,7 @@ use crate::image::Base;
 use crate::plan::Plan;
 use crate::record::{self, RunRecord, Status};
 use crate::scenario::Scenario;
-use crate::{docker, gate, report, runner, tools};
+use crate::{docker, gate, image, report, runner, tools};
 
 #[derive(Debug, Clone)]
 pub struct JobOptions {
@@ -32,16 +32,41 @@ pub struct JobOutcome {
     pub exit: Exit,
 }
 
+/// Where the records go: a new run directory (not created yet), or one being resumed.
+enum Destination {
+    New {
+        id: String,
+    },
+    Resume {
+        id: String,
+        dir: PathBuf,
+        done: Vec<RunRecord>,
+    },
+}
+
 pub fn run(opts: &JobOptions) -> Result<JobOutcome> {
-    tools::docker_daemon()?;
-    tools::java()?;
-    tools::python()?;
+    // Bad input first, in the order that costs nothing: the scenario was validated on load;
+    // then the run directory, the app, and an external master (one TCP connect). Nothing has
+    // been started or created when one of these fails.
+    let destination = check_destination(opts)?;
+    crate::app::check_source(&opts.app_source)?;
     if let Some(url) = &opts.external_master {
         check_master(url)?;
     }
+    // Then the host: tools and the base image, still before anything is created.
+    tools::docker_daemon()?;
+    tools::java()?;
+    tools::python()?;
+    image::check_base(&opts.base)?;
     docker::remove_stale();
     let plan = Plan::new(&opts.scenario);
-    let (run_id, run_dir, done) = prepare_dir(opts)?;
+    let (run_id, run_dir, done) = match destination {
+        Destination::New { id } => {
+            let dir = runner::new_run_dir(&opts.reports, &id)?;
+            (id, dir, Vec::new())
+        }
+        Destination::Resume { id, dir, done } => (id, dir, done),
+    };
     let todo = plan.remaining(&done);
     let mut backend = SparkBackend::new(BackendOptions {
         run_id: run_id.clone(),
@@ -65,15 +90,27 @@ pub fn run(opts: &JobOptions) -> Result<JobOutcome> {
     })
 }
 
-fn prepare_dir(opts: &JobOptions) -> Result<(String, PathBuf, Vec<RunRecord>)> {
+/// Checks the run id and `--output` (or the run being resumed) without creating anything.
+fn check_destination(opts: &JobOptions) -> Result<Destination> {
     if let Some(id) = &opts.resume {
+        runner::check_run_id("--resume", id)?;
         let dir = opts.reports.join(id);
+        if !dir.is_dir() {
+            return Err(Error::setup(format!(
+                "cannot resume {id}: no run directory {} (is --output the one the run used?)",
+                dir.display()
+            )));
+        }
         let dir = dir
             .canonicalize()
             .map_err(|e| Error::setup(format!("cannot resume {id}: {}: {e}", dir.display())))?;
         let done = record::load_records(&dir)
             .map_err(|e| Error::setup(format!("cannot resume {id}: {e}")))?;
-        return Ok((id.clone(), dir, done));
+        return Ok(Destination::Resume {
+            id: id.clone(),
+            dir,
+            done,
+        });
     }
     let id = opts.run_id.clone().unwrap_or_else(|| {
         format!(
@@ -82,8 +119,8 @@ fn prepare_dir(opts: &JobOptions) -> Result<(String, PathBuf, Vec<RunRecord>)> {
             chrono::Utc::now().format("%Y%m%d-%H%M%S")
         )
     });
-    let dir = runner::new_run_dir(&opts.reports, &id)?;
-    Ok((id, dir, Vec::new()))
+    runner::check_new_run_dir(&opts.reports, &id)?;
+    Ok(Destination::New { id })
 }
 
 /// JUnit, report, within-run comparisons; the exit code they add up to.

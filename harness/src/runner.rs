@@ -89,15 +89,78 @@ pub fn describe(run: &PlannedRun) -> String {
     }
 }
 
-/// `reports/<run-id>` for a new run; refuses to reuse an existing one (that is `--resume`).
-pub fn new_run_dir(reports: &Path, run_id: &str) -> Result<PathBuf> {
-    let dir = reports.join(run_id);
+/// Checks, creating nothing, that `new_run_dir(reports, run_id)` can succeed: the id is one
+/// plain name, its directory does not exist yet, and `reports` is (or can become) a writable
+/// directory. Run before anything expensive so bad input fails fast and leaves no trace.
+pub fn check_new_run_dir(reports: &Path, run_id: &str) -> Result<()> {
+    check_run_id("--run-id", run_id)?;
+    refuse_existing(&reports.join(run_id), run_id)?;
+    check_writable(reports)
+}
+
+/// A run id names one directory under `--output`, never a path out of it.
+pub fn check_run_id(flag: &str, run_id: &str) -> Result<()> {
+    let mut parts = Path::new(run_id).components();
+    match (parts.next(), parts.next()) {
+        (Some(std::path::Component::Normal(_)), None) => Ok(()),
+        _ => Err(Error::setup(format!(
+            "{flag} `{run_id}` must be a plain directory name, not a path"
+        ))),
+    }
+}
+
+fn refuse_existing(dir: &Path, run_id: &str) -> Result<()> {
     if dir.exists() {
         return Err(Error::setup(format!(
             "{} already exists: pass --resume {run_id} to complete it, or choose another --run-id",
             dir.display()
         )));
     }
+    Ok(())
+}
+
+/// `--output` must be a directory we can create directories in, or be creatable itself:
+/// the nearest existing ancestor is probed with an empty directory, removed at once.
+fn check_writable(reports: &Path) -> Result<()> {
+    let existing = reports
+        .ancestors()
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .find(|p| p.exists())
+        .unwrap_or(Path::new("/"));
+    let at = if existing == reports {
+        String::new()
+    } else {
+        format!(": {}", existing.display())
+    };
+    if !existing.is_dir() {
+        return Err(Error::setup(format!(
+            "--output {}{at} is not a directory: pass --output with a writable directory",
+            reports.display()
+        )));
+    }
+    let probe = existing.join(format!(".sparkmodes-probe-{}", std::process::id()));
+    match std::fs::create_dir(&probe) {
+        Ok(()) => Ok(std::fs::remove_dir(&probe)?),
+        // Left by an earlier process with our pid: the directory was writable then.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::setup(format!(
+            "--output {} is not writable: cannot create a directory in {}: {e}",
+            reports.display(),
+            existing.display()
+        ))),
+    }
+}
+
+/// `reports/<run-id>` for a new run; refuses to reuse an existing one (that is `--resume`).
+pub fn new_run_dir(reports: &Path, run_id: &str) -> Result<PathBuf> {
+    let dir = reports.join(run_id);
+    refuse_existing(&dir, run_id)?;
     std::fs::create_dir_all(&dir).map_err(|e| {
         Error::setup(format!(
             "cannot create the run directory {}: {e} (pass --output to write elsewhere)",

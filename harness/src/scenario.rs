@@ -183,8 +183,8 @@ struct RawScenario {
     spark_versions: Vec<String>,
     modes: Vec<String>,
     arrow: Vec<bool>,
-    elements: Vec<u64>,
-    repetitions: u32,
+    elements: Vec<Number>,
+    repetitions: i64,
     #[serde(default)]
     warmup: u32,
     #[serde(default = "default_timeout_s")]
@@ -219,6 +219,46 @@ struct RawConfig {
     conf: BTreeMap<String, String>,
 }
 
+/// A number as the file wrote it. Integers and floats are both accepted here so that
+/// `elements = [1e12]` is refused by validation with the bound, not by serde's "expected u64".
+#[derive(Clone, Copy, Debug)]
+enum Number {
+    Int(i128),
+    Float(f64),
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Number::Int(v) => write!(f, "{v}"),
+            // Debug keeps the `.0`, which shows the value was read as a float.
+            Number::Float(v) => write!(f, "{v:?}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Number;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Number, E> {
+                Ok(Number::Int(v.into()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Number, E> {
+                Ok(Number::Int(v.into()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Number, E> {
+                Ok(Number::Float(v))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Validation.
 
@@ -245,12 +285,7 @@ impl RawScenario {
         let modes = check_modes(doc, &self.modes)?;
         let arrow = check_list(doc, "arrow", self.arrow)?;
         let elements = check_elements(doc, self.elements)?;
-        if self.repetitions < 1 {
-            return Err(doc.error(
-                "repetitions",
-                format!("must be at least 1, got {}", self.repetitions),
-            ));
-        }
+        let repetitions = check_repetitions(doc, self.repetitions)?;
         check_positive_seconds(doc, "timeout_s", self.timeout_s)?;
         let cluster = self
             .cluster
@@ -268,7 +303,7 @@ impl RawScenario {
             modes,
             arrow,
             elements,
-            repetitions: self.repetitions,
+            repetitions,
             warmup: self.warmup,
             timeout_s: self.timeout_s,
             seed: self.seed,
@@ -377,14 +412,18 @@ fn check_list<T: PartialEq + fmt::Debug>(
     Ok(values)
 }
 
+/// Each version must be well formed and have an image recipe (`versions::pins`), so an
+/// unsupported line is refused here rather than after the run has started.
 fn check_versions(doc: &Document, versions: Vec<String>) -> Result<Vec<String>> {
     for (i, v) in versions.iter().enumerate() {
+        let key = format!("spark_versions[{i}]");
         if !is_version(v) {
             return Err(doc.error(
-                &format!("spark_versions[{i}]"),
+                &key,
                 format!("must look like X.Y.Z (e.g. \"3.5.9\"), got {v:?}"),
             ));
         }
+        crate::versions::pins(v).map_err(|e| doc.error(&key, e.to_string()))?;
     }
     check_list(doc, "spark_versions", versions)
 }
@@ -408,16 +447,36 @@ fn check_modes(doc: &Document, names: &[String]) -> Result<Vec<Mode>> {
     check_list(doc, "modes", modes)
 }
 
-fn check_elements(doc: &Document, elements: Vec<u64>) -> Result<Vec<u64>> {
-    for (i, &n) in elements.iter().enumerate() {
-        if !(1..=MAX_ELEMENTS).contains(&n) {
+fn check_repetitions(doc: &Document, n: i64) -> Result<u32> {
+    if n < 1 {
+        return Err(doc.error("repetitions", format!("must be at least 1, got {n}")));
+    }
+    u32::try_from(n).map_err(|_| {
+        doc.error(
+            "repetitions",
+            format!("must be at most {}, got {n}", u32::MAX),
+        )
+    })
+}
+
+fn check_elements(doc: &Document, elements: Vec<Number>) -> Result<Vec<u64>> {
+    let mut counts = Vec::with_capacity(elements.len());
+    for (i, n) in elements.iter().enumerate() {
+        let count = match *n {
+            Number::Int(v) => u64::try_from(v)
+                .ok()
+                .filter(|c| (1..=MAX_ELEMENTS).contains(c)),
+            Number::Float(_) => None,
+        };
+        let Some(count) = count else {
             return Err(doc.error(
                 &format!("elements[{i}]"),
-                format!("must be between 1 and {MAX_ELEMENTS}, got {n}"),
+                format!("must be an integer between 1 and {MAX_ELEMENTS}, got {n}"),
             ));
-        }
+        };
+        counts.push(count);
     }
-    check_list(doc, "elements", elements)
+    check_list(doc, "elements", counts)
 }
 
 fn check_positive_seconds(doc: &Document, key: &str, s: f64) -> Result<()> {
@@ -716,6 +775,27 @@ repetitions = 2
     }
 
     #[test]
+    fn negative_repetitions_names_the_key() {
+        let text = MINIMAL.replace("repetitions = 2", "repetitions = -1");
+        assert_eq!(
+            err(&text),
+            "x.toml:6: key `repetitions`: must be at least 1, got -1"
+        );
+    }
+
+    #[test]
+    fn version_without_a_recipe_names_the_supported_lines() {
+        let msg = err(&MINIMAL.replace("\"3.5.9\"", "\"2.4.8\""));
+        assert!(
+            msg.starts_with(
+                "x.toml:2: key `spark_versions[0]`: Spark version 2.4.8 has no image recipe"
+            ),
+            "{msg}"
+        );
+        assert!(msg.contains("3.5.x"), "{msg}");
+    }
+
+    #[test]
     fn unknown_key_lists_expected_keys() {
         let msg = err(&MINIMAL.replace("modes =", "modez ="));
         assert!(msg.starts_with("x.toml:3: unknown key `modez` ("), "{msg}");
@@ -754,11 +834,20 @@ repetitions = 2
     fn element_counts_out_of_range_are_refused() {
         let zero = err(&MINIMAL.replace("[1000]", "[1000, 0]"));
         assert!(
-            zero.contains("key `elements[1]`: must be between 1 and"),
+            zero.contains("key `elements[1]`: must be an integer between 1 and 100000000"),
             "{zero}"
         );
         let huge = err(&MINIMAL.replace("[1000]", "[100000001]"));
         assert!(huge.contains("got 100000001"), "{huge}");
+        let negative = err(&MINIMAL.replace("[1000]", "[-5]"));
+        assert!(negative.ends_with("got -5"), "{negative}");
+        let float = err(&MINIMAL.replace("[1000]", "[1e12]"));
+        assert!(
+            float.ends_with("key `elements[0]`: must be an integer between 1 and 100000000, got 1000000000000.0"),
+            "{float}"
+        );
+        let text = err(&MINIMAL.replace("[1000]", "[\"many\"]"));
+        assert!(text.contains("key `elements[0]`: invalid type"), "{text}");
     }
 
     #[test]

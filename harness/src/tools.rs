@@ -84,7 +84,7 @@ pub fn python() -> Result<PathBuf> {
     let p = require(
         "python3",
         "on the host for the direct and submit modes and the correctness oracle",
-        "install Python 3.11",
+        "install Python 3.11 (e.g. `apt-get install python3.11`, or with pyenv)",
     )?;
     let version = command_output(&p, &["--version"]).unwrap_or_default();
     if version.contains(&format!("Python {PYTHON_MINOR}.")) {

@@ -160,6 +160,39 @@ fn existing_run_dir_is_refused() {
 }
 
 #[test]
+fn check_new_run_dir_accepts_an_output_to_be_made_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    check_new_run_dir(&dir.path().join("a").join("b"), "r1").unwrap();
+    check_new_run_dir(dir.path(), "r1").unwrap();
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn check_new_run_dir_refuses_what_new_run_dir_would() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("r1")).unwrap();
+    let e = check_new_run_dir(dir.path(), "r1").unwrap_err().to_string();
+    assert!(e.contains("--resume r1"), "{e}");
+    let file = dir.path().join("f");
+    std::fs::write(&file, "").unwrap();
+    let e = check_new_run_dir(&file, "r2").unwrap_err().to_string();
+    assert!(
+        e.ends_with("is not a directory: pass --output with a writable directory"),
+        "{e}"
+    );
+}
+
+#[test]
+fn run_ids_are_plain_names() {
+    check_run_id("--run-id", "smoke-20250101-120000").unwrap();
+    for bad in ["", ".", "..", "a/b", "/abs", "../up"] {
+        let e = check_run_id("--run-id", bad).unwrap_err().to_string();
+        assert!(e.contains("plain directory name"), "{bad}: {e}");
+    }
+}
+
+#[test]
 fn table_has_a_line_per_cell() {
     let dir = tempfile::tempdir().unwrap();
     let recs = run_plan(&mut Mock::default(), plan().runs(), dir.path()).unwrap();

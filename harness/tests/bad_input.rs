@@ -1,0 +1,472 @@
+//! Bad input is refused before anything starts, on the real binary: exit code 2, one line on
+//! stderr that names what to fix, no container or network left behind by that invocation, and
+//! no run directory created (or an existing one left byte-for-byte unchanged).
+//!
+//! Only a Docker daemon is needed (for the cases that get as far as the tool checks). Every
+//! `run` is given a PATH of its own holding `docker` but no `java` unless the case needs it, so
+//! a check that stopped refusing early would fail on the missing `java` instead of reaching Spark.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sparkmodes");
+
+/// A valid scenario; each case breaks one line of it. Lines: 1 name, 2 spark_versions,
+/// 3 modes, 4 arrow, 5 elements, 6 repetitions.
+const VALID: &str = "name = \"bad-input\"
+spark_versions = [\"3.5.9\"]
+modes = [\"direct\", \"cluster-refusal\"]
+arrow = [true]
+elements = [1000]
+repetitions = 1
+";
+
+/// A scratch world for one test: a PATH directory, an output directory, a cache directory and
+/// a place for scenario files.
+struct Sandbox {
+    root: TempDir,
+}
+
+impl Sandbox {
+    /// PATH holds `docker` (the real one) plus an empty stand-in for each of `fakes`.
+    fn new(fakes: &[&str]) -> Sandbox {
+        let root = tempfile::tempdir().unwrap();
+        for d in ["bin", "out", "cache", "scenarios"] {
+            std::fs::create_dir(root.path().join(d)).unwrap();
+        }
+        let sb = Sandbox { root };
+        let docker = which::which("docker").expect("these tests need the docker CLI on PATH");
+        std::os::unix::fs::symlink(docker, sb.bin().join("docker")).unwrap();
+        for name in fakes {
+            // Only looked up on PATH, never run, by the checks these tests reach.
+            let path = sb.bin().join(name);
+            std::fs::write(&path, "#!/bin/sh\nexit 0\n").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        sb
+    }
+
+    fn bin(&self) -> PathBuf {
+        self.root.path().join("bin")
+    }
+
+    fn out(&self) -> PathBuf {
+        self.root.path().join("out")
+    }
+
+    fn cache(&self) -> PathBuf {
+        self.root.path().join("cache")
+    }
+
+    /// Writes VALID with `from` replaced by `to` and returns the file's path.
+    fn scenario(&self, from: &str, to: &str) -> PathBuf {
+        assert!(VALID.contains(from), "{from} is not in the scenario");
+        let path = self.root.path().join("scenarios").join("s.toml");
+        std::fs::write(&path, VALID.replacen(from, to, 1)).unwrap();
+        path
+    }
+
+    fn valid_scenario(&self) -> PathBuf {
+        self.scenario("name", "name")
+    }
+
+    fn run(&self, args: &[&str]) -> Outcome {
+        self.run_env(args, &[])
+    }
+
+    /// Runs the binary with this sandbox's PATH and cache, plus `env`.
+    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+        let before = Snapshot::of(self.root.path());
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .env("PATH", self.bin())
+            .env("SPARKMODES_CACHE", self.cache())
+            .env("RUST_BACKTRACE", "1")
+            .env_remove("SPARKMODES_KEEP")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().unwrap();
+        let pid = child.id();
+        let out = child.wait_with_output().unwrap();
+        Outcome {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            pid,
+            files_changed: before.diff(&Snapshot::of(self.root.path())),
+        }
+    }
+
+    /// `run <scenario> --output <out>` plus `extra`.
+    fn run_scenario(&self, scenario: &Path, extra: &[&str]) -> Outcome {
+        let scenario = scenario.to_str().unwrap();
+        let out = self.out();
+        let mut args = vec!["run", scenario, "--output", out.to_str().unwrap()];
+        args.extend(extra);
+        self.run(&args)
+    }
+}
+
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    pid: u32,
+    /// Paths under the sandbox that appeared, vanished or changed during the invocation.
+    files_changed: Vec<PathBuf>,
+}
+
+impl Outcome {
+    /// Asserts a clean refusal naming every one of `names`; returns the message.
+    #[track_caller]
+    fn refused(&self, names: &[&str]) -> String {
+        let all = format!("stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(self.code, Some(2), "exit code; {all}");
+        assert_eq!(self.stdout, "", "nothing on stdout; {all}");
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one line on stderr; {all}");
+        let msg = lines[0]
+            .strip_prefix("sparkmodes: error: ")
+            .unwrap_or_else(|| panic!("not a sparkmodes error line; {all}"));
+        for bad in ["panicked", "backtrace", "RUST_BACKTRACE"] {
+            assert!(!msg.contains(bad), "{bad} in the message; {all}");
+        }
+        for name in names {
+            assert!(msg.contains(name), "message does not name {name:?}: {msg}");
+        }
+        assert_eq!(self.files_changed, Vec::<PathBuf>::new(), "files changed");
+        assert_nothing_left(self.pid);
+        msg.to_string()
+    }
+}
+
+/// No container or network labelled by the process `pid` exists. Every resource sparkmodes
+/// makes carries `sparkmodes=<session>` and `sparkmodes.pid=<pid>`; filtering on the pid leaves
+/// out whatever other sessions (a cluster someone else is running) own.
+fn assert_nothing_left(pid: u32) {
+    let by_pid = format!("label=sparkmodes.pid={pid}");
+    for what in [&["ps", "-aq"][..], &["network", "ls", "-q"][..]] {
+        let out = Command::new("docker")
+            .args(what)
+            .args(["--filter", "label=sparkmodes", "--filter", &by_pid])
+            .output()
+            .expect("docker runs");
+        assert!(
+            out.status.success(),
+            "docker {what:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ids = String::from_utf8_lossy(&out.stdout);
+        assert!(ids.trim().is_empty(), "left behind by pid {pid}: {ids}");
+    }
+}
+
+/// Every path under a directory with its bytes (directories as `None`).
+#[derive(PartialEq)]
+struct Snapshot(BTreeMap<PathBuf, Option<Vec<u8>>>);
+
+impl Snapshot {
+    fn of(root: &Path) -> Snapshot {
+        let mut files = BTreeMap::new();
+        let mut todo = vec![root.to_path_buf()];
+        while let Some(dir) = todo.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let meta = std::fs::symlink_metadata(&path).unwrap();
+                if meta.is_dir() {
+                    todo.push(path.clone());
+                    files.insert(path, None);
+                } else if meta.is_file() {
+                    let bytes = std::fs::read(&path).unwrap();
+                    files.insert(path, Some(bytes));
+                } else {
+                    files.insert(path, Some(Vec::new()));
+                }
+            }
+        }
+        Snapshot(files)
+    }
+
+    fn diff(&self, after: &Snapshot) -> Vec<PathBuf> {
+        let mut changed: Vec<PathBuf> = self
+            .0
+            .iter()
+            .filter(|(p, v)| after.0.get(*p) != Some(v))
+            .map(|(p, _)| p.clone())
+            .collect();
+        changed.extend(after.0.keys().filter(|p| !self.0.contains_key(*p)).cloned());
+        changed
+    }
+}
+
+fn path_str(p: &Path) -> String {
+    p.display().to_string()
+}
+
+#[test]
+fn malformed_toml_names_file_and_line() {
+    let sb = Sandbox::new(&[]);
+    let s = sb.scenario("repetitions = 1", "repetitions = = 1");
+    let msg = sb
+        .run_scenario(&s, &[])
+        .refused(&[&format!("{}:6:", path_str(&s))]);
+    assert!(msg.contains("invalid TOML"), "{msg}");
+}
+
+#[test]
+fn unknown_key_names_file_line_and_key() {
+    let sb = Sandbox::new(&[]);
+    let s = sb.scenario("modes =", "modez =");
+    sb.run_scenario(&s, &[]).refused(&[
+        &format!("{}:3:", path_str(&s)),
+        "unknown key `modez`",
+        "`modes`",
+    ]);
+}
+
+#[test]
+fn unknown_mode_names_the_mode_and_the_choices() {
+    let sb = Sandbox::new(&[]);
+    let s = sb.scenario("\"cluster-refusal\"", "\"clustr\"");
+    sb.run_scenario(&s, &[]).refused(&[
+        &format!("{}:3:", path_str(&s)),
+        "key `modes[1]`",
+        "unknown mode `clustr`",
+        "direct, containerized, submit, cluster-refusal",
+    ]);
+}
+
+#[test]
+fn repetitions_below_one_name_the_key() {
+    let sb = Sandbox::new(&[]);
+    for n in ["0", "-1"] {
+        let s = sb.scenario("repetitions = 1", &format!("repetitions = {n}"));
+        sb.run_scenario(&s, &[]).refused(&[
+            &format!("{}:6:", path_str(&s)),
+            "key `repetitions`",
+            &format!("must be at least 1, got {n}"),
+        ]);
+    }
+}
+
+#[test]
+fn element_counts_out_of_bounds_name_the_key_and_the_bound() {
+    let sb = Sandbox::new(&[]);
+    for n in ["0", "1e12", "999999999999", "-3"] {
+        let s = sb.scenario("elements = [1000]", &format!("elements = [{n}]"));
+        sb.run_scenario(&s, &[]).refused(&[
+            &format!("{}:5:", path_str(&s)),
+            "key `elements[0]`",
+            "between 1 and 100000000",
+        ]);
+    }
+}
+
+#[test]
+fn spark_version_without_a_recipe_names_the_supported_lines() {
+    let sb = Sandbox::new(&[]);
+    let s = sb.scenario("\"3.5.9\"", "\"2.4.8\"");
+    let supported = "supported lines are 3.5.x, 4.0.x, 4.1.x";
+    sb.run_scenario(&s, &[]).refused(&[
+        &format!("{}:2:", path_str(&s)),
+        "key `spark_versions[0]`",
+        "2.4.8 has no image recipe",
+        supported,
+    ]);
+    // `images build` refuses it too, before asking Docker for anything.
+    sb.run_env(
+        &["images", "build", "--spark", "2.4.8"],
+        &[("DOCKER_HOST", "unix:///nonexistent.sock")],
+    )
+    .refused(&["2.4.8", supported]);
+}
+
+#[test]
+fn docker_daemon_down_is_named() {
+    let sb = Sandbox::new(&[]);
+    let out = sb.out();
+    let args = ["run", "smoke", "--output", out.to_str().unwrap()];
+    let env = [("DOCKER_HOST", "unix:///nonexistent.sock")];
+    sb.run_env(&args, &env).refused(&[
+        "no Docker daemon answers",
+        "unix:///nonexistent.sock",
+        "DOCKER_HOST",
+    ]);
+}
+
+#[test]
+fn missing_java_is_named_with_how_to_install_it() {
+    let sb = Sandbox::new(&["python3.11"]);
+    let s = sb.valid_scenario();
+    sb.run_scenario(&s, &[]).refused(&[
+        "`java` not found on PATH",
+        "install Java 17+",
+        "openjdk-17",
+    ]);
+}
+
+#[test]
+fn missing_python_is_named_with_how_to_install_it() {
+    let sb = Sandbox::new(&["java"]);
+    let s = sb.valid_scenario();
+    sb.run_scenario(&s, &[])
+        .refused(&["`python3` not found on PATH", "install Python 3.11"]);
+}
+
+const MISSING_IMAGE: &str = "sparkmodes-test/nope:1";
+
+fn assert_image_absent(name: &str) {
+    let status = Command::new("docker")
+        .args(["image", "inspect", name])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "precondition: {name} must not exist");
+}
+
+#[test]
+fn missing_base_image_is_named_by_images_build() {
+    assert_image_absent(MISSING_IMAGE);
+    let sb = Sandbox::new(&[]);
+    sb.run(&["images", "build", "--base-image", MISSING_IMAGE])
+        .refused(&[
+            &format!("base image `{MISSING_IMAGE}` does not exist locally"),
+            "`docker load` or pull it first",
+            "omit --base-image",
+        ]);
+}
+
+#[test]
+fn missing_base_image_is_refused_by_run_before_the_run_directory() {
+    assert_image_absent(MISSING_IMAGE);
+    // Tools present, so the run gets as far as the base image check.
+    let sb = Sandbox::new(&["java", "python3.11"]);
+    let s = sb.valid_scenario();
+    sb.run_scenario(&s, &["--base-image", MISSING_IMAGE])
+        .refused(&[&format!(
+            "base image `{MISSING_IMAGE}` does not exist locally"
+        )]);
+}
+
+#[test]
+fn output_under_a_regular_file_is_named() {
+    let sb = Sandbox::new(&[]);
+    let file = sb.root.path().join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let output = file.join("sub");
+    let s = sb.valid_scenario();
+    let out = sb.run(&[
+        "run",
+        s.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    out.refused(&[
+        &format!("--output {}", path_str(&output)),
+        &format!("{} is not a directory", path_str(&file)),
+    ]);
+}
+
+#[test]
+fn output_where_nothing_can_be_created_is_named() {
+    let sb = Sandbox::new(&[]);
+    let s = sb.valid_scenario();
+    let out = sb.run(&[
+        "run",
+        s.to_str().unwrap(),
+        "--output",
+        "/proc/sparkmodes-nope",
+    ]);
+    out.refused(&["--output /proc/sparkmodes-nope is not writable", "/proc"]);
+    assert!(!Path::new("/proc/sparkmodes-nope").exists());
+}
+
+#[test]
+fn external_master_that_does_not_answer_is_named() {
+    let sb = Sandbox::new(&[]);
+    let s = sb.valid_scenario();
+    sb.run_scenario(&s, &["--master", "spark://127.0.0.1:1"])
+        .refused(&["--master spark://127.0.0.1:1 does not answer"]);
+}
+
+#[test]
+fn malformed_master_url_is_named() {
+    let sb = Sandbox::new(&[]);
+    let s = sb.valid_scenario();
+    sb.run_scenario(&s, &["--master", "http://x"])
+        .refused(&["--master `http://x`", "spark://host:port"]);
+}
+
+#[test]
+fn existing_run_id_without_resume_names_resume_and_is_left_unchanged() {
+    let sb = Sandbox::new(&[]);
+    let existing = sb.out().join("r1");
+    std::fs::create_dir_all(existing.join("runs")).unwrap();
+    std::fs::write(existing.join("runs.jsonl"), "{\"partial\": true}\n").unwrap();
+    std::fs::write(existing.join("runs").join("x.txt"), [0u8, 1, 2, 255]).unwrap();
+    let s = sb.valid_scenario();
+    // `refused` also checks that every byte under the sandbox is as it was.
+    sb.run_scenario(&s, &["--run-id", "r1"]).refused(&[
+        &format!("{} already exists", path_str(&existing)),
+        "--resume r1",
+    ]);
+}
+
+#[test]
+fn resume_of_a_missing_run_names_it() {
+    let sb = Sandbox::new(&[]);
+    let s = sb.valid_scenario();
+    sb.run_scenario(&s, &["--resume", "nope"]).refused(&[
+        "cannot resume nope",
+        &path_str(&sb.out().join("nope")),
+        "--output",
+    ]);
+}
+
+#[test]
+fn run_id_that_is_a_path_is_refused() {
+    let sb = Sandbox::new(&[]);
+    let s = sb.valid_scenario();
+    sb.run_scenario(&s, &["--run-id", "../escape"])
+        .refused(&["--run-id `../escape`", "plain directory name"]);
+}
+
+#[test]
+fn app_directory_without_its_ini_is_named() {
+    let sb = Sandbox::new(&[]);
+    let s = sb.valid_scenario();
+    let app = sb.root.path().join("no-app");
+    sb.run_scenario(&s, &["--app", app.to_str().unwrap()])
+        .refused(&[&format!("--app {}", path_str(&app)), "data/data_source.ini"]);
+}
+
+#[test]
+fn help_names_the_exit_codes_and_the_scenario_argument() {
+    let help = Command::new(BIN).arg("--help").output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        text.contains("Exit codes: 0 ok, 2 bad input or setup failed, 3 wrong result"),
+        "{text}"
+    );
+    assert!(text.contains("4 performance regression"), "{text}");
+
+    let run = Command::new(BIN).args(["run", "--help"]).output().unwrap();
+    assert_eq!(run.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(text.contains("[SCENARIO]"), "{text}");
+    assert!(
+        text.contains("A scenario file, or the name of a built-in one"),
+        "{text}"
+    );
+    assert!(text.contains("Exit codes: 0 ok, 2 bad input"), "{text}");
+}
