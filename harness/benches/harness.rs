@@ -1,22 +1,28 @@
-//! Costs the harness adds per run: parsing an event log, and appending records.
+//! Costs the harness adds per run: parsing an event log, appending records, checking a result
+//! with the oracle, and summarising a cell's samples.
 //!
 //! The event log is a real Spark 3.5.9 log (the fixture) with its task-end event repeated
 //! `TASKS` times, streamed from memory so the size of the log does not cost memory.
 
+use std::fmt::Write as _;
 use std::hint::black_box;
 use std::io::{BufReader, Cursor, Read};
 use std::path::Path;
 use std::time::Duration;
 
 use chrono::Utc;
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use sparkmodes::eventlog;
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode, Throughput};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use sparkmodes::export::{Exporter, RecordSink};
 use sparkmodes::mode::Mode;
 use sparkmodes::record::{RunRecord, Status};
+use sparkmodes::{eventlog, oracle, stats};
 
 const TASKS: u64 = 200_000;
 const RECORDS: usize = 10_000;
+const ORACLE_VALUES: usize = 4_000_000;
+const STATS_SAMPLES: usize = 1_000;
 
 /// The fixture log split around its first task-end line, which is what gets repeated.
 struct SyntheticLog {
@@ -154,11 +160,67 @@ fn write_records(c: &mut Criterion) {
     group.finish();
 }
 
+/// Squares of float32-narrowed draws, as the app's result holds: full-precision doubles, so
+/// each cell costs a realistic float parse.
+fn squares(n: usize) -> Vec<f64> {
+    let mut rng = StdRng::seed_from_u64(42);
+    (0..n)
+        .map(|_| f64::from(rng.random_range(1.0f32..7.0)).powi(2))
+        .collect()
+}
+
+fn check_result(c: &mut Criterion) {
+    let expected = squares(ORACLE_VALUES);
+    let mut csv = String::with_capacity(ORACLE_VALUES * 20);
+    csv.push_str("squared\n");
+    for v in &expected {
+        // `{}` is the shortest round-trip form, like the app's pandas output.
+        writeln!(csv, "{v}").unwrap();
+    }
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), csv).unwrap();
+
+    let mut group = c.benchmark_group("oracle");
+    group.throughput(Throughput::Elements(ORACLE_VALUES as u64));
+    group.sample_size(10);
+    // A check takes hundreds of milliseconds: linear sampling would need 55 of them.
+    group.sampling_mode(SamplingMode::Flat);
+    group.measurement_time(Duration::from_secs(8));
+    group.bench_function(format!("check_{ORACLE_VALUES}_values"), |b| {
+        b.iter(|| {
+            let verdict = oracle::check(file.path(), &expected).unwrap();
+            assert!(verdict.correct, "{}", verdict.summary());
+            black_box(verdict)
+        })
+    });
+    group.finish();
+}
+
+fn summarize_samples(c: &mut Criterion) {
+    // Wall times around 15 s with a few slow runs, so the outlier pass has work to do.
+    let mut rng = StdRng::seed_from_u64(7);
+    let samples: Vec<f64> = (0..STATS_SAMPLES)
+        .map(|i| {
+            let slow = if i % 100 == 0 { 10.0 } else { 0.0 };
+            15.0 + rng.random_range(-0.5..0.5) + slow
+        })
+        .collect();
+    let mut group = c.benchmark_group("stats");
+    group.throughput(Throughput::Elements(STATS_SAMPLES as u64));
+    // The bootstrap sorts BOOTSTRAP_RESAMPLES copies: one call is long enough for flat sampling.
+    group.sampling_mode(SamplingMode::Flat);
+    group.measurement_time(Duration::from_secs(5));
+    group.bench_function(format!("summarize_{STATS_SAMPLES}_samples"), |b| {
+        b.iter(|| black_box(stats::summarize(black_box(&samples), 1).unwrap()))
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1));
-    targets = parse_event_log, write_records
+    targets = parse_event_log, write_records, check_result, summarize_samples
 }
 criterion_main!(benches);
