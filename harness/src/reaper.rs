@@ -41,6 +41,7 @@ pub fn install_signal_handlers() -> std::io::Result<()> {
 pub fn install_panic_hook() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        process::kill_running();
         docker::remove_session();
         default(info);
     }));

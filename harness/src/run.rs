@@ -60,6 +60,11 @@ impl SparkExecutor {
         self.workers = cluster.worker_ids();
     }
 
+    /// Drops the authentication secret, to show a client without it is refused.
+    pub fn forget_secret(&mut self) {
+        self.ctx.target.secret = None;
+    }
+
     pub fn context(&self) -> &Context {
         &self.ctx
     }
@@ -90,9 +95,11 @@ impl SparkExecutor {
         let rel = PathBuf::from("runs").join(self.run_dir_name(run));
         let dir = self.ctx.run_dir.join(&rel);
         let driver = run.mode.driver(&self.ctx.target)?;
-        let mut conf = run.conf.clone();
+        // The mode's wiring first, the scenario's conf last: a scenario may override anything
+        // (e.g. spark.driver.host=127.0.0.1 to reproduce a driver executors cannot reach).
+        let mut conf = driver.conf(&self.ctx.target)?;
         conf.extend(spark_conf(run, &self.ctx.target));
-        conf.extend(driver.conf(&self.ctx.target)?);
+        conf.extend(run.conf.clone());
         let staged = app::stage(
             &self.ctx.app_source,
             &dir,

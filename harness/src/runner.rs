@@ -65,12 +65,24 @@ fn run_group(
         }
         sink.append(&rec)?;
         bar.inc(1);
+        panic_for_tests(records.len() + 1);
         if progress::is_quiet() {
             eprintln!("{} {} {:.1}s", describe(run), rec.status, rec.wall_s);
         }
         records.push(rec);
     }
     Ok(())
+}
+
+/// `SPARKMODES_PANIC_AFTER_RUNS=n` panics after the n-th record is written: a fault switch
+/// for testing that a panic mid-matrix still removes every container and keeps the records.
+fn panic_for_tests(written: usize) {
+    let limit = std::env::var("SPARKMODES_PANIC_AFTER_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    if limit == Some(written) {
+        panic!("SPARKMODES_PANIC_AFTER_RUNS={written} reached");
+    }
 }
 
 pub fn describe(run: &PlannedRun) -> String {

@@ -34,7 +34,8 @@ pub fn java() -> Result<PathBuf> {
 /// commands set up a fresh Debian machine on their own.
 pub fn debootstrap() -> Result<PathBuf> {
     const NEEDED: &str = "to make the Debian base image when no --base-image is given";
-    const HINT: &str = "install it (`apt-get install debootstrap`) or pass --base-image with a local image";
+    const HINT: &str =
+        "install it (`apt-get install debootstrap`) or pass --base-image with a local image";
     if let Ok(p) = which::which("debootstrap") {
         return Ok(p);
     }
@@ -47,7 +48,9 @@ pub fn debootstrap() -> Result<PathBuf> {
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
-            return Err(Error::setup(format!("apt-get could not install debootstrap: {HINT}")));
+            return Err(Error::setup(format!(
+                "apt-get could not install debootstrap: {HINT}"
+            )));
         }
     }
     require("debootstrap", NEEDED, HINT)

@@ -21,7 +21,11 @@ fn two_workers_alive_with_their_shape_then_nothing_left() {
     }
     assert!(c.dead_containers().is_empty());
     let (containers, networks) = common::session_leftovers();
-    assert_eq!(containers.len(), 3, "master + 2 workers carry the session label");
+    assert_eq!(
+        containers.len(),
+        3,
+        "master + 2 workers carry the session label"
+    );
     assert_eq!(networks.len(), 1);
     c.rm().unwrap();
     let (containers, networks) = common::session_leftovers();
@@ -32,7 +36,12 @@ fn two_workers_alive_with_their_shape_then_nothing_left() {
 #[test]
 fn published_ports_bind_to_loopback_only() {
     let _spark = common::spark_lock();
-    let c = Cluster::start(&common::images().spark, &common::shape(), cluster::Options::default()).unwrap();
+    let c = Cluster::start(
+        &common::images().spark,
+        &common::shape(),
+        cluster::Options::default(),
+    )
+    .unwrap();
     for id in c.container_ids() {
         let ports = docker::cli(&["port", &id]).unwrap();
         for line in ports.lines() {
@@ -41,8 +50,18 @@ fn published_ports_bind_to_loopback_only() {
         }
     }
     let master_ports = docker::cli(&["port", &c.container_ids()[0]]).unwrap();
-    assert_eq!(master_ports.lines().count(), 2, "7077 and 8080: {master_ports}");
-    let rest = docker::cli(&["inspect", "--format", "{{.Config.Env}}", &c.container_ids()[0]]).unwrap();
+    assert_eq!(
+        master_ports.lines().count(),
+        2,
+        "7077 and 8080: {master_ports}"
+    );
+    let rest = docker::cli(&[
+        "inspect",
+        "--format",
+        "{{.Config.Env}}",
+        &c.container_ids()[0],
+    ])
+    .unwrap();
     assert!(rest.contains("spark.master.rest.enabled=false"), "{rest}");
 }
 
@@ -51,10 +70,22 @@ fn dropping_a_cluster_removes_it() {
     let _spark = common::spark_lock();
     let network;
     {
-        let c = Cluster::start(&common::images().spark, &common::shape(), cluster::Options::default()).unwrap();
+        let c = Cluster::start(
+            &common::images().spark,
+            &common::shape(),
+            cluster::Options::default(),
+        )
+        .unwrap();
         network = c.network().to_string();
     }
-    let nets = docker::cli(&["network", "ls", "-q", "--filter", &format!("name=^{network}$")]).unwrap();
+    let nets = docker::cli(&[
+        "network",
+        "ls",
+        "-q",
+        "--filter",
+        &format!("name=^{network}$"),
+    ])
+    .unwrap();
     assert!(nets.is_empty(), "network {network} outlived its cluster");
     assert!(common::session_leftovers().0.is_empty());
 }

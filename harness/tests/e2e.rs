@@ -17,7 +17,14 @@ fn sparkmodes(args: &[&str]) -> Output {
 
 fn run_scenario(out: &Path, scenario: &str, run_id: &str) -> (Output, PathBuf) {
     let _spark = common::spark_lock();
-    let o = sparkmodes(&["run", scenario, "--output", out.to_str().unwrap(), "--run-id", run_id]);
+    let o = sparkmodes(&[
+        "run",
+        scenario,
+        "--output",
+        out.to_str().unwrap(),
+        "--run-id",
+        run_id,
+    ]);
     (o, out.join(run_id))
 }
 
@@ -31,7 +38,11 @@ fn smoke_scenario_writes_one_correct_row_per_cell_with_sane_phases() {
     let (o, dir) = run_scenario(out.path(), "smoke", "smoke");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let records = load_records(&dir).unwrap();
-    assert_eq!(records.len(), 7, "3 modes × arrow on/off + refusal, 1 rep each");
+    assert_eq!(
+        records.len(),
+        7,
+        "3 modes × arrow on/off + refusal, 1 rep each"
+    );
     let mut cells: Vec<_> = records.iter().map(|r| r.cell()).collect();
     cells.dedup();
     assert_eq!(cells.len(), 7);
@@ -43,19 +54,44 @@ fn smoke_scenario_writes_one_correct_row_per_cell_with_sane_phases() {
         }
         assert_eq!(r.status, Status::Ok);
         let (app, jobs, collect) = (r.app_s.unwrap(), r.jobs_s.unwrap(), r.collect_s.unwrap());
-        assert!(0.0 < collect && collect <= jobs && jobs <= app && app <= r.wall_s, "{r:?}");
+        assert!(
+            0.0 < collect && collect <= jobs && jobs <= app && app <= r.wall_s,
+            "{r:?}"
+        );
     }
     let csv = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
     assert_eq!(csv.lines().count(), 8);
     let header = csv.lines().next().unwrap();
-    for col in ["run_id", "arrow_effective", "wall_s", "app_s", "jobs_s", "collect_s", "exit_code", "error"] {
-        assert!(header.split(',').any(|c| c == col), "missing column {col}: {header}");
+    for col in [
+        "run_id",
+        "arrow_effective",
+        "wall_s",
+        "app_s",
+        "jobs_s",
+        "collect_s",
+        "exit_code",
+        "error",
+    ] {
+        assert!(
+            header.split(',').any(|c| c == col),
+            "missing column {col}: {header}"
+        );
     }
-    for f in ["report.html", "summary.md", "junit.xml", "environment.json", "charts/wall.svg", "charts/phases.png"] {
+    for f in [
+        "report.html",
+        "summary.md",
+        "junit.xml",
+        "environment.json",
+        "charts/wall.svg",
+        "charts/phases.png",
+    ] {
         assert!(dir.join(f).is_file(), "missing {f}");
     }
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("refused-as-expected") && stdout.contains("containerized"), "{stdout}");
+    assert!(
+        stdout.contains("refused-as-expected") && stdout.contains("containerized"),
+        "{stdout}"
+    );
     let again = sparkmodes(&["report", dir.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
 }
@@ -78,11 +114,15 @@ timeout_s = 300
 const SLOW_CONF: &str = r#"
 "spark.cores.max" = "8"
 "spark.scheduler.minRegisteredResourcesRatio" = "1.0"
-"spark.scheduler.maxRegisteredResourcesWaitingTime" = "8s"
+"spark.scheduler.maxRegisteredResourcesWaitingTime" = "20s"
 "#;
 
 fn compare(baseline: &Path, candidate: &Path) -> Output {
-    sparkmodes(&["compare", baseline.to_str().unwrap(), candidate.to_str().unwrap()])
+    sparkmodes(&[
+        "compare",
+        baseline.to_str().unwrap(),
+        candidate.to_str().unwrap(),
+    ])
 }
 
 #[test]
@@ -101,13 +141,19 @@ fn compare_passes_the_same_config_and_flags_an_induced_slowdown() {
     assert_eq!(s.status.code(), Some(0), "{}", stderr(&s));
 
     let aa = compare(&dir_a, &dir_b);
-    assert_eq!(aa.status.code(), Some(0), "A/A: {}", String::from_utf8_lossy(&aa.stdout));
+    assert_eq!(
+        aa.status.code(),
+        Some(0),
+        "A/A: {}",
+        String::from_utf8_lossy(&aa.stdout)
+    );
     let regression = compare(&dir_a, &dir_s);
     let table = String::from_utf8_lossy(&regression.stdout);
     assert_eq!(regression.status.code(), Some(4), "{table}");
     assert!(table.contains("slower"), "{table}");
     let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir_s.join("compare.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir_s.join("compare.json")).unwrap())
+            .unwrap();
     let ratio = json["rows"][0]["ratio"]["point"].as_f64().unwrap();
     assert!(ratio > 1.1, "ratio {ratio}");
     assert!(dir_s.join("junit-compare.xml").is_file());

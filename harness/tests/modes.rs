@@ -23,12 +23,28 @@ fn run(mode: Mode, arrow: bool, app: &Path) -> (RunRecord, tempfile::TempDir) {
 fn assert_correct(mode: Mode, arrow: bool) {
     let (rec, dir) = run(mode, arrow, &sparkmodes::app::fixture_dir());
     let logs = rec.stderr_path.as_ref().map(|p| dir.path().join(p));
-    assert_eq!(rec.status, Status::Ok, "{mode} arrow={arrow}: {:?}, see {logs:?}", rec.error);
+    assert_eq!(
+        rec.status,
+        Status::Ok,
+        "{mode} arrow={arrow}: {:?}, see {logs:?}",
+        rec.error
+    );
     assert!(rec.correct);
     assert_eq!(rec.exit_code, Some(0));
-    assert_eq!(rec.arrow_effective, Some(arrow), "the event log shows which collect path ran");
-    let (app, jobs, collect) = (rec.app_s.unwrap(), rec.jobs_s.unwrap(), rec.collect_s.unwrap());
-    assert!(collect > 0.0 && collect <= jobs && jobs <= app && app <= rec.wall_s, "{rec:?}");
+    assert_eq!(
+        rec.arrow_effective,
+        Some(arrow),
+        "the event log shows which collect path ran"
+    );
+    let (app, jobs, collect) = (
+        rec.app_s.unwrap(),
+        rec.jobs_s.unwrap(),
+        rec.collect_s.unwrap(),
+    );
+    assert!(
+        collect > 0.0 && collect <= jobs && jobs <= app && app <= rec.wall_s,
+        "{rec:?}"
+    );
     assert!(rec.tasks.unwrap() >= 2, "one task per worker core at least");
     assert!(dir.path().join(rec.event_log_path.unwrap()).is_file());
 }
@@ -99,4 +115,36 @@ fn copy(from: &Path, to: &Path) {
             std::fs::copy(e.path(), target).unwrap();
         }
     }
+}
+
+/// A driver the executors cannot reach hangs ("Initial job has not accepted any resources");
+/// the run is killed at its timeout, recorded with its logs, and the next run works.
+#[test]
+fn a_hung_app_is_killed_at_the_timeout_and_the_next_run_works() {
+    let app = sparkmodes::app::fixture_dir();
+    let (rec, dir) = {
+        let _spark = common::spark_lock();
+        let dir = tempfile::tempdir().unwrap();
+        let mut exec = common::executor(
+            common::shared_cluster(),
+            dir.path().to_path_buf(),
+            app.clone(),
+        );
+        let mut run = common::planned(Mode::Direct, true, 1000);
+        run.conf
+            .insert("spark.driver.host".into(), "127.0.0.1".into());
+        run.timeout = std::time::Duration::from_secs(40);
+        (exec.execute(&run), dir)
+    };
+    assert_eq!(rec.status, Status::Timeout, "{:?}", rec.error);
+    assert!(!rec.correct);
+    assert!(rec.wall_s >= 40.0 && rec.wall_s < 60.0, "{}", rec.wall_s);
+    assert!(rec.error.as_deref().unwrap().contains("40s timeout"));
+    let log = std::fs::read_to_string(dir.path().join(rec.stderr_path.unwrap())).unwrap();
+    assert!(
+        log.contains("Initial job has not accepted any resources"),
+        "{log}"
+    );
+    let (next, _d) = run(Mode::Direct, true, &app);
+    assert_eq!(next.status, Status::Ok, "{:?}", next.error);
 }

@@ -67,7 +67,8 @@ impl Containerized {
             args.extend(["-e".into(), SECRET_ENV.into()]);
         }
         args.push(job.image.to_string());
-        args.extend(["sh".into(), "-c".into(), Self::entry()]);
+        let bridged = job.target.network.is_some() && job.target.driver_host.is_some();
+        args.extend(["sh".into(), "-c".into(), Self::entry(bridged)]);
         args
     }
 
@@ -81,13 +82,18 @@ impl Containerized {
         ]
     }
 
-    /// The bind address is the container's own, known only inside it. After Python exits,
+    /// On the cluster network the bind address is the container's own, known only inside it;
+    /// on the host network (external cluster) Spark's default is right. After Python exits,
     /// wait for the driver JVM to finish its shutdown hooks (they write the event log's
     /// ApplicationEnd); the container would otherwise kill it with its PID 1.
-    fn entry() -> String {
+    fn entry(bridged: bool) -> String {
+        let bind = if bridged {
+            format!("echo \"spark.driver.bindAddress $(hostname -i | cut -d' ' -f1)\" >> {WORK}/conf/spark-defaults.conf; ")
+        } else {
+            String::new()
+        };
         format!(
-            "echo \"spark.driver.bindAddress $(hostname -i | cut -d' ' -f1)\" >> {WORK}/conf/spark-defaults.conf; \
-             python project.py; rc=$?; \
+            "{bind}python project.py; rc=$?; \
              for p in $(pgrep java); do while kill -0 $p 2>/dev/null; do sleep 0.1; done; done; \
              exit $rc"
         )

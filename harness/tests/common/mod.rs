@@ -43,7 +43,8 @@ pub fn spark_lock() -> MutexGuard<'static, ()> {
 pub fn shared_cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
     CLUSTER.get_or_init(|| {
-        Cluster::start(&images().spark, &shape(), cluster::Options::default()).expect("cluster starts")
+        Cluster::start(&images().spark, &shape(), cluster::Options::default())
+            .expect("cluster starts")
     })
 }
 

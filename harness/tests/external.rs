@@ -1,0 +1,78 @@
+//! `--master` against a cluster the harness did not start in this process: one brought up
+//! separately with `sparkmodes cluster up`, as a platform team would validate a new cluster.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use sparkmodes::record::{load_records, Status};
+
+const SCENARIO: &str = r#"
+name = "external"
+spark_versions = ["3.5.9"]
+modes = ["direct", "containerized", "submit"]
+arrow = [true]
+elements = [10000]
+repetitions = 1
+timeout_s = 300
+"#;
+
+fn labelled_with_pid(pid: u32) -> Vec<String> {
+    let filter = format!("label=sparkmodes.pid={pid}");
+    let ids = sparkmodes::docker::cli(&["ps", "-aq", "--filter", &filter]).unwrap();
+    ids.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn run_against_a_cluster_started_by_cluster_up() {
+    let _spark = common::spark_lock();
+    common::images();
+    let bin = env!("CARGO_BIN_EXE_sparkmodes");
+    let mut up = Command::new(bin)
+        .args(["cluster", "up", "--workers", "2"])
+        .env("CI", "true")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let up_pid = up.id();
+    let master = BufReader::new(up.stdout.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .find_map(|l| l.strip_prefix("master").map(|m| m.trim().to_string()))
+        .expect("cluster up prints the master URL");
+    assert!(master.starts_with("spark://127.0.0.1:"), "{master}");
+    assert_eq!(labelled_with_pid(up_pid).len(), 3);
+
+    let out = tempfile::tempdir().unwrap();
+    let scenario = out.path().join("external.toml");
+    std::fs::write(&scenario, SCENARIO).unwrap();
+    let run = Command::new(bin)
+        .args(["run", scenario.to_str().unwrap(), "--master", &master])
+        .args(["--output", out.path().to_str().unwrap(), "--run-id", "x"])
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    let records = load_records(&out.path().join("x")).unwrap();
+    assert_eq!(records.len(), 3);
+    assert!(
+        records.iter().all(|r| r.status == Status::Ok && r.correct),
+        "{records:?}"
+    );
+    assert_eq!(
+        labelled_with_pid(up_pid).len(),
+        3,
+        "the external cluster is untouched"
+    );
+
+    unsafe { libc::kill(up_pid as i32, libc::SIGINT) };
+    let status = up.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        labelled_with_pid(up_pid).is_empty(),
+        "cluster up left containers behind"
+    );
+}

@@ -1,0 +1,38 @@
+//! faults.toml on the real binary: a worker container is killed while a job runs; Spark must
+//! finish on the survivor with a correct result, and the record says what was injected, when.
+
+mod common;
+
+use std::process::Command;
+
+use sparkmodes::record::{load_records, Status};
+
+#[test]
+fn a_worker_killed_mid_job_is_survived_and_recorded() {
+    let _spark = common::spark_lock();
+    let out = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_sparkmodes"))
+        .args([
+            "run",
+            "faults",
+            "--output",
+            out.path().to_str().unwrap(),
+            "--run-id",
+            "f",
+        ])
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let records = load_records(&out.path().join("f")).unwrap();
+    let faulted: Vec<_> = records.iter().filter(|r| r.fault.is_some()).collect();
+    assert!(!faulted.is_empty(), "no run recorded a fault: {stderr}");
+    for r in &faulted {
+        let fault = r.fault.as_deref().unwrap();
+        assert!(fault.starts_with("kill-worker at "), "{fault}");
+        assert!(!fault.contains("failed"), "the kill itself failed: {fault}");
+        assert_eq!(r.status, Status::Ok, "Spark did not recover: {:?}", r.error);
+        assert!(r.correct, "wrong result after the fault: {:?}", r.error);
+    }
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+}
