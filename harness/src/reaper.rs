@@ -1,9 +1,26 @@
 //! Cleanup that runs however the process ends: normal exit (an exit hook, which also covers
 //! test binaries holding a shared cluster in a static), SIGINT/SIGTERM, and panics.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Once;
 
 use crate::{docker, process};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Set once a SIGINT/SIGTERM arrived: the run that just ended was cut short by us, and its
+/// record must not be written (a resume would take it for done).
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Called by the runner when it sees an interruption: wait for the handler to finish the
+/// cleanup and end the process.
+pub fn wait_for_exit() -> ! {
+    loop {
+        std::thread::park();
+    }
+}
 
 extern "C" fn at_exit() {
     docker::remove_session();
@@ -25,11 +42,10 @@ pub fn install_signal_handlers() -> std::io::Result<()> {
     std::thread::spawn(move || {
         if let Some(sig) = signals.forever().next() {
             let name = if sig == SIGINT { "SIGINT" } else { "SIGTERM" };
-            eprintln!(
-                "sparkmodes: interrupted by {name}; removing containers, finished runs are kept"
-            );
+            INTERRUPTED.store(true, Ordering::SeqCst);
             process::kill_running();
             docker::remove_session();
+            eprintln!("sparkmodes: interrupted by {name}: containers removed, finished runs kept");
             // Skip the exit hook: it would only repeat the removal.
             unsafe { libc::_exit(128 + sig) };
         }

@@ -55,6 +55,9 @@ fn run_group(
     for run in group {
         bar.set_message(describe(run));
         let mut rec = backend.executor().execute(run);
+        if crate::reaper::interrupted() {
+            crate::reaper::wait_for_exit();
+        }
         if !rec.status.is_success() || run.fault.is_some() {
             if let Some(cause) = backend.recover()? {
                 if !rec.status.is_success() {

@@ -41,5 +41,20 @@ impl Target {
     }
 }
 
-/// The variable Spark reads the authentication secret from (SecurityManager.ENV_AUTH_SECRET).
-pub const SECRET_ENV: &str = "_SPARK_AUTH_SECRET";
+/// A standalone driver insists on `spark.authenticate.secret` being in its conf; it gets there
+/// as a JVM system property through this variable (read by every spark-submit launch, pyspark
+/// included), so the secret is never written into a conf file in the run directory. Spark
+/// redacts it from the event log.
+pub const SECRET_ENV: &str = "SPARK_SUBMIT_OPTS";
+
+impl Target {
+    /// The environment entry carrying the secret, if any.
+    pub fn secret_env(&self) -> Option<(String, String)> {
+        self.secret.as_ref().map(|s| {
+            (
+                SECRET_ENV.to_string(),
+                format!("-Dspark.authenticate.secret={s}"),
+            )
+        })
+    }
+}

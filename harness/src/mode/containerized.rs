@@ -124,12 +124,7 @@ impl Driver for Containerized {
 
     fn launch(&self, job: &Job) -> Result<Launch> {
         let docker = crate::tools::docker()?;
-        let env_secret = job
-            .target
-            .secret
-            .as_ref()
-            .map(|s| vec![(SECRET_ENV.to_string(), s.clone())])
-            .unwrap_or_default();
+        let env_secret = job.target.secret_env().into_iter().collect();
         Ok(Launch {
             program: docker,
             args: self.docker_args(job),

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::Job;
-use crate::target::{Target, SECRET_ENV};
+use crate::target::Target;
 
 /// Python path inside the Spark image, where executors start their Python workers.
 pub const EXECUTOR_PYTHON: &str = "/opt/venv/bin/python";
@@ -32,9 +32,7 @@ pub fn env(job: &Job) -> Vec<(String, String)> {
             job.staged.result.display().to_string(),
         ),
     ];
-    if let Some(secret) = &job.target.secret {
-        env.push((SECRET_ENV.into(), secret.clone()));
-    }
+    env.extend(job.target.secret_env());
     env
 }
 
