@@ -65,6 +65,9 @@ pub fn stage(
     };
     let mut all = conf.clone();
     all.insert("spark.eventLog.enabled".into(), "true".into());
+    // Spark 4 rolls and zstd-compresses event logs by default; one plain file reads everywhere.
+    all.insert("spark.eventLog.compress".into(), "false".into());
+    all.insert("spark.eventLog.rolling.enabled".into(), "false".into());
     all.insert("spark.eventLog.dir".into(), log_uri);
     write_defaults(&staged.conf_dir.join("spark-defaults.conf"), &all)?;
     Ok(staged)

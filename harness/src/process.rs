@@ -101,6 +101,11 @@ async fn run(
         tokio::select! {
             status = child.wait() => {
                 outcome.exit_code = status?.code();
+                let left = deadline.deadline().saturating_duration_since(tokio::time::Instant::now());
+                if !group_gone(pgid, left).await {
+                    outcome.timed_out = true;
+                    stop(pgid, launch);
+                }
                 break;
             }
             _ = &mut deadline => {
@@ -128,6 +133,44 @@ async fn run(
         let _ = docker::cli(&["rm", "-f", name]);
     }
     Ok(outcome)
+}
+
+/// The driver JVM outlives `python project.py` while its shutdown hooks run (they write the
+/// event log's ApplicationEnd); a run is over when its whole process group is. Polled, bounded
+/// by the run's deadline.
+async fn group_gone(pgid: i32, within: Duration) -> bool {
+    let until = tokio::time::Instant::now() + within;
+    while pgid > 0 && group_alive(pgid) {
+        if tokio::time::Instant::now() >= until {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    true
+}
+
+/// Whether a live (not zombie) process is in group `pgid`. Zombies count as gone: whoever
+/// adopted them may never reap them, and they hold nothing.
+fn group_alive(pgid: i32) -> bool {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    dir.filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .any(|stat| {
+            // Fields after the `(comm)`: state, ppid, pgrp, ...
+            let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+            let mut f = rest.split_whitespace();
+            let state = f.next().unwrap_or("Z");
+            let pgrp = f.nth(1).and_then(|p| p.parse::<i32>().ok());
+            state != "Z" && pgrp == Some(pgid)
+        })
 }
 
 fn stop(pgid: i32, launch: &Launch) {
@@ -204,6 +247,26 @@ mod tests {
             }
         });
         assert!(gone, "grandchild {pid} outlived the timeout");
+    }
+
+    /// Like the driver JVM after `python project.py` returns: the run ends with its group.
+    #[test]
+    fn waits_for_the_whole_group_after_the_child_exits() {
+        let d = tempfile::tempdir().unwrap();
+        let late = d.path().join("late");
+        let script = format!("(sleep 1; echo done > {}) & exit 0", late.display());
+        let out = execute(
+            &sh(&script),
+            &d.path().join("o"),
+            &d.path().join("e"),
+            Duration::from_secs(30),
+            None,
+        )
+        .unwrap();
+        assert_eq!(out.exit_code, Some(0));
+        assert!(!out.timed_out);
+        assert!(late.is_file(), "returned before the group finished");
+        assert!(out.wall_s >= 1.0, "{}", out.wall_s);
     }
 
     #[test]
