@@ -140,7 +140,16 @@ fn build_spark(spark_version: &str, base: &str, tag: &str) -> Result<()> {
             &format!("REQUIREMENTS={}", pins.requirements().join(" ")),
         ])
         .arg(ctx.path());
-    run_logged(cmd, &log_path(tag)?, &format!("docker build {tag}"))
+    run_logged(cmd, &log_path(tag)?, &format!("docker build {tag}"))?;
+    // The pip stage stays behind untagged; it holds the CA bundle and a gigabyte of layers.
+    crate::docker::cli(&[
+        "image",
+        "prune",
+        "--force",
+        "--filter",
+        &format!("label={IMAGE_LABEL}=stage"),
+    ])?;
+    Ok(())
 }
 
 /// The CA bundle of a TLS-intercepting proxy, from the variables pip and requests honour.

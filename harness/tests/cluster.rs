@@ -89,3 +89,38 @@ fn dropping_a_cluster_removes_it() {
     assert!(nets.is_empty(), "network {network} outlived its cluster");
     assert!(common::session_leftovers().0.is_empty());
 }
+
+/// Leftovers of a run that died without cleaning up (SIGKILL) are removed by the next run;
+/// those of live processes are not.
+#[test]
+fn stale_leftovers_of_dead_runs_are_removed() {
+    let image = common::images().spark;
+    let dead = docker::cli(&[
+        "create",
+        "--label",
+        "sparkmodes=sm-test-dead",
+        "--label",
+        "sparkmodes.pid=999999999",
+        &image,
+        "true",
+    ])
+    .unwrap();
+    let live_pid = std::process::id().to_string();
+    let live = docker::cli(&[
+        "create",
+        "--label",
+        "sparkmodes=sm-test-live",
+        "--label",
+        &format!("sparkmodes.pid={live_pid}"),
+        &image,
+        "true",
+    ])
+    .unwrap();
+    let removed = docker::remove_stale();
+    let exists = |id: &str| docker::cli(&["inspect", "--format", "{{.Id}}", id]).is_ok();
+    let live_survived = exists(&live);
+    let _ = docker::cli(&["rm", "-f", &live]);
+    assert!(removed >= 1);
+    assert!(!exists(&dead), "a dead run's container survived");
+    assert!(live_survived, "a live process's container was removed");
+}
