@@ -111,6 +111,7 @@ pub struct RunArgs {
     /// The app to deploy (default: the article's sample app in fixtures/app).
     #[arg(long)]
     pub app: Option<PathBuf>,
+    /// Build the Spark image on this local image instead of a debootstrap-made Debian base.
     #[arg(long)]
     pub base_image: Option<String>,
     /// Regression threshold for comparisons inside the run (upgrade, configs).
