@@ -53,6 +53,9 @@ impl SparkBackend {
     }
 
     fn start_cluster(&self, config: &ConfigSpec) -> Result<Cluster> {
+        if crate::reaper::interrupted() {
+            crate::reaper::wait_for_exit();
+        }
         let options = cluster::Options {
             secret: self.secret.clone(),
         };

@@ -105,8 +105,9 @@ pub struct RunArgs {
     /// Run against an existing cluster instead of starting one (spark://host:port).
     #[arg(long)]
     pub master: Option<String>,
-    /// Enable spark.authenticate with a secret made for this run.
-    #[arg(long)]
+    /// Start the cluster with spark.authenticate and a secret made for this run (not with
+    /// --master: an external cluster cannot know that secret).
+    #[arg(long, conflicts_with = "master")]
     pub secure: bool,
     /// The app to deploy (default: the article's sample app in fixtures/app).
     #[arg(long)]

@@ -388,6 +388,12 @@ impl Cluster {
 
     fn teardown(&mut self) -> Result<()> {
         if docker::keep() {
+            // testcontainers removes a container on drop unless told otherwise; forgetting
+            // the handles keeps them running for inspection.
+            self.workers.drain(..).for_each(std::mem::forget);
+            if let Some(m) = self.master.take() {
+                std::mem::forget(m);
+            }
             eprintln!(
                 "sparkmodes: SPARKMODES_KEEP set, keeping cluster network {}",
                 self.network

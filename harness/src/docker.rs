@@ -127,8 +127,17 @@ pub fn remove_stale() -> usize {
         &format!("{{{{.Label \"{LABEL}\"}}}} {{{{.Label \"{PID_LABEL}\"}}}}"),
     ])
     .unwrap_or_default();
+    let nets = cli(&[
+        "network",
+        "ls",
+        "--filter",
+        &format!("label={LABEL}"),
+        "--format",
+        &format!("{{{{.Label \"{LABEL}\"}}}} {{{{.Label \"{PID_LABEL}\"}}}}"),
+    ])
+    .unwrap_or_default();
     let mut sessions: Vec<String> = Vec::new();
-    for line in out.lines() {
+    for line in out.lines().chain(nets.lines()) {
         let mut f = line.split_whitespace();
         let (Some(s), Some(pid)) = (f.next(), f.next()) else {
             continue;

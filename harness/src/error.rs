@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 /// Exit codes: 0 ok, 2 bad input or setup failed, 3 wrong result or refusal change,
-/// 4 performance regression. 1 is left to panics and the unforeseen.
+/// 4 performance regression. A panic exits 101, a signal 128 + its number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
     Ok = 0,

@@ -51,6 +51,12 @@ pub fn run(opts: &JobOptions) -> Result<JobOutcome> {
     let destination = check_destination(opts)?;
     crate::app::check_source(&opts.app_source)?;
     if let Some(url) = &opts.external_master {
+        if opts.scenario.fault.is_some() {
+            return Err(Error::setup(format!(
+                "scenario `{}` injects faults into its own cluster's workers; it cannot run with --master",
+                opts.scenario.name
+            )));
+        }
         check_master(url)?;
     }
     // Then the host: tools and the base image, still before anything is created.
@@ -106,6 +112,12 @@ fn check_destination(opts: &JobOptions) -> Result<Destination> {
             .map_err(|e| Error::setup(format!("cannot resume {id}: {}: {e}", dir.display())))?;
         let done = record::load_records(&dir)
             .map_err(|e| Error::setup(format!("cannot resume {id}: {e}")))?;
+        if let Some(other) = done.iter().find(|r| r.scenario != opts.scenario.name) {
+            return Err(Error::setup(format!(
+                "cannot resume {id}: it ran scenario `{}`, not `{}`: pass the same scenario (and flags) as the first run",
+                other.scenario, opts.scenario.name
+            )));
+        }
         return Ok(Destination::Resume {
             id: id.clone(),
             dir,
@@ -152,7 +164,6 @@ fn finish(run_dir: &Path, records: &[RunRecord], opts: &JobOptions) -> Result<Ex
 fn correctness_exit(records: &[RunRecord]) -> Exit {
     let bad = records
         .iter()
-        .filter(|r| !r.warmup)
         .any(|r| !r.status.is_success() || (r.status == Status::Ok && !r.correct));
     if bad {
         Exit::WrongResult

@@ -22,9 +22,14 @@ pub struct Launch {
 
 /// Something to do part-way through a run, e.g. kill a worker.
 pub struct Fault {
+    /// Polled until true (e.g. "the first Spark job has started"); `after` counts from then.
+    pub armed: Box<dyn Fn() -> bool + Send>,
     pub after: Duration,
     pub action: Box<dyn FnOnce() -> Result<()> + Send>,
 }
+
+/// How often a fault's arming condition is re-read.
+const ARM_POLL: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
@@ -67,6 +72,9 @@ async fn run(
     timeout: Duration,
     fault: Option<Fault>,
 ) -> Result<Outcome> {
+    if crate::reaper::interrupted() {
+        crate::reaper::wait_for_exit();
+    }
     let mut cmd = tokio::process::Command::new(&launch.program);
     cmd.args(&launch.args)
         .envs(launch.env.iter().map(|(k, v)| (k, v)))
@@ -82,6 +90,11 @@ async fn run(
     })?;
     let pgid = child.id().map(|p| p as i32).unwrap_or(0);
     RUNNING_GROUP.store(pgid, Ordering::SeqCst);
+    // A signal that arrived before the store found nothing to kill: kill it here (both sides
+    // are SeqCst, so one of them sees the other).
+    if crate::reaper::interrupted() {
+        stop(pgid, launch);
+    }
     let mut outcome = Outcome {
         exit_code: None,
         timed_out: false,
@@ -91,12 +104,14 @@ async fn run(
     };
     let deadline = tokio::time::sleep(timeout);
     tokio::pin!(deadline);
-    let (fault_after, mut fault_action) = match fault {
-        Some(f) => (f.after, Some(f.action)),
-        None => (Duration::MAX, None),
+    let (mut armed, fault_after, mut fault_action) = match fault {
+        Some(f) => (Some(f.armed), f.after, Some(f.action)),
+        None => (None, Duration::ZERO, None),
     };
-    let fault_timer = tokio::time::sleep(fault_after.min(timeout * 2));
+    // Far beyond the deadline until the fault is armed.
+    let fault_timer = tokio::time::sleep(timeout.saturating_mul(2));
     tokio::pin!(fault_timer);
+    let mut arm_poll = tokio::time::interval(ARM_POLL);
     loop {
         tokio::select! {
             status = child.wait() => {
@@ -114,7 +129,13 @@ async fn run(
                 let _ = child.wait().await;
                 break;
             }
-            _ = &mut fault_timer, if fault_action.is_some() => {
+            _ = arm_poll.tick(), if armed.is_some() => {
+                if armed.as_ref().is_some_and(|is_armed| is_armed()) {
+                    armed = None;
+                    fault_timer.as_mut().reset(tokio::time::Instant::now() + fault_after);
+                }
+            }
+            _ = &mut fault_timer, if fault_action.is_some() && armed.is_none() => {
                 let action = fault_action.take().expect("guarded");
                 outcome.fault_at_s = Some(started.elapsed().as_secs_f64());
                 let res = tokio::task::spawn_blocking(action).await;
@@ -276,6 +297,7 @@ mod tests {
         let flag2 = flag.clone();
         let script = format!("while [ ! -e {} ]; do sleep 0.05; done", flag.display());
         let fault = Fault {
+            armed: Box::new(|| true),
             after: Duration::from_millis(200),
             action: Box::new(move || {
                 std::fs::write(&flag2, "x")?;

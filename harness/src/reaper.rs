@@ -44,13 +44,26 @@ pub fn install_signal_handlers() -> std::io::Result<()> {
             let name = if sig == SIGINT { "SIGINT" } else { "SIGTERM" };
             INTERRUPTED.store(true, Ordering::SeqCst);
             process::kill_running();
-            docker::remove_session();
+            remove_until_gone();
             eprintln!("sparkmodes: interrupted by {name}: containers removed, finished runs kept");
             // Skip the exit hook: it would only repeat the removal.
             unsafe { libc::_exit(128 + sig) };
         }
     });
     Ok(())
+}
+
+/// The main thread may be creating a container while we remove them; repeat until nothing
+/// labelled is left, a few times at most.
+fn remove_until_gone() {
+    let label = format!("{}={}", docker::LABEL, docker::session());
+    for _ in 0..5 {
+        docker::remove_session();
+        let (c, n) = docker::labelled(&label);
+        if c.is_empty() && n.is_empty() {
+            return;
+        }
+    }
 }
 
 /// A panic anywhere removes the session's containers before the default report.

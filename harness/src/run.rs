@@ -118,7 +118,7 @@ impl SparkExecutor {
             seed: run.seed,
         };
         let launch = driver.launch(&job)?;
-        let fault = self.fault(run);
+        let fault = self.fault(run, staged.event_log_dir.clone());
         let outcome =
             process::execute(&launch, &staged.stdout, &staged.stderr, run.timeout, fault)?;
         self.judge(run, &staged, &outcome, rec)?;
@@ -137,10 +137,13 @@ impl SparkExecutor {
         Ok(())
     }
 
-    fn fault(&self, run: &PlannedRun) -> Option<Fault> {
+    /// The fault fires `after_s` seconds after the run's first Spark job started, so it lands
+    /// while work is running whatever the app's start-up time.
+    fn fault(&self, run: &PlannedRun, event_log_dir: PathBuf) -> Option<Fault> {
         let spec = run.fault.as_ref()?;
         let victim = self.workers.first()?.clone();
         Some(Fault {
+            armed: Box::new(move || job_started(&event_log_dir)),
             after: Duration::from_secs_f64(spec.after_s),
             action: Box::new(move || crate::docker::cli(&["kill", &victim]).map(|_| ())),
         })
@@ -341,6 +344,13 @@ fn last_meaningful_line(text: &str) -> String {
         .or_else(|| text.lines().rev().find(|l| !l.trim().is_empty()))
         .map(|l| l.trim().chars().take(500).collect())
         .unwrap_or_else(|| "(no output)".into())
+}
+
+/// Spark flushes the event log on every job start, so the file shows it as it happens.
+fn job_started(event_log_dir: &Path) -> bool {
+    eventlog::find_event_log(event_log_dir)
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .is_some_and(|t| t.contains("\"Event\":\"SparkListenerJobStart\""))
 }
 
 fn count_existing(dir: &Path) -> usize {

@@ -59,10 +59,18 @@ fn run_group(
             crate::reaper::wait_for_exit();
         }
         if !rec.status.is_success() || run.fault.is_some() {
-            if let Some(cause) = backend.recover()? {
-                if !rec.status.is_success() {
+            match backend.recover() {
+                Ok(Some(cause)) if !rec.status.is_success() => {
                     let err = rec.error.take().unwrap_or_default();
                     rec.error = Some(format!("{cause}; {err}"));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    // The record explains why the matrix stops here; keep it.
+                    let err = rec.error.take().unwrap_or_default();
+                    rec.error = Some(format!("cluster restart failed: {e}; {err}"));
+                    sink.append(&rec)?;
+                    return Err(e);
                 }
             }
         }
@@ -194,8 +202,8 @@ pub fn table(records: &[RunRecord]) -> String {
         cells.entry(r.cell()).or_default().push(r);
     }
     let mut out = format!(
-        "{:<8} {:<14} {:<16} {:<10} {:>4}  {:<22} {:>8} {:>12}\n",
-        "spark", "config", "mode", "arrow", "n", "status", "correct", "median wall"
+        "{:<8} {:<14} {:<16} {:<10} {:>10} {:>4}  {:<22} {:>8} {:>12}\n",
+        "spark", "config", "mode", "arrow", "elements", "n", "status", "correct", "median wall"
     );
     for (cell, runs) in cells {
         let measured: Vec<f64> = runs
@@ -212,12 +220,18 @@ pub fn table(records: &[RunRecord]) -> String {
             "-"
         };
         let median = crate::stats::median(&measured).map_or("-".into(), |m| format!("{m:.2}s"));
+        let elements = if cell.mode.computes() {
+            cell.elements.to_string()
+        } else {
+            "-".into()
+        };
         out.push_str(&format!(
-            "{:<8} {:<14} {:<16} {:<10} {:>4}  {:<22} {:>8} {:>12}\n",
+            "{:<8} {:<14} {:<16} {:<10} {:>10} {:>4}  {:<22} {:>8} {:>12}\n",
             cell.spark_version,
             cell.config,
             cell.mode.as_str(),
             arrow,
+            elements,
             counted.len(),
             status,
             format!("{ok}/{}", counted.len()),

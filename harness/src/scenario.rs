@@ -81,7 +81,8 @@ impl FaultKind {
     }
 }
 
-/// A fault injected into every measured computing run, `after_s` seconds after it starts.
+/// A fault injected into every measured computing run, `after_s` seconds after its first Spark
+/// job starts.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 pub struct FaultSpec {
     pub kind: FaultKind,
@@ -480,12 +481,13 @@ fn check_elements(doc: &Document, elements: Vec<Number>) -> Result<Vec<u64>> {
 }
 
 fn check_positive_seconds(doc: &Document, key: &str, s: f64) -> Result<()> {
-    if s.is_finite() && s > 0.0 {
+    // A day bounds every sensible run and keeps Duration arithmetic far from overflow.
+    if s.is_finite() && s > 0.0 && s <= 86_400.0 {
         Ok(())
     } else {
         Err(doc.error(
             key,
-            format!("must be a positive number of seconds, got {s}"),
+            format!("must be a number of seconds between 0 and 86400, got {s}"),
         ))
     }
 }

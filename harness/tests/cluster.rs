@@ -94,6 +94,7 @@ fn dropping_a_cluster_removes_it() {
 /// those of live processes are not.
 #[test]
 fn stale_leftovers_of_dead_runs_are_removed() {
+    let _spark = common::spark_lock();
     let image = common::images().spark;
     let dead = docker::cli(&[
         "create",

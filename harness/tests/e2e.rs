@@ -43,8 +43,7 @@ fn smoke_scenario_writes_one_correct_row_per_cell_with_sane_phases() {
         7,
         "3 modes × arrow on/off + refusal, 1 rep each"
     );
-    let mut cells: Vec<_> = records.iter().map(|r| r.cell()).collect();
-    cells.dedup();
+    let cells: std::collections::BTreeSet<_> = records.iter().map(|r| r.cell()).collect();
     assert_eq!(cells.len(), 7);
     for r in &records {
         assert!(r.correct, "{r:?}");
@@ -117,12 +116,11 @@ const SLOW_CONF: &str = r#"
 "spark.scheduler.maxRegisteredResourcesWaitingTime" = "20s"
 "#;
 
+/// A 25 % threshold: two runs done minutes apart on a shared 2-core machine can drift by
+/// more than the 10 % default; the induced slowdown is about 2×.
 fn compare(baseline: &Path, candidate: &Path) -> Output {
-    sparkmodes(&[
-        "compare",
-        baseline.to_str().unwrap(),
-        candidate.to_str().unwrap(),
-    ])
+    let (b, c) = (baseline.to_str().unwrap(), candidate.to_str().unwrap());
+    sparkmodes(&["compare", b, c, "--threshold", "0.25"])
 }
 
 #[test]

@@ -31,6 +31,9 @@ fn a_worker_killed_mid_job_is_survived_and_recorded() {
         let fault = r.fault.as_deref().unwrap();
         assert!(fault.starts_with("kill-worker at "), "{fault}");
         assert!(!fault.contains("failed"), "the kill itself failed: {fault}");
+        // The job has one task per worker core; a kill that lands mid-job shows as a lost
+        // task run again on the survivor.
+        assert!(r.tasks.unwrap() > 2, "the kill did not land mid-job: {r:?}");
         assert_eq!(r.status, Status::Ok, "Spark did not recover: {:?}", r.error);
         assert!(r.correct, "wrong result after the fault: {:?}", r.error);
     }

@@ -67,6 +67,11 @@ fn interrupted_by(signal: i32, name: &str) {
     let last = stderr.lines().last().unwrap_or_default();
     assert!(last.contains(&format!("interrupted by {name}")), "{stderr}");
     assert!(records(out.path()) >= 1, "finished runs are kept");
+    let kept = sparkmodes::record::load_records(&out.path().join("r")).unwrap();
+    assert!(
+        kept.iter().all(|r| r.status.is_success()),
+        "the run cut short by the signal was recorded: {kept:?}"
+    );
     assert_eq!(leftovers(pid), "", "containers or networks left behind");
 }
 

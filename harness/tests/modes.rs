@@ -133,6 +133,9 @@ fn a_hung_app_is_killed_at_the_timeout_and_the_next_run_works() {
         let mut run = common::planned(Mode::Direct, true, 1000);
         run.conf
             .insert("spark.driver.host".into(), "127.0.0.1".into());
+        // Warn about starvation after 5 s rather than 15 s, well inside the timeout.
+        run.conf
+            .insert("spark.starvation.timeout".into(), "5s".into());
         run.timeout = std::time::Duration::from_secs(40);
         (exec.execute(&run), dir)
     };
