@@ -13,6 +13,21 @@ use crate::tools;
 pub const LABEL: &str = "sparkmodes";
 /// The pid that owns a resource, so a later run can tell leftovers of dead runs from live ones.
 pub const PID_LABEL: &str = "sparkmodes.pid";
+/// The PID namespace that pid lives in: a pid means nothing outside it (CI jobs in separate
+/// containers can share one daemon), so only leftovers from our namespace are judged.
+pub const PIDNS_LABEL: &str = "sparkmodes.pidns";
+
+/// This process's PID namespace id, e.g. `4026531836`.
+pub fn pid_namespace() -> String {
+    std::fs::read_link("/proc/self/ns/pid")
+        .map(|l| {
+            l.to_string_lossy()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect()
+        })
+        .unwrap_or_default()
+}
 
 /// This process's session id, the value of the `sparkmodes` label.
 pub fn session() -> &'static str {
@@ -30,6 +45,7 @@ pub fn labels() -> Vec<(String, String)> {
     vec![
         (LABEL.to_string(), session().to_string()),
         (PID_LABEL.to_string(), std::process::id().to_string()),
+        (PIDNS_LABEL.to_string(), pid_namespace()),
     ]
 }
 
@@ -124,7 +140,7 @@ pub fn remove_stale() -> usize {
         "--filter",
         &format!("label={LABEL}"),
         "--format",
-        &format!("{{{{.Label \"{LABEL}\"}}}} {{{{.Label \"{PID_LABEL}\"}}}}"),
+        &owner_format(),
     ])
     .unwrap_or_default();
     let nets = cli(&[
@@ -133,16 +149,18 @@ pub fn remove_stale() -> usize {
         "--filter",
         &format!("label={LABEL}"),
         "--format",
-        &format!("{{{{.Label \"{LABEL}\"}}}} {{{{.Label \"{PID_LABEL}\"}}}}"),
+        &owner_format(),
     ])
     .unwrap_or_default();
+    let ours = pid_namespace();
     let mut sessions: Vec<String> = Vec::new();
     for line in out.lines().chain(nets.lines()) {
         let mut f = line.split_whitespace();
         let (Some(s), Some(pid)) = (f.next(), f.next()) else {
             continue;
         };
-        if s != session() && !pid_alive(pid) && !sessions.iter().any(|x| x == s) {
+        let same_ns = f.next() == Some(ours.as_str());
+        if same_ns && s != session() && !pid_alive(pid) && !sessions.iter().any(|x| x == s) {
             sessions.push(s.to_string());
         }
     }
@@ -150,6 +168,11 @@ pub fn remove_stale() -> usize {
         remove_labelled(&format!("{LABEL}={s}"));
     }
     sessions.len()
+}
+
+/// `<session> <pid> <pid namespace>` of a labelled container or network.
+fn owner_format() -> String {
+    format!("{{{{.Label \"{LABEL}\"}}}} {{{{.Label \"{PID_LABEL}\"}}}} {{{{.Label \"{PIDNS_LABEL}\"}}}}")
 }
 
 fn pid_alive(pid: &str) -> bool {

@@ -91,37 +91,38 @@ fn dropping_a_cluster_removes_it() {
 }
 
 /// Leftovers of a run that died without cleaning up (SIGKILL) are removed by the next run;
-/// those of live processes are not.
+/// those of live processes, or of pids in another PID namespace, are not.
 #[test]
 fn stale_leftovers_of_dead_runs_are_removed() {
     let _spark = common::spark_lock();
     let image = common::images().spark;
-    let dead = docker::cli(&[
-        "create",
-        "--label",
-        "sparkmodes=sm-test-dead",
-        "--label",
-        "sparkmodes.pid=999999999",
-        &image,
-        "true",
-    ])
-    .unwrap();
-    let live_pid = std::process::id().to_string();
-    let live = docker::cli(&[
-        "create",
-        "--label",
-        "sparkmodes=sm-test-live",
-        "--label",
-        &format!("sparkmodes.pid={live_pid}"),
-        &image,
-        "true",
-    ])
-    .unwrap();
+    let ns = docker::pid_namespace();
+    let create = |session: &str, pid: &str, ns: &str| {
+        docker::cli(&[
+            "create",
+            "--label",
+            &format!("sparkmodes={session}"),
+            "--label",
+            &format!("sparkmodes.pid={pid}"),
+            "--label",
+            &format!("sparkmodes.pidns={ns}"),
+            &image,
+            "true",
+        ])
+        .unwrap()
+    };
+    let dead = create("sm-test-dead", "999999999", &ns);
+    let live = create("sm-test-live", &std::process::id().to_string(), &ns);
+    let foreign = create("sm-test-foreign", "999999999", "1");
     let removed = docker::remove_stale();
     let exists = |id: &str| docker::cli(&["inspect", "--format", "{{.Id}}", id]).is_ok();
-    let live_survived = exists(&live);
-    let _ = docker::cli(&["rm", "-f", &live]);
+    let (live_kept, foreign_kept) = (exists(&live), exists(&foreign));
+    let _ = docker::cli(&["rm", "-f", &live, &foreign]);
     assert!(removed >= 1);
     assert!(!exists(&dead), "a dead run's container survived");
-    assert!(live_survived, "a live process's container was removed");
+    assert!(live_kept, "a live process's container was removed");
+    assert!(
+        foreign_kept,
+        "another PID namespace's container was judged by our pids"
+    );
 }
