@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Error, Exit, Result};
+use std::io::Write;
 use std::path::PathBuf;
 
 use crate::compare::{self, CompareOptions};
@@ -252,10 +253,13 @@ fn cluster(action: ClusterAction) -> Result<Exit> {
     let images = image::ensure(&args.spark, &args.base())?;
     let started = std::time::Instant::now();
     let c = cluster::Cluster::start(&images.spark, &shape, cluster::Options::default())?;
-    println!("master  {}", c.master_url_host());
-    println!("ui      {}", c.ui_url());
-    println!(
-        "ready in {:.1}s with {} workers; Ctrl-C to stop",
+    // Ignore write errors: a script that reads only the URL and closes the pipe must not take
+    // the cluster down with a broken-pipe panic.
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "master  {}\nui      {}\nready in {:.1}s with {} workers; Ctrl-C to stop",
+        c.master_url_host(),
+        c.ui_url(),
         started.elapsed().as_secs_f64(),
         shape.workers
     );

@@ -37,11 +37,14 @@ fn run_against_a_cluster_started_by_cluster_up() {
         .spawn()
         .unwrap();
     let up_pid = up.id();
-    let master = BufReader::new(up.stdout.take().unwrap())
-        .lines()
+    let mut lines = BufReader::new(up.stdout.take().unwrap()).lines();
+    let master = lines
+        .by_ref()
         .map(Result::unwrap)
         .find_map(|l| l.strip_prefix("master").map(|m| m.trim().to_string()))
         .expect("cluster up prints the master URL");
+    // Keep reading what follows, as a terminal would.
+    std::thread::spawn(move || lines.for_each(drop));
     assert!(master.starts_with("spark://127.0.0.1:"), "{master}");
     assert_eq!(labelled_with_pid(up_pid).len(), 3);
 
