@@ -323,15 +323,6 @@ impl Cluster {
         self.workers.iter().map(|c| c.id().to_string()).collect()
     }
 
-    /// Kills a worker container outright (fault injection); it stays dead.
-    pub fn kill_worker(&self, index: usize) -> Result<()> {
-        let w = self
-            .workers
-            .get(index)
-            .ok_or_else(|| Error::setup(format!("no worker {index}")))?;
-        docker::cli(&["kill", w.id()]).map(|_| ())
-    }
-
     /// Names of the cluster's containers that are no longer running, with their exit state.
     pub fn dead_containers(&self) -> Vec<String> {
         self.container_ids()

@@ -65,10 +65,6 @@ impl SparkExecutor {
         self.ctx.target.secret = None;
     }
 
-    pub fn context(&self) -> &Context {
-        &self.ctx
-    }
-
     fn reference(&mut self, elements: u64, seed: u64) -> Result<Arc<Vec<f64>>> {
         if let Some(r) = self.references.get(&(elements, seed)) {
             return Ok(r.clone());
