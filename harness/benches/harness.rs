@@ -14,10 +14,12 @@ use chrono::Utc;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode, Throughput};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sparkmodes::export::{Exporter, RecordSink};
-use sparkmodes::mode::Mode;
-use sparkmodes::record::{RunRecord, Status};
-use sparkmodes::{eventlog, oracle, stats};
+use sparkmodes::config::Mode;
+use sparkmodes::measure::eventlog;
+use sparkmodes::measure::oracle;
+use sparkmodes::measure::record::RunRecord;
+use sparkmodes::measure::stats;
+use sparkmodes::output::export::{Exporter, RecordSink};
 
 const TASKS: u64 = 200_000;
 const RECORDS: usize = 10_000;
@@ -108,34 +110,16 @@ fn record(i: usize) -> RunRecord {
     let mode = Mode::ALL[i % Mode::ALL.len()];
     RunRecord {
         run_id: format!("run-{i:05}"),
-        scenario: "default".into(),
-        spark_version: "3.5.9".into(),
-        config: "2w-1c-1g".into(),
         mode,
         arrow: i.is_multiple_of(2),
         arrow_effective: Some(i.is_multiple_of(2)),
-        elements: 100_000,
-        workers: 2,
-        worker_cores: 1,
         rep: (i / 8) as u32,
-        warmup: false,
-        status: Status::Ok,
-        correct: true,
         wall_s: 10.0 + i as f64 * 1e-3,
-        app_s: Some(9.5),
-        jobs_s: Some(6.25),
-        collect_s: Some(6.0),
-        tasks: Some(2),
-        executor_run_s: Some(7.151),
-        gc_s: Some(0.165),
-        exit_code: Some(0),
-        error: None,
-        fault: None,
         started_at: Utc::now(),
         stdout_path: Some(format!("runs/{i:05}/stdout.txt")),
         stderr_path: Some(format!("runs/{i:05}/stderr.txt")),
         event_log_path: Some(format!("runs/{i:05}/events")),
-        finding: None,
+        ..RunRecord::example()
     }
 }
 

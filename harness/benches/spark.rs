@@ -11,15 +11,16 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
-use sparkmodes::cluster::{self, Cluster};
-use sparkmodes::export::{Exporter, RecordSink};
-use sparkmodes::image::{self, Base};
-use sparkmodes::mode::Mode;
-use sparkmodes::plan::{Plan, PlannedRun};
-use sparkmodes::run::{Context, Executor, SparkExecutor};
-use sparkmodes::scenario::Scenario;
-use sparkmodes::target::Target;
-use sparkmodes::{app, tools, venv};
+use sparkmodes::config::plan::{Plan, PlannedRun};
+use sparkmodes::config::scenario::Scenario;
+use sparkmodes::config::Mode;
+use sparkmodes::exec::app;
+use sparkmodes::exec::run::{Executor, GroupContext, SparkExecutor};
+use sparkmodes::infra::cluster::{self, Cluster};
+use sparkmodes::infra::image::{self, Base};
+use sparkmodes::infra::tools;
+use sparkmodes::infra::venv;
+use sparkmodes::output::export::{Exporter, RecordSink};
 
 const SCENARIO: &str = "smoke";
 
@@ -76,14 +77,14 @@ impl Bench {
             .expect("temp dir")
             .keep();
         println!("spark bench: records and run logs in {}", out.display());
-        let ctx = Context {
+        let ctx = GroupContext {
             run_id: "bench".into(),
             scenario: scenario.name.clone(),
             run_dir: out.clone(),
             app_source: app::fixture_dir(),
             image: images.spark,
             venv,
-            target: Target::of(&cluster),
+            target: cluster.target(),
         };
         Bench {
             executor: SparkExecutor::new(ctx, Some(&cluster)),

@@ -6,20 +6,27 @@ use crate::error::{Error, Exit, Result};
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::compare::{self, CompareOptions};
-use crate::job::{self, JobOptions};
-use crate::scenario::Scenario;
-use crate::{
-    baseline, cluster, docker, gate, image, progress, reaper, record, report, runner, scenario,
-    venv, versions,
-};
+use crate::config::scenario;
+use crate::config::scenario::Scenario;
+use crate::config::versions;
+use crate::infra::cluster;
+use crate::infra::docker;
+use crate::infra::image;
+use crate::infra::reaper;
+use crate::infra::venv;
+use crate::measure::record;
+use crate::output::baseline;
+use crate::output::compare::{self, CompareOptions};
+use crate::output::report;
+use crate::pipeline::{self, PipelineOptions};
+use crate::progress;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "sparkmodes",
     version,
     about = "Test and benchmark the ways a PySpark app can be deployed against a Spark standalone cluster",
-    after_help = "Exit codes: 0 ok, 2 bad input or setup failed, 3 wrong result or refusal change, 4 performance regression.\n\
+    after_help = "Exit codes: 0 ok, 2 bad input or setup failed, 3 wrong result or refusal change, 4 performance regression, 5 outputs not written (records kept).\n\
 Environment: SPARKMODES_KEEP=1 keeps containers for debugging; SPARKMODES_CACHE sets the cache directory."
 )]
 pub struct Cli {
@@ -35,7 +42,7 @@ pub enum Command {
     /// Run a scenario's matrix (the built-in `default` when none is given), check every
     /// result, and write records and a report to reports/<run-id>/.
     #[command(
-        after_help = "Exit codes: 0 ok, 2 bad input or setup failed, 3 wrong result or refusal change, 4 performance regression."
+        after_help = "Exit codes: 0 ok, 2 bad input or setup failed, 3 wrong result or refusal change, 4 performance regression, 5 outputs not written (records kept)."
     )]
     Run(RunArgs),
     /// Re-render report.html, summary.md and the charts of a run directory from its records.
@@ -189,7 +196,7 @@ pub fn main() -> Exit {
 
 fn dispatch(command: Command) -> Result<Exit> {
     match command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run_cmd(args),
         Command::Report { run_dir } => {
             let files = report::render(&run_dir).map_err(|e| Error::setup(format!("{e:#}")))?;
             println!("{}", files.html.display());
@@ -243,7 +250,7 @@ fn cluster(action: ClusterAction) -> Result<Exit> {
         worker_cores,
         worker_memory,
     } = action;
-    let shape = scenario::ClusterShape {
+    let shape = crate::infra::ClusterShape {
         workers,
         worker_cores,
         worker_memory,
@@ -269,7 +276,7 @@ fn cluster(action: ClusterAction) -> Result<Exit> {
     }
 }
 
-fn validate_shape(shape: &scenario::ClusterShape) -> Result<()> {
+fn validate_shape(shape: &crate::infra::ClusterShape) -> Result<()> {
     if shape.workers == 0 || shape.worker_cores == 0 {
         return Err(Error::setup(
             "--workers and --worker-cores must be at least 1",
@@ -295,14 +302,9 @@ fn load_scenario(arg: Option<&str>) -> Result<Scenario> {
     }
 }
 
-fn run(args: RunArgs) -> Result<Exit> {
+fn run_cmd(args: RunArgs) -> Result<Exit> {
     let scenario = load_scenario(args.scenario.as_deref().or(args.scenario_flag.as_deref()))?;
-    if !(args.threshold > 0.0 && args.threshold < 10.0) {
-        return Err(Error::setup(
-            "--threshold must be a positive fraction, e.g. 0.1 for 10 %",
-        ));
-    }
-    let opts = JobOptions {
+    let opts = PipelineOptions {
         scenario,
         reports: args.output,
         run_id: args.run_id,
@@ -314,11 +316,14 @@ fn run(args: RunArgs) -> Result<Exit> {
         .base(),
         external_master: args.master,
         secure: args.secure,
-        app_source: args.app.unwrap_or_else(crate::app::fixture_dir),
+        app_source: args.app.unwrap_or_else(crate::exec::app::fixture_dir),
         threshold: args.threshold,
     };
-    let outcome = job::run(&opts)?;
-    println!("{}", runner::table(&outcome.records));
+    let outcome = pipeline::run_scenario(&opts)?;
+    println!(
+        "{}",
+        crate::output::text_table::cell_table(&outcome.records)
+    );
     println!(
         "records  {}",
         outcome.run_dir.join(record::RUNS_CSV).display()
@@ -346,9 +351,9 @@ fn compare_cmd(
     let mut comparison = compare::compare(&b, &c, &opts);
     comparison.baseline = base.to_string();
     comparison.candidate = candidate.display().to_string();
-    gate::write(candidate, &comparison, &b, &c).map_err(Error::Other)?;
-    let mut junit = crate::export::JunitReport::new("compare");
-    for case in gate::junit_cases(&comparison) {
+    compare::write_outputs(candidate, &comparison, &b, &c).map_err(Error::Other)?;
+    let mut junit = crate::output::export::JunitReport::new("compare");
+    for case in compare::junit_cases(&comparison) {
         junit.push(case);
     }
     junit.write(&candidate.join("junit-compare.xml"))?;

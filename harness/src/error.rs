@@ -1,15 +1,18 @@
-//! Errors that end a command, and the exit code each maps to (documented in README.md).
+//! Errors that end a command, and the exit code each maps to (documented in README.md, one
+//! variant per documented meaning).
 
 use std::process::ExitCode;
 
 /// Exit codes: 0 ok, 2 bad input or setup failed, 3 wrong result or refusal change,
-/// 4 performance regression. A panic exits 101, a signal 128 + its number.
+/// 4 performance regression, 5 runs done but an output could not be written. A panic exits
+/// 101, a signal 128 + its number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
     Ok = 0,
     Setup = 2,
     WrongResult = 3,
     Regression = 4,
+    Output = 5,
 }
 
 impl From<Exit> for ExitCode {
@@ -18,16 +21,17 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// Wrong results and regressions are verdicts, not errors: they travel as [`Exit`] values
+/// beside the records that show them.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Bad input or an environment that cannot run the harness; the message names what to fix.
     #[error("{0}")]
     Setup(String),
-    /// A run produced a wrong result, or a refusal did not happen.
-    #[error("{0}")]
-    WrongResult(String),
-    #[error("{0}")]
-    Regression(String),
+    /// The runs are done and their records kept, but a later output (environment.json, a
+    /// comparison, the report) could not be written.
+    #[error("runs finished and records kept, but writing the outputs failed: {0}")]
+    Output(String),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -37,11 +41,15 @@ impl Error {
         Error::Setup(msg.into())
     }
 
+    /// For `map_err` on the output stage.
+    pub fn output(e: impl std::fmt::Display) -> Self {
+        Error::Output(format!("{e:#}"))
+    }
+
     pub fn exit(&self) -> Exit {
         match self {
             Error::Setup(_) | Error::Other(_) => Exit::Setup,
-            Error::WrongResult(_) => Exit::WrongResult,
-            Error::Regression(_) => Exit::Regression,
+            Error::Output(_) => Exit::Output,
         }
     }
 }

@@ -1,36 +1,23 @@
 //! sparkmodes: run a PySpark app against a disposable Spark standalone cluster in every
 //! deployment mode, check each result, time it, and report.
+//!
+//! The folders are the stages of one pipeline, and data flows one way through them:
+//! [`config`] (scenario → plan) → [`infra`] (images, venvs, cluster) → [`exec`] (drivers,
+//! processes, the matrix) → [`measure`] (records, event logs, oracle, statistics) →
+//! [`output`] (exports, reports, comparisons, baselines). [`pipeline`] strings them together
+//! for `sparkmodes run`; [`cli`] is the command line.
 
-pub mod app;
-pub mod backend;
-pub mod baseline;
-pub mod cache;
 pub mod cli;
-pub mod cluster;
-pub mod compare;
-pub mod docker;
-pub mod environment;
+pub mod config;
 pub mod error;
-pub mod eventlog;
-pub mod export;
-pub mod gate;
-pub mod image;
-pub mod job;
-pub mod mode;
-pub mod oracle;
-pub mod plan;
-pub mod process;
+pub mod exec;
+pub mod infra;
+pub mod measure;
+pub mod output;
+pub mod pipeline;
 pub mod progress;
-pub mod reaper;
-pub mod record;
-pub mod report;
-pub mod run;
-pub mod runner;
-pub mod scenario;
-pub mod stats;
-pub mod target;
-pub mod tools;
-pub mod venv;
-pub mod versions;
 
+pub use config::{Mode, Plan, PlannedRun, Scenario};
 pub use error::{Error, Exit, Result};
+pub use infra::{Cluster, ClusterShape, Target};
+pub use measure::{CellKey, RunRecord, Status};

@@ -13,7 +13,9 @@ use std::process::{Command, Stdio};
 
 use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_sparkmodes");
+mod common;
+
+use common::assert_nothing_left;
 
 /// A valid scenario; each case breaks one line of it. Lines: 1 name, 2 spark_versions,
 /// 3 modes, 4 arrow, 5 elements, 6 repetitions.
@@ -81,7 +83,7 @@ impl Sandbox {
     /// Runs the binary with this sandbox's PATH and cache, plus `env`.
     fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Outcome {
         let before = Snapshot::of(self.root.path());
-        let mut cmd = Command::new(BIN);
+        let mut cmd = common::bin();
         cmd.args(args)
             .env("PATH", self.bin())
             .env("SPARKMODES_CACHE", self.cache())
@@ -145,27 +147,6 @@ impl Outcome {
         assert_eq!(self.files_changed, Vec::<PathBuf>::new(), "files changed");
         assert_nothing_left(self.pid);
         msg.to_string()
-    }
-}
-
-/// No container or network labelled by the process `pid` exists. Every resource sparkmodes
-/// makes carries `sparkmodes=<session>` and `sparkmodes.pid=<pid>`; filtering on the pid leaves
-/// out whatever other sessions (a cluster someone else is running) own.
-fn assert_nothing_left(pid: u32) {
-    let by_pid = format!("label=sparkmodes.pid={pid}");
-    for what in [&["ps", "-aq"][..], &["network", "ls", "-q"][..]] {
-        let out = Command::new("docker")
-            .args(what)
-            .args(["--filter", "label=sparkmodes", "--filter", &by_pid])
-            .output()
-            .expect("docker runs");
-        assert!(
-            out.status.success(),
-            "docker {what:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let ids = String::from_utf8_lossy(&out.stdout);
-        assert!(ids.trim().is_empty(), "left behind by pid {pid}: {ids}");
     }
 }
 
@@ -451,7 +432,7 @@ fn app_directory_without_its_ini_is_named() {
 
 #[test]
 fn help_names_the_exit_codes_and_the_scenario_argument() {
-    let help = Command::new(BIN).arg("--help").output().unwrap();
+    let help = common::bin().arg("--help").output().unwrap();
     assert_eq!(help.status.code(), Some(0));
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(
@@ -460,7 +441,7 @@ fn help_names_the_exit_codes_and_the_scenario_argument() {
     );
     assert!(text.contains("4 performance regression"), "{text}");
 
-    let run = Command::new(BIN).args(["run", "--help"]).output().unwrap();
+    let run = common::bin().args(["run", "--help"]).output().unwrap();
     assert_eq!(run.status.code(), Some(0));
     let text = String::from_utf8_lossy(&run.stdout);
     assert!(text.contains("[SCENARIO]"), "{text}");

@@ -2,8 +2,8 @@
 
 mod common;
 
-use sparkmodes::cluster::{self, Cluster};
-use sparkmodes::docker;
+use sparkmodes::infra::cluster::{self, Cluster};
+use sparkmodes::infra::docker;
 
 #[test]
 fn two_workers_alive_with_their_shape_then_nothing_left() {

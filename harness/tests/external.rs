@@ -4,9 +4,9 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use sparkmodes::record::{load_records, Status};
+use sparkmodes::measure::record::{load_records, Status};
 
 const SCENARIO: &str = r#"
 name = "external"
@@ -18,18 +18,11 @@ repetitions = 1
 timeout_s = 300
 "#;
 
-fn labelled_with_pid(pid: u32) -> Vec<String> {
-    let filter = format!("label=sparkmodes.pid={pid}");
-    let ids = sparkmodes::docker::cli(&["ps", "-aq", "--filter", &filter]).unwrap();
-    ids.lines().map(str::to_string).collect()
-}
-
 #[test]
 fn run_against_a_cluster_started_by_cluster_up() {
     let _spark = common::spark_lock();
     common::images();
-    let bin = env!("CARGO_BIN_EXE_sparkmodes");
-    let mut up = Command::new(bin)
+    let mut up = common::bin()
         .args(["cluster", "up", "--workers", "2"])
         .env("CI", "true")
         .stdout(Stdio::piped())
@@ -46,12 +39,12 @@ fn run_against_a_cluster_started_by_cluster_up() {
     // Keep reading what follows, as a terminal would.
     std::thread::spawn(move || lines.for_each(drop));
     assert!(master.starts_with("spark://127.0.0.1:"), "{master}");
-    assert_eq!(labelled_with_pid(up_pid).len(), 3);
+    assert_eq!(common::labelled_with_pid(up_pid).0.len(), 3);
 
     let out = tempfile::tempdir().unwrap();
     let scenario = out.path().join("external.toml");
     std::fs::write(&scenario, SCENARIO).unwrap();
-    let run = Command::new(bin)
+    let run = common::bin()
         .args(["run", scenario.to_str().unwrap(), "--master", &master])
         .args(["--output", out.path().to_str().unwrap(), "--run-id", "x"])
         .env("CI", "true")
@@ -66,7 +59,7 @@ fn run_against_a_cluster_started_by_cluster_up() {
         "{records:?}"
     );
     assert_eq!(
-        labelled_with_pid(up_pid).len(),
+        common::labelled_with_pid(up_pid).0.len(),
         3,
         "the external cluster is untouched"
     );
@@ -74,8 +67,5 @@ fn run_against_a_cluster_started_by_cluster_up() {
     unsafe { libc::kill(up_pid as i32, libc::SIGINT) };
     let status = up.wait().unwrap();
     assert_eq!(status.code(), Some(130));
-    assert!(
-        labelled_with_pid(up_pid).is_empty(),
-        "cluster up left containers behind"
-    );
+    common::assert_nothing_left(up_pid);
 }

@@ -3,15 +3,13 @@
 
 mod common;
 
-use std::process::Command;
-
-use sparkmodes::record::{load_records, Status};
+use sparkmodes::measure::record::{load_records, Status};
 
 #[test]
 fn a_worker_killed_mid_job_is_survived_and_recorded() {
     let _spark = common::spark_lock();
     let out = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_sparkmodes"))
+    let o = common::bin()
         .args([
             "run",
             "faults",

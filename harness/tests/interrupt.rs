@@ -5,11 +5,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 fn start(out: &Path, extra_env: &[(&str, &str)]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_sparkmodes"))
+    common::bin()
         .args([
             "run",
             "smoke",
@@ -45,13 +45,6 @@ fn wait_for_first_record(out: &Path, child: &mut Child) {
     }
 }
 
-fn leftovers(pid: u32) -> String {
-    let filter = format!("label=sparkmodes.pid={pid}");
-    let c = sparkmodes::docker::cli(&["ps", "-aq", "--filter", &filter]).unwrap();
-    let n = sparkmodes::docker::cli(&["network", "ls", "-q", "--filter", &filter]).unwrap();
-    format!("{c}{n}")
-}
-
 fn interrupted_by(signal: i32, name: &str) {
     let _spark = common::spark_lock();
     common::images();
@@ -67,12 +60,12 @@ fn interrupted_by(signal: i32, name: &str) {
     let last = stderr.lines().last().unwrap_or_default();
     assert!(last.contains(&format!("interrupted by {name}")), "{stderr}");
     assert!(records(out.path()) >= 1, "finished runs are kept");
-    let kept = sparkmodes::record::load_records(&out.path().join("r")).unwrap();
+    let kept = sparkmodes::measure::record::load_records(&out.path().join("r")).unwrap();
     assert!(
         kept.iter().all(|r| r.status.is_success()),
         "the run cut short by the signal was recorded: {kept:?}"
     );
-    assert_eq!(leftovers(pid), "", "containers or networks left behind");
+    common::assert_nothing_left(pid);
 }
 
 #[test]
@@ -99,5 +92,5 @@ fn panic_mid_matrix_cleans_up_and_keeps_records() {
         "{stderr}"
     );
     assert_eq!(records(out.path()), 2);
-    assert_eq!(leftovers(pid), "", "containers or networks left behind");
+    common::assert_nothing_left(pid);
 }

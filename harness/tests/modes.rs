@@ -5,9 +5,9 @@ mod common;
 
 use std::path::Path;
 
-use sparkmodes::mode::Mode;
-use sparkmodes::record::{RunRecord, Status};
-use sparkmodes::run::Executor;
+use sparkmodes::config::Mode;
+use sparkmodes::exec::run::Executor;
+use sparkmodes::measure::record::{RunRecord, Status};
 
 const ELEMENTS: u64 = 100_000;
 
@@ -21,7 +21,7 @@ fn run(mode: Mode, arrow: bool, app: &Path) -> (RunRecord, tempfile::TempDir) {
 }
 
 fn assert_correct(mode: Mode, arrow: bool) {
-    let (rec, dir) = run(mode, arrow, &sparkmodes::app::fixture_dir());
+    let (rec, dir) = run(mode, arrow, &sparkmodes::exec::app::fixture_dir());
     let logs = rec.stderr_path.as_ref().map(|p| dir.path().join(p));
     assert_eq!(
         rec.status,
@@ -81,18 +81,22 @@ fn submit_arrow_off() {
 
 #[test]
 fn cluster_deploy_mode_is_refused_with_its_message() {
-    let (rec, dir) = run(Mode::ClusterRefusal, false, &sparkmodes::app::fixture_dir());
+    let (rec, dir) = run(
+        Mode::ClusterRefusal,
+        false,
+        &sparkmodes::exec::app::fixture_dir(),
+    );
     assert_eq!(rec.status, Status::RefusedAsExpected, "{:?}", rec.error);
     assert_ne!(rec.exit_code, Some(0));
     let out = std::fs::read_to_string(dir.path().join(rec.stderr_path.unwrap())).unwrap();
-    assert!(out.contains(sparkmodes::mode::REFUSAL_MESSAGE));
+    assert!(out.contains(sparkmodes::exec::driver::REFUSAL_MESSAGE));
 }
 
 /// The oracle must catch an app that squares twice, not pass it silently.
 #[test]
 fn a_wrong_result_fails_the_oracle() {
     let app = tempfile::tempdir().unwrap();
-    copy(&sparkmodes::app::fixture_dir(), app.path());
+    copy(&sparkmodes::exec::app::fixture_dir(), app.path());
     let ds = app.path().join("data/data_source.py");
     let src = std::fs::read_to_string(&ds).unwrap();
     assert!(src.contains("return x**2"));
@@ -121,7 +125,7 @@ fn copy(from: &Path, to: &Path) {
 /// the run is killed at its timeout, recorded with its logs, and the next run works.
 #[test]
 fn a_hung_app_is_killed_at_the_timeout_and_the_next_run_works() {
-    let app = sparkmodes::app::fixture_dir();
+    let app = sparkmodes::exec::app::fixture_dir();
     let (rec, dir) = {
         let _spark = common::spark_lock();
         let dir = tempfile::tempdir().unwrap();

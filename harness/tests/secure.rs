@@ -6,11 +6,11 @@ mod common;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use sparkmodes::backend::new_secret;
-use sparkmodes::cluster::{self, Cluster};
-use sparkmodes::mode::Mode;
-use sparkmodes::record::{RunRecord, Status};
-use sparkmodes::run::Executor;
+use sparkmodes::config::Mode;
+use sparkmodes::exec::backend::new_secret;
+use sparkmodes::exec::run::Executor;
+use sparkmodes::infra::cluster::{self, Cluster};
+use sparkmodes::measure::record::{RunRecord, Status};
 
 fn secure_cluster() -> &'static Cluster {
     static C: OnceLock<Cluster> = OnceLock::new();
@@ -26,7 +26,11 @@ fn run(mode: Mode, with_secret: bool) -> (RunRecord, tempfile::TempDir) {
     let _spark = common::spark_lock();
     let c = secure_cluster();
     let dir = tempfile::tempdir().unwrap();
-    let mut exec = common::executor(c, dir.path().to_path_buf(), sparkmodes::app::fixture_dir());
+    let mut exec = common::executor(
+        c,
+        dir.path().to_path_buf(),
+        sparkmodes::exec::app::fixture_dir(),
+    );
     if !with_secret {
         exec.forget_secret();
     }

@@ -5,14 +5,14 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use sparkmodes::cluster::{self, Cluster};
-use sparkmodes::image::{self, Base};
-use sparkmodes::plan::{Plan, PlannedRun};
-use sparkmodes::run::{Context, SparkExecutor};
-use sparkmodes::scenario::{ClusterShape, Scenario};
-use sparkmodes::target::Target;
-use sparkmodes::venv::{self, Venv};
-use sparkmodes::{docker, versions};
+use sparkmodes::config::plan::{Plan, PlannedRun};
+use sparkmodes::config::versions;
+use sparkmodes::exec::run::{GroupContext, SparkExecutor};
+use sparkmodes::infra::cluster::{self, Cluster};
+use sparkmodes::infra::docker;
+use sparkmodes::infra::image::{self, Base};
+use sparkmodes::infra::venv::{self, Venv};
+use sparkmodes::{ClusterShape, Scenario};
 
 pub const SPARK: &str = versions::DEFAULT_SPARK;
 
@@ -49,7 +49,7 @@ pub fn shared_cluster() -> &'static Cluster {
 }
 
 /// A planned run of the smoke scenario for `mode`/`arrow`, with the elements given.
-pub fn planned(mode: sparkmodes::mode::Mode, arrow: bool, elements: u64) -> PlannedRun {
+pub fn planned(mode: sparkmodes::config::Mode, arrow: bool, elements: u64) -> PlannedRun {
     let plan = Plan::new(&Scenario::builtin("smoke").expect("smoke scenario"));
     let mut run = plan
         .runs()
@@ -65,14 +65,14 @@ pub fn planned(mode: sparkmodes::mode::Mode, arrow: bool, elements: u64) -> Plan
 }
 
 pub fn executor(cluster: &Cluster, run_dir: PathBuf, app: PathBuf) -> SparkExecutor {
-    let ctx = Context {
+    let ctx = GroupContext {
         run_id: "test".into(),
         scenario: "test".into(),
         run_dir,
         app_source: app,
         image: cluster.image().to_string(),
         venv: venv(),
-        target: Target::of(cluster),
+        target: cluster.target(),
     };
     SparkExecutor::new(ctx, Some(cluster))
 }
@@ -80,4 +80,35 @@ pub fn executor(cluster: &Cluster, run_dir: PathBuf, app: PathBuf) -> SparkExecu
 /// Container and network ids carrying this process's session label.
 pub fn session_leftovers() -> (Vec<String>, Vec<String>) {
     docker::labelled(&format!("{}={}", docker::LABEL, docker::session()))
+}
+
+/// The `sparkmodes` binary under test.
+pub fn bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sparkmodes"))
+}
+
+/// Containers and networks labelled by the process `pid` (every resource sparkmodes makes
+/// carries `sparkmodes=<session>` and `sparkmodes.pid=<pid>`; filtering on the pid leaves out
+/// whatever other sessions own).
+pub fn labelled_with_pid(pid: u32) -> (Vec<String>, Vec<String>) {
+    let by_pid = format!("label=sparkmodes.pid={pid}");
+    let ids = |what: &[&str]| -> Vec<String> {
+        let mut args = what.to_vec();
+        args.extend(["--filter", "label=sparkmodes", "--filter", &by_pid]);
+        docker::cli(&args)
+            .expect("docker answers")
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    (ids(&["ps", "-aq"]), ids(&["network", "ls", "-q"]))
+}
+
+/// Nothing labelled by the process `pid` is left.
+pub fn assert_nothing_left(pid: u32) {
+    let (containers, networks) = labelled_with_pid(pid);
+    assert!(
+        containers.is_empty() && networks.is_empty(),
+        "left behind by pid {pid}: containers {containers:?}, networks {networks:?}"
+    );
 }

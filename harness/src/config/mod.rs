@@ -1,0 +1,12 @@
+//! Stage 1 of the pipeline, what to run: a scenario file validated into a [`Scenario`], the
+//! Spark lines with a recipe ([`versions`]), and the ordered [`Plan`] of runs it expands to.
+//! Nothing here touches Docker, Spark or the disk beyond reading the scenario.
+
+mod mode;
+pub mod plan;
+pub mod scenario;
+pub mod versions;
+
+pub use mode::Mode;
+pub use plan::{GroupKey, Plan, PlannedRun};
+pub use scenario::{ConfigSpec, FaultKind, FaultSpec, Scenario};

@@ -1,0 +1,66 @@
+//! The deployment modes a scenario can name: a plain value type that scenarios, plans and
+//! records share. How each mode starts its driver lives in `exec::driver`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// `python project.py` on the host, connecting to the master itself.
+    #[default]
+    Direct,
+    /// The app in its own container, reached by executors through published driver ports.
+    Containerized,
+    /// `spark-submit --deploy-mode client` on the host.
+    Submit,
+    /// `spark-submit --deploy-mode cluster`: a standalone master must refuse a `.py` app.
+    ClusterRefusal,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 4] = [
+        Mode::Direct,
+        Mode::Containerized,
+        Mode::Submit,
+        Mode::ClusterRefusal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Direct => "direct",
+            Mode::Containerized => "containerized",
+            Mode::Submit => "submit",
+            Mode::ClusterRefusal => "cluster-refusal",
+        }
+    }
+
+    /// The refusal mode never computes anything, so Arrow and correctness do not apply.
+    pub fn computes(self) -> bool {
+        self != Mode::ClusterRefusal
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Mode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Mode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Mode::ALL.iter().map(|m| m.as_str()).collect();
+                format!("unknown mode `{s}`: expected one of {}", names.join(", "))
+            })
+    }
+}

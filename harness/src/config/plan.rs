@@ -1,0 +1,348 @@
+//! Expanding a scenario into the ordered list of runs the harness executes.
+//!
+//! Order: runs are grouped by (Spark version, config), in scenario order, so that one cluster
+//! serves each group. Inside a group the cells are *interleaved*: every cell runs once per
+//! round (rep 0: A B C …, rep 1: A B C …) rather than all reps of A then all of B, so slow
+//! drift of the host or cluster (thermal throttling, page cache, JIT) spreads over every cell
+//! instead of biasing whichever ran last.
+//!
+//! Rep numbering: warmup rounds come first and are numbered `0..warmup` with `warmup = true`;
+//! measured rounds are numbered `0..repetitions` with `warmup = false`. So `(cell, rep, warmup)`
+//! identifies a run, which is what `--resume` matches on.
+//!
+//! The cluster-refusal mode computes nothing, so Arrow and the element count do not apply: it
+//! is one cell with `arrow = false, elements = 0`, run once per measured rep, and it has no
+//! warmups and no fault (both only make sense for a run that computes). Faults apply to
+//! measured computing runs only: a fault in a warmup would only disturb the measured runs.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use crate::config::scenario::{ConfigSpec, FaultSpec, Scenario};
+use crate::config::Mode;
+use crate::measure::record::{CellKey, RunRecord};
+
+/// One run the harness will execute.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlannedRun {
+    pub spark_version: String,
+    pub config: ConfigSpec,
+    pub mode: Mode,
+    pub arrow: bool,
+    pub elements: u64,
+    pub rep: u32,
+    pub warmup: bool,
+    /// The data seed: the same for every run, so every run must return the same frame.
+    pub seed: u64,
+    pub timeout: Duration,
+    /// The scenario's `spark_conf` overlaid with the config's own `conf`.
+    pub conf: BTreeMap<String, String>,
+    pub fault: Option<FaultSpec>,
+}
+
+impl PlannedRun {
+    pub fn cell(&self) -> CellKey {
+        CellKey {
+            spark_version: self.spark_version.clone(),
+            config: self.config.name.clone(),
+            mode: self.mode,
+            arrow: self.arrow,
+            elements: self.elements,
+        }
+    }
+
+    pub fn group(&self) -> GroupKey {
+        GroupKey {
+            spark_version: self.spark_version.clone(),
+            config: self.config.name.clone(),
+        }
+    }
+
+    /// What `--resume` matches a finished record on.
+    fn identity(&self) -> (CellKey, u32, bool) {
+        (self.cell(), self.rep, self.warmup)
+    }
+}
+
+/// The runs that share one cluster: one Spark version and one config.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupKey {
+    pub spark_version: String,
+    pub config: String,
+}
+
+/// The cells of one group in execution order: (mode, arrow, elements).
+fn cells(scenario: &Scenario) -> Vec<(Mode, bool, u64)> {
+    let mut cells = Vec::new();
+    for &mode in &scenario.modes {
+        if !mode.computes() {
+            cells.push((mode, false, 0));
+            continue;
+        }
+        for &arrow in &scenario.arrow {
+            for &elements in &scenario.elements {
+                cells.push((mode, arrow, elements));
+            }
+        }
+    }
+    cells
+}
+
+/// The expanded, ordered runs of a scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    runs: Vec<PlannedRun>,
+}
+
+impl Plan {
+    pub fn new(scenario: &Scenario) -> Plan {
+        let cells = cells(scenario);
+        let mut runs = Vec::new();
+        for version in &scenario.spark_versions {
+            for config in &scenario.configs {
+                let mut conf = scenario.spark_conf.clone();
+                conf.extend(config.conf.clone());
+                let base = PlannedRun {
+                    spark_version: version.clone(),
+                    config: config.clone(),
+                    mode: Mode::Direct,
+                    arrow: false,
+                    elements: 0,
+                    rep: 0,
+                    warmup: false,
+                    seed: scenario.seed,
+                    timeout: scenario.timeout(),
+                    conf,
+                    fault: None,
+                };
+                push_group(&mut runs, &base, &cells, scenario);
+            }
+        }
+        Plan { runs }
+    }
+
+    pub fn runs(&self) -> &[PlannedRun] {
+        &self.runs
+    }
+
+    pub fn len(&self) -> usize {
+        self.runs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// Each group with its runs, in execution order.
+    pub fn groups(&self) -> impl Iterator<Item = (GroupKey, &[PlannedRun])> {
+        groups_of(&self.runs)
+    }
+
+    /// The runs still to do after `done` (for `--resume`), in plan order. Any record counts as
+    /// done, failed or not: resuming continues an interrupted matrix, it does not retry.
+    pub fn remaining(&self, done: &[RunRecord]) -> Vec<PlannedRun> {
+        let finished: HashSet<(CellKey, u32, bool)> =
+            done.iter().map(|r| (r.cell(), r.rep, r.warmup)).collect();
+        self.runs
+            .iter()
+            .filter(|run| !finished.contains(&run.identity()))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Appends one group's runs: warmup rounds, then measured rounds, each round every cell once.
+fn push_group(
+    runs: &mut Vec<PlannedRun>,
+    base: &PlannedRun,
+    cells: &[(Mode, bool, u64)],
+    scenario: &Scenario,
+) {
+    let rounds = (0..scenario.warmup)
+        .map(|rep| (rep, true))
+        .chain((0..scenario.repetitions).map(|rep| (rep, false)));
+    for (rep, warmup) in rounds {
+        for &(mode, arrow, elements) in cells {
+            if warmup && !mode.computes() {
+                continue;
+            }
+            let fault = scenario.fault.filter(|_| mode.computes() && !warmup);
+            runs.push(PlannedRun {
+                mode,
+                arrow,
+                elements,
+                rep,
+                warmup,
+                fault,
+                ..base.clone()
+            });
+        }
+    }
+}
+
+/// Splits runs into consecutive groups sharing (Spark version, config). Works on any ordered
+/// run list, e.g. the output of [`Plan::remaining`].
+pub fn groups_of(runs: &[PlannedRun]) -> impl Iterator<Item = (GroupKey, &[PlannedRun])> {
+    runs.chunk_by(|a, b| a.spark_version == b.spark_version && a.config.name == b.config.name)
+        .map(|chunk| (chunk[0].group(), chunk))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::record::Status;
+
+    fn text(extra: &str) -> String {
+        format!(
+            "name = \"t\"
+spark_versions = [\"3.5.9\", \"4.0.1\"]
+modes = [\"direct\", \"cluster-refusal\", \"submit\"]
+arrow = [true, false]
+elements = [10, 20]
+repetitions = 2
+warmup = 1
+{extra}"
+        )
+    }
+
+    fn scenario(extra: &str) -> Scenario {
+        Scenario::from_str(&text(extra), "t.toml").unwrap()
+    }
+
+    fn label(r: &PlannedRun) -> String {
+        let w = if r.warmup { "w" } else { "" };
+        format!(
+            "{}{w}{}:{}:{}:{}",
+            r.mode, r.rep, r.arrow, r.elements, r.spark_version
+        )
+    }
+
+    #[test]
+    fn cells_are_interleaved_within_a_group() {
+        let plan = Plan::new(&scenario(""));
+        let (_, first) = plan.groups().next().unwrap();
+        let order: Vec<String> = first.iter().map(label).collect();
+        let round = |w: &str, rep: u32| {
+            let mut v = Vec::new();
+            for (a, e) in [(true, 10), (true, 20), (false, 10), (false, 20)] {
+                v.push(format!("direct{w}{rep}:{a}:{e}:3.5.9"));
+            }
+            if w.is_empty() {
+                v.push(format!("cluster-refusal{rep}:false:0:3.5.9"));
+            }
+            for (a, e) in [(true, 10), (true, 20), (false, 10), (false, 20)] {
+                v.push(format!("submit{w}{rep}:{a}:{e}:3.5.9"));
+            }
+            v
+        };
+        let expected: Vec<String> = [round("w", 0), round("", 0), round("", 1)].concat();
+        assert_eq!(order, expected);
+    }
+
+    #[test]
+    fn warmups_come_first_and_are_flagged() {
+        let two = text("").replace("warmup = 1", "warmup = 2");
+        let plan = Plan::new(&Scenario::from_str(&two, "t.toml").unwrap());
+        let (_, group) = plan.groups().next().unwrap();
+        let first_measured = group.iter().position(|r| !r.warmup).unwrap();
+        assert!(group[first_measured..].iter().all(|r| !r.warmup));
+        let warmup_reps: HashSet<u32> = group[..first_measured].iter().map(|r| r.rep).collect();
+        assert_eq!(warmup_reps, HashSet::from([0, 1]));
+        assert!(group[..first_measured].iter().all(|r| r.mode.computes()));
+    }
+
+    #[test]
+    fn runs_are_grouped_by_version_and_config() {
+        let extra = "[[configs]]\nname = \"a\"\n[[configs]]\nname = \"b\"\nworkers = 1\n";
+        let plan = Plan::new(&scenario(extra));
+        let keys: Vec<(String, String)> = plan
+            .groups()
+            .map(|(k, _)| (k.spark_version, k.config))
+            .collect();
+        let expect = |v: &str, c: &str| (v.to_string(), c.to_string());
+        assert_eq!(
+            keys,
+            [
+                expect("3.5.9", "a"),
+                expect("3.5.9", "b"),
+                expect("4.0.1", "a"),
+                expect("4.0.1", "b")
+            ]
+        );
+        let per_group = 2 * 4 + 2 * (2 * 4 + 1);
+        for (key, runs) in plan.groups() {
+            assert_eq!(runs.len(), per_group, "{key:?}");
+            assert!(runs.iter().all(|r| r.group() == key));
+        }
+        assert_eq!(plan.len(), 4 * per_group);
+    }
+
+    #[test]
+    fn refusal_is_one_cell_per_rep_without_arrow_or_elements() {
+        let plan = Plan::new(&scenario(""));
+        let refusals: Vec<&PlannedRun> = plan
+            .runs()
+            .iter()
+            .filter(|r| r.mode == Mode::ClusterRefusal)
+            .collect();
+        assert_eq!(refusals.len(), 2 * 2, "2 versions × 2 measured reps");
+        assert!(refusals
+            .iter()
+            .all(|r| !r.arrow && r.elements == 0 && !r.warmup));
+    }
+
+    #[test]
+    fn config_conf_overrides_scenario_conf() {
+        let extra = "[spark_conf]\n\"spark.a\" = \"1\"\n\"spark.b\" = \"1\"\n\
+                     [[configs]]\nname = \"c\"\nconf = { \"spark.b\" = \"2\" }\n";
+        let plan = Plan::new(&scenario(extra));
+        let run = &plan.runs()[0];
+        assert_eq!(run.conf["spark.a"], "1");
+        assert_eq!(run.conf["spark.b"], "2");
+    }
+
+    #[test]
+    fn fault_applies_to_measured_computing_runs_only() {
+        let plan = Plan::new(&scenario("[fault]\nkind = \"kill-worker\"\nafter_s = 3\n"));
+        for r in plan.runs() {
+            let expected = r.mode.computes() && !r.warmup;
+            assert_eq!(r.fault.is_some(), expected, "{}", label(r));
+        }
+    }
+
+    fn record_of(run: &PlannedRun, status: Status) -> RunRecord {
+        RunRecord {
+            status,
+            correct: status == Status::Ok,
+            wall_s: 1.0,
+            ..RunRecord::for_run(&label(run), "t", run)
+        }
+    }
+
+    #[test]
+    fn remaining_skips_runs_that_have_a_record() {
+        let plan = Plan::new(&scenario(""));
+        let done: Vec<RunRecord> = plan.runs()[..7]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| record_of(r, if i == 3 { Status::Failed } else { Status::Ok }))
+            .collect();
+        let left = plan.remaining(&done);
+        assert_eq!(left, plan.runs()[7..]);
+        assert!(plan.remaining(&[]).len() == plan.len());
+    }
+
+    #[test]
+    fn remaining_tells_warmup_from_measured_rep() {
+        let plan = Plan::new(&scenario(""));
+        let warm = plan.runs().iter().find(|r| r.warmup).unwrap();
+        let left = plan.remaining(&[record_of(warm, Status::Ok)]);
+        assert_eq!(left.len(), plan.len() - 1);
+        let measured_twin = left
+            .iter()
+            .find(|r| r.cell() == warm.cell() && r.rep == warm.rep);
+        assert!(measured_twin.is_some_and(|r| !r.warmup));
+        let regrouped: usize = groups_of(&left).map(|(_, runs)| runs.len()).sum();
+        assert_eq!(regrouped, left.len());
+    }
+}

@@ -1,0 +1,177 @@
+//! Scenario files: the matrix a benchmark run covers (Spark versions × cluster configs × modes ×
+//! Arrow × element counts), how often each cell repeats, and the cluster it runs on.
+//!
+//! A scenario is TOML (see `scenarios/*.toml`). Required keys: `name`, `spark_versions`,
+//! `modes`, `arrow`, `elements`, `repetitions`. Optional keys and their defaults:
+//! `description = ""`, `warmup = 0`, `timeout_s = 600`, `seed = 42`,
+//! `[cluster]` (`workers = 2`, `worker_cores = 1`, `worker_memory = "1g"`), `[spark_conf]` (empty),
+//! `[[configs]]` (none: one config named after the `[cluster]` shape, e.g. `2w-1c-1g`) and
+//! `[fault]` (none). Each `[[configs]]` entry has a `name` and may override `workers`,
+//! `worker_cores`, `worker_memory` and add `conf`.
+//!
+//! Every mistake is refused with the file, line and key, because a typo in a benchmark matrix
+//! otherwise shows up hours later as a silently missing or misconfigured cell.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use document::Document;
+use raw::RawScenario;
+
+use crate::config::Mode;
+use crate::infra::ClusterShape;
+use crate::{Error, Result};
+
+/// Largest element count a scenario may ask for: the driver collects every element into one
+/// pandas frame, so beyond this the run measures swapping, not Spark.
+pub const MAX_ELEMENTS: u64 = 100_000_000;
+
+/// One named cluster configuration: a shape plus the Spark conf only this config adds.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ConfigSpec {
+    pub name: String,
+    pub shape: ClusterShape,
+    pub conf: BTreeMap<String, String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultKind {
+    /// Stop one worker container while the job runs.
+    KillWorker,
+}
+
+impl FaultKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultKind::KillWorker => "kill-worker",
+        }
+    }
+}
+
+/// A fault injected into every measured computing run, `after_s` seconds after its first Spark
+/// job starts.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+pub struct FaultSpec {
+    pub kind: FaultKind,
+    pub after_s: f64,
+}
+
+impl fmt::Display for FaultSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}s", self.kind.as_str(), self.after_s)
+    }
+}
+
+/// A validated scenario. `configs` always holds at least one entry.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// Where the scenario came from (a file path or `builtin:NAME`), for messages.
+    pub origin: String,
+    pub spark_versions: Vec<String>,
+    pub modes: Vec<Mode>,
+    pub arrow: Vec<bool>,
+    pub elements: Vec<u64>,
+    pub repetitions: u32,
+    pub warmup: u32,
+    pub timeout_s: f64,
+    pub seed: u64,
+    /// The default shape, which `[[configs]]` entries override.
+    pub cluster: ClusterShape,
+    /// Spark conf for every run; a config's own conf wins over it.
+    pub spark_conf: BTreeMap<String, String>,
+    pub configs: Vec<ConfigSpec>,
+    pub fault: Option<FaultSpec>,
+}
+
+/// The scenarios shipped in `scenarios/`, by name.
+pub const BUILTIN: [(&str, &str); 6] = [
+    (
+        "default",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/default.toml"
+        )),
+    ),
+    (
+        "smoke",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/smoke.toml"
+        )),
+    ),
+    (
+        "arrow-scan",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/arrow-scan.toml"
+        )),
+    ),
+    (
+        "upgrade",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/upgrade.toml"
+        )),
+    ),
+    (
+        "configs",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/configs.toml"
+        )),
+    ),
+    (
+        "faults",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/faults.toml"
+        )),
+    ),
+];
+
+impl Scenario {
+    /// Reads and validates a scenario file; errors name the file, line and key.
+    pub fn from_file(path: &Path) -> Result<Scenario> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::setup(format!("cannot read scenario {}: {e}", path.display())))?;
+        Scenario::from_str(&text, &path.display().to_string())
+    }
+
+    /// Parses and validates scenario text; `origin` names it in error messages.
+    pub fn from_str(text: &str, origin: &str) -> Result<Scenario> {
+        let doc = Document::parse(text, origin)?;
+        let raw: RawScenario = doc.deserialize()?;
+        raw.validate(&doc)
+    }
+
+    /// The shipped `scenarios/default.toml`.
+    pub fn builtin_default() -> Scenario {
+        Scenario::builtin("default").expect("scenarios/default.toml is embedded")
+    }
+
+    /// A shipped scenario by name (`default`, `smoke`, `arrow-scan`, ...); `None` if unknown.
+    pub fn builtin(name: &str) -> Option<Scenario> {
+        let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
+        let origin = format!("builtin:{name}");
+        // The shipped files are validated by tests, so a failure here is a build defect.
+        Some(Scenario::from_str(text, &origin).expect("shipped scenario is valid"))
+    }
+
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.timeout_s)
+    }
+}
+
+mod document;
+mod raw;
+mod validate;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,247 @@
+//! Scenario loading and validation tests.
+
+use super::*;
+
+const MINIMAL: &str = "name = \"t\"
+spark_versions = [\"3.5.9\"]
+modes = [\"direct\", \"cluster-refusal\"]
+arrow = [true, false]
+elements = [1000]
+repetitions = 2
+";
+
+fn err(text: &str) -> String {
+    match Scenario::from_str(text, "x.toml") {
+        Ok(s) => panic!("expected an error, parsed {s:?}"),
+        Err(e) => {
+            assert!(matches!(e, Error::Setup(_)), "not a setup error: {e:?}");
+            e.to_string()
+        }
+    }
+}
+
+fn with(extra: &str) -> String {
+    format!("{MINIMAL}{extra}")
+}
+
+#[test]
+fn every_shipped_scenario_is_valid() {
+    for (name, _) in BUILTIN {
+        let s = Scenario::builtin(name).unwrap();
+        assert_eq!(s.name, name, "scenario name must match its file name");
+        assert!(!s.description.is_empty(), "{name} has no description");
+    }
+}
+
+#[test]
+fn default_scenario_matches_the_documented_matrix() {
+    let s = Scenario::builtin_default();
+    assert_eq!(s.spark_versions, ["3.5.9"]);
+    assert_eq!(s.modes, Mode::ALL);
+    assert_eq!(s.arrow, [true, false]);
+    assert_eq!(s.elements, [100_000]);
+    assert_eq!((s.repetitions, s.warmup), (5, 1));
+    assert_eq!(s.configs.len(), 1);
+    assert_eq!(s.configs[0].name, "2w-1c-1g");
+    assert_eq!(s.spark_conf["spark.executor.memory"], "512m");
+}
+
+#[test]
+fn configs_override_the_cluster_shape() {
+    let s = Scenario::builtin("configs").unwrap();
+    let shapes: Vec<(u32, u32)> = s
+        .configs
+        .iter()
+        .map(|c| (c.shape.workers, c.shape.worker_cores))
+        .collect();
+    assert_eq!(shapes, [(1, 2), (2, 1)]);
+}
+
+#[test]
+fn defaults_apply_to_missing_optional_keys() {
+    let s = Scenario::from_str(MINIMAL, "m.toml").unwrap();
+    assert_eq!(s.cluster, ClusterShape::default());
+    assert_eq!((s.warmup, s.seed, s.timeout_s), (0, 42, 600.0));
+    assert_eq!(s.fault, None);
+    assert_eq!(s.origin, "m.toml");
+}
+
+#[test]
+fn zero_repetitions_names_line_and_key() {
+    let text = MINIMAL.replace("repetitions = 2", "repetitions = 0");
+    assert_eq!(
+        err(&text),
+        "x.toml:6: key `repetitions`: must be at least 1, got 0"
+    );
+}
+
+#[test]
+fn negative_repetitions_names_the_key() {
+    let text = MINIMAL.replace("repetitions = 2", "repetitions = -1");
+    assert_eq!(
+        err(&text),
+        "x.toml:6: key `repetitions`: must be at least 1, got -1"
+    );
+}
+
+#[test]
+fn version_without_a_recipe_names_the_supported_lines() {
+    let msg = err(&MINIMAL.replace("\"3.5.9\"", "\"2.4.8\""));
+    assert!(
+        msg.starts_with(
+            "x.toml:2: key `spark_versions[0]`: Spark version 2.4.8 has no image recipe"
+        ),
+        "{msg}"
+    );
+    assert!(msg.contains("3.5.x"), "{msg}");
+}
+
+#[test]
+fn unknown_key_lists_expected_keys() {
+    let msg = err(&MINIMAL.replace("modes =", "modez ="));
+    assert!(msg.starts_with("x.toml:3: unknown key `modez` ("), "{msg}");
+    assert!(msg.contains("`modes`"), "{msg}");
+}
+
+#[test]
+fn unknown_key_in_a_table_names_its_path() {
+    let msg = err(&with("[cluster]\nworkers = 2\nwokers = 3\n"));
+    assert!(
+        msg.starts_with("x.toml:9: unknown key `cluster.wokers`"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn wrong_type_names_the_key() {
+    let msg = err(&MINIMAL.replace("repetitions = 2", "repetitions = \"2\""));
+    assert!(
+        msg.starts_with("x.toml:6: key `repetitions`: invalid type"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn unknown_mode_names_mode_and_choices() {
+    let msg = err(&MINIMAL.replace("\"cluster-refusal\"", "\"clustr\""));
+    assert!(
+        msg.starts_with("x.toml:3: key `modes[1]`: unknown mode `clustr`"),
+        "{msg}"
+    );
+    assert!(msg.contains("containerized"), "{msg}");
+}
+
+#[test]
+fn element_counts_out_of_range_are_refused() {
+    let zero = err(&MINIMAL.replace("[1000]", "[1000, 0]"));
+    assert!(
+        zero.contains("key `elements[1]`: must be an integer between 1 and 100000000"),
+        "{zero}"
+    );
+    let huge = err(&MINIMAL.replace("[1000]", "[100000001]"));
+    assert!(huge.contains("got 100000001"), "{huge}");
+    let negative = err(&MINIMAL.replace("[1000]", "[-5]"));
+    assert!(negative.ends_with("got -5"), "{negative}");
+    let float = err(&MINIMAL.replace("[1000]", "[1e12]"));
+    assert!(
+        float.ends_with(
+            "key `elements[0]`: must be an integer between 1 and 100000000, got 1000000000000.0"
+        ),
+        "{float}"
+    );
+    let text = err(&MINIMAL.replace("[1000]", "[\"many\"]"));
+    assert!(text.contains("key `elements[0]`: invalid type"), "{text}");
+}
+
+#[test]
+fn bad_version_and_memory_are_refused() {
+    let v = err(&MINIMAL.replace("\"3.5.9\"", "\"3.5\""));
+    assert!(
+        v.contains("key `spark_versions[0]`: must look like X.Y.Z"),
+        "{v}"
+    );
+    let m = err(&with("[cluster]\nworker_memory = \"1 GB\"\n"));
+    assert!(
+        m.starts_with("x.toml:8: key `cluster.worker_memory`"),
+        "{m}"
+    );
+    let c = err(&with("[spark_conf]\n\"spark.driver.memory\" = \"lots\"\n"));
+    assert!(
+        c.contains("key `spark_conf.\"spark.driver.memory\"`"),
+        "{c}"
+    );
+}
+
+#[test]
+fn duplicate_config_names_are_refused() {
+    let text = with("[[configs]]\nname = \"a\"\n[[configs]]\nname = \"a\"\nworkers = 1\n");
+    let msg = err(&text);
+    assert!(
+        msg.starts_with("x.toml:10: key `configs[1].name`: duplicate"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn duplicate_list_values_are_refused() {
+    let msg = err(&MINIMAL.replace("[true, false]", "[true, true]"));
+    assert!(
+        msg.contains("key `arrow[1]`: duplicate value true"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn missing_required_key_is_named() {
+    let msg = err(&MINIMAL.replace("repetitions = 2\n", ""));
+    assert!(msg.contains("missing required key `repetitions`"), "{msg}");
+}
+
+#[test]
+fn missing_key_in_a_config_names_the_config() {
+    let msg = err(&with(
+        "[[configs]]\nname = \"a\"\n[[configs]]\nworkers = 1\n",
+    ));
+    assert!(
+        msg.contains("missing required key `name` in `configs[1]`"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn harness_owned_conf_is_refused() {
+    let text = with("[spark_conf]\n\"spark.sql.execution.arrow.pyspark.enabled\" = \"true\"\n");
+    assert!(err(&text).contains("use the `arrow` list"));
+}
+
+#[test]
+fn fault_after_the_timeout_is_refused() {
+    let ok = Scenario::from_str(&with("[fault]\nkind = \"kill-worker\"\nafter_s = 5\n"), "f");
+    assert_eq!(ok.unwrap().fault.unwrap().kind, FaultKind::KillWorker);
+    let msg = err(&with(
+        "timeout_s = 10\n[fault]\nkind = \"kill-worker\"\nafter_s = 10\n",
+    ));
+    assert!(
+        msg.contains("key `fault.after_s`: must be less than timeout_s"),
+        "{msg}"
+    );
+    let kind = err(&with("[fault]\nkind = \"kill-master\"\nafter_s = 1\n"));
+    assert!(kind.contains("key `fault.kind`"), "{kind}");
+}
+
+#[test]
+fn syntax_error_names_the_line() {
+    let msg = err(&with("warmup = = 1\n"));
+    assert!(msg.starts_with("x.toml:7: invalid TOML"), "{msg}");
+}
+
+#[test]
+fn from_file_names_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, MINIMAL.replace("repetitions = 2", "repetitions = 0")).unwrap();
+    let msg = Scenario::from_file(&path).unwrap_err().to_string();
+    assert!(msg.starts_with(&format!("{}:6:", path.display())), "{msg}");
+    let missing = Scenario::from_file(&dir.path().join("nope.toml")).unwrap_err();
+    assert!(matches!(missing, Error::Setup(_)));
+}

@@ -1,0 +1,293 @@
+//! Validation of a raw scenario: every value checked, every refusal naming file, line and key.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use super::document::{key_segment, Document};
+use super::raw::{Number, RawConfig, RawScenario, RawShape};
+use super::{ConfigSpec, FaultSpec, Scenario, MAX_ELEMENTS};
+use crate::config::Mode;
+use crate::infra::ClusterShape;
+use crate::Result;
+
+/// Conf keys the harness sets itself: a scenario setting them would silently fight the matrix.
+const HARNESS_OWNED_CONF: [(&str, &str); 3] = [
+    (
+        "spark.sql.execution.arrow.pyspark.enabled",
+        "use the `arrow` list instead",
+    ),
+    (
+        "spark.master",
+        "the harness points every run at its own cluster",
+    ),
+    (
+        "spark.eventLog.dir",
+        "the harness collects event logs per run",
+    ),
+];
+
+impl RawScenario {
+    pub(super) fn validate(self, doc: &Document) -> Result<Scenario> {
+        check_name(doc, "name", &self.name)?;
+        let spark_versions = check_versions(doc, self.spark_versions)?;
+        let modes = check_modes(doc, &self.modes)?;
+        let arrow = check_list(doc, "arrow", self.arrow)?;
+        let elements = check_elements(doc, self.elements)?;
+        let repetitions = check_repetitions(doc, self.repetitions)?;
+        check_positive_seconds(doc, "timeout_s", self.timeout_s)?;
+        let cluster = self
+            .cluster
+            .resolve(doc, "cluster", &ClusterShape::default())?;
+        check_conf(doc, "spark_conf", &self.spark_conf)?;
+        let configs = resolve_configs(doc, self.configs, &cluster)?;
+        if let Some(fault) = &self.fault {
+            check_fault(doc, fault, self.timeout_s)?;
+        }
+        Ok(Scenario {
+            name: self.name,
+            description: self.description,
+            origin: doc.origin.clone(),
+            spark_versions,
+            modes,
+            arrow,
+            elements,
+            repetitions,
+            warmup: self.warmup,
+            timeout_s: self.timeout_s,
+            seed: self.seed,
+            cluster,
+            spark_conf: self.spark_conf,
+            configs,
+            fault: self.fault,
+        })
+    }
+}
+
+impl RawShape {
+    fn resolve(self, doc: &Document, table: &str, base: &ClusterShape) -> Result<ClusterShape> {
+        let shape = ClusterShape {
+            workers: self.workers.unwrap_or(base.workers),
+            worker_cores: self.worker_cores.unwrap_or(base.worker_cores),
+            worker_memory: self
+                .worker_memory
+                .unwrap_or_else(|| base.worker_memory.clone()),
+        };
+        check_shape(doc, table, &shape)?;
+        Ok(shape)
+    }
+}
+
+fn check_shape(doc: &Document, table: &str, shape: &ClusterShape) -> Result<()> {
+    for (key, value) in [
+        ("workers", shape.workers),
+        ("worker_cores", shape.worker_cores),
+    ] {
+        if value < 1 {
+            let path = format!("{table}.{key}");
+            return Err(doc.error(&path, format!("must be at least 1, got {value}")));
+        }
+    }
+    check_memory(doc, &format!("{table}.worker_memory"), &shape.worker_memory)
+}
+
+fn resolve_configs(
+    doc: &Document,
+    raw: Vec<RawConfig>,
+    cluster: &ClusterShape,
+) -> Result<Vec<ConfigSpec>> {
+    if raw.is_empty() {
+        return Ok(vec![ConfigSpec {
+            name: cluster.label(),
+            shape: cluster.clone(),
+            conf: BTreeMap::new(),
+        }]);
+    }
+    let mut seen = BTreeSet::new();
+    let mut configs = Vec::with_capacity(raw.len());
+    for (i, c) in raw.into_iter().enumerate() {
+        let table = format!("configs[{i}]");
+        let name_key = format!("{table}.name");
+        check_name(doc, &name_key, &c.name)?;
+        if !seen.insert(c.name.clone()) {
+            return Err(doc.error(&name_key, format!("duplicate config name `{}`", c.name)));
+        }
+        let shape = RawShape {
+            workers: c.workers,
+            worker_cores: c.worker_cores,
+            worker_memory: c.worker_memory,
+        }
+        .resolve(doc, &table, cluster)?;
+        check_conf(doc, &format!("{table}.conf"), &c.conf)?;
+        configs.push(ConfigSpec {
+            name: c.name,
+            shape,
+            conf: c.conf,
+        });
+    }
+    Ok(configs)
+}
+
+/// Names end up in directory names and CSV cells, so keep them to a safe alphabet.
+fn check_name(doc: &Document, key: &str, name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(doc.error(
+            key,
+            format!("must be non-empty letters, digits, `-`, `_` or `.`, got {name:?}"),
+        ))
+    }
+}
+
+/// Refuses an empty list and repeated values (a repeated cell would double its weight).
+fn check_list<T: PartialEq + fmt::Debug>(
+    doc: &Document,
+    key: &str,
+    values: Vec<T>,
+) -> Result<Vec<T>> {
+    if values.is_empty() {
+        return Err(doc.error(key, "must list at least one value".to_string()));
+    }
+    for (i, v) in values.iter().enumerate() {
+        if values[..i].contains(v) {
+            return Err(doc.error(&format!("{key}[{i}]"), format!("duplicate value {v:?}")));
+        }
+    }
+    Ok(values)
+}
+
+/// Each version must be well formed and have an image recipe (`versions::pins`), so an
+/// unsupported line is refused here rather than after the run has started.
+fn check_versions(doc: &Document, versions: Vec<String>) -> Result<Vec<String>> {
+    for (i, v) in versions.iter().enumerate() {
+        let key = format!("spark_versions[{i}]");
+        if !is_version(v) {
+            return Err(doc.error(
+                &key,
+                format!("must look like X.Y.Z (e.g. \"3.5.9\"), got {v:?}"),
+            ));
+        }
+        crate::config::versions::pins(v).map_err(|e| doc.error(&key, e.to_string()))?;
+    }
+    check_list(doc, "spark_versions", versions)
+}
+
+fn is_version(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn check_modes(doc: &Document, names: &[String]) -> Result<Vec<Mode>> {
+    let mut modes = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        let mode = name
+            .parse::<Mode>()
+            .map_err(|msg| doc.error(&format!("modes[{i}]"), msg))?;
+        modes.push(mode);
+    }
+    check_list(doc, "modes", modes)
+}
+
+fn check_repetitions(doc: &Document, n: i64) -> Result<u32> {
+    if n < 1 {
+        return Err(doc.error("repetitions", format!("must be at least 1, got {n}")));
+    }
+    u32::try_from(n).map_err(|_| {
+        doc.error(
+            "repetitions",
+            format!("must be at most {}, got {n}", u32::MAX),
+        )
+    })
+}
+
+fn check_elements(doc: &Document, elements: Vec<Number>) -> Result<Vec<u64>> {
+    let mut counts = Vec::with_capacity(elements.len());
+    for (i, n) in elements.iter().enumerate() {
+        let count = match *n {
+            Number::Int(v) => u64::try_from(v)
+                .ok()
+                .filter(|c| (1..=MAX_ELEMENTS).contains(c)),
+            Number::Float(_) => None,
+        };
+        let Some(count) = count else {
+            return Err(doc.error(
+                &format!("elements[{i}]"),
+                format!("must be an integer between 1 and {MAX_ELEMENTS}, got {n}"),
+            ));
+        };
+        counts.push(count);
+    }
+    check_list(doc, "elements", counts)
+}
+
+fn check_positive_seconds(doc: &Document, key: &str, s: f64) -> Result<()> {
+    // A day bounds every sensible run and keeps Duration arithmetic far from overflow.
+    if s.is_finite() && s > 0.0 && s <= 86_400.0 {
+        Ok(())
+    } else {
+        Err(doc.error(
+            key,
+            format!("must be a number of seconds between 0 and 86400, got {s}"),
+        ))
+    }
+}
+
+/// Spark memory strings as the standalone worker and `spark.*.memory` accept them.
+fn is_memory(s: &str) -> bool {
+    let Some(unit) = s.chars().last() else {
+        return false;
+    };
+    let digits = &s[..s.len() - unit.len_utf8()];
+    matches!(unit.to_ascii_lowercase(), 'k' | 'm' | 'g' | 't')
+        && !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && digits.parse::<u64>().is_ok_and(|n| n > 0)
+}
+
+fn check_memory(doc: &Document, key: &str, value: &str) -> Result<()> {
+    if is_memory(value) {
+        Ok(())
+    } else {
+        Err(doc.error(
+            key,
+            format!("must be a size like \"512m\" or \"1g\", got {value:?}"),
+        ))
+    }
+}
+
+fn check_conf(doc: &Document, table: &str, conf: &BTreeMap<String, String>) -> Result<()> {
+    for (key, value) in conf {
+        let path = format!("{table}.{}", key_segment(key));
+        if !key.starts_with("spark.") {
+            return Err(doc.error(&path, "Spark conf keys start with `spark.`".to_string()));
+        }
+        if let Some((_, why)) = HARNESS_OWNED_CONF.iter().find(|(k, _)| k == key) {
+            return Err(doc.error(&path, format!("is set by the harness: {why}")));
+        }
+        if key.ends_with(".memory") {
+            check_memory(doc, &path, value)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_fault(doc: &Document, fault: &FaultSpec, timeout_s: f64) -> Result<()> {
+    check_positive_seconds(doc, "fault.after_s", fault.after_s)?;
+    if fault.after_s >= timeout_s {
+        return Err(doc.error(
+            "fault.after_s",
+            format!(
+                "must be less than timeout_s ({timeout_s}), got {}: the run would end first",
+                fault.after_s
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! The matrix runner: one cluster per (Spark version, config) group, the group's runs in
+//! their interleaved order, and every record on disk the moment its run ends.
+
+use std::path::Path;
+
+use crate::config::plan::{self, GroupKey, PlannedRun};
+use crate::config::scenario::ConfigSpec;
+use crate::error::Result;
+use crate::exec::run::Executor;
+use crate::measure::record::RunRecord;
+use crate::output::export::{Exporter, RecordSink};
+use crate::progress;
+
+/// What the runner needs from the world: a place to run each group's runs. The real one
+/// (`backend::SparkBackend`) starts clusters; a mock makes the runner testable without Docker.
+pub trait Backend {
+    /// Prepares images, venv and cluster for a group.
+    fn start_group(&mut self, key: &GroupKey, config: &ConfigSpec) -> Result<()>;
+    fn executor(&mut self) -> &mut dyn Executor;
+    /// After a failed run: if a cluster container died, restart the cluster and say what died.
+    fn recover(&mut self) -> Result<Option<String>>;
+    fn end_group(&mut self);
+}
+
+/// Runs `runs` (already filtered for resume) and appends each record to `run_dir`.
+pub fn run_plan(
+    backend: &mut dyn Backend,
+    runs: &[PlannedRun],
+    run_dir: &Path,
+) -> Result<Vec<RunRecord>> {
+    let mut sink = RecordSink::open(run_dir)?;
+    let bar = progress::matrix(runs.len() as u64);
+    let mut records = Vec::with_capacity(runs.len());
+    for (key, group) in plan::groups_of(runs) {
+        bar.set_message(format!(
+            "starting cluster for Spark {} / {}",
+            key.spark_version, key.config
+        ));
+        backend.start_group(&key, &group[0].config)?;
+        let result = run_group(backend, group, &mut sink, &bar, &mut records);
+        backend.end_group();
+        result?;
+    }
+    bar.finish_and_clear();
+    Ok(records)
+}
+
+fn run_group(
+    backend: &mut dyn Backend,
+    group: &[PlannedRun],
+    sink: &mut RecordSink,
+    bar: &indicatif::ProgressBar,
+    records: &mut Vec<RunRecord>,
+) -> Result<()> {
+    for run in group {
+        bar.set_message(describe(run));
+        let mut rec = backend.executor().execute(run);
+        crate::infra::reaper::park_if_interrupted();
+        if !rec.status.is_success() || run.fault.is_some() {
+            match backend.recover() {
+                Ok(Some(cause)) if !rec.status.is_success() => {
+                    let err = rec.error.take().unwrap_or_default();
+                    rec.error = Some(format!("{cause}; {err}"));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    // The record explains why the matrix stops here; keep it.
+                    let err = rec.error.take().unwrap_or_default();
+                    rec.error = Some(format!("cluster restart failed: {e}; {err}"));
+                    sink.append(&rec)?;
+                    return Err(e);
+                }
+            }
+        }
+        sink.append(&rec)?;
+        bar.inc(1);
+        panic_for_tests(records.len() + 1);
+        if progress::is_quiet() {
+            eprintln!("{} {} {:.1}s", describe(run), rec.status, rec.wall_s);
+        }
+        records.push(rec);
+    }
+    Ok(())
+}
+
+/// `SPARKMODES_PANIC_AFTER_RUNS=n` panics after the n-th record is written: a fault switch
+/// for testing that a panic mid-matrix still removes every container and keeps the records.
+fn panic_for_tests(written: usize) {
+    let limit = std::env::var("SPARKMODES_PANIC_AFTER_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    if limit == Some(written) {
+        panic!("SPARKMODES_PANIC_AFTER_RUNS={written} reached");
+    }
+}
+
+pub fn describe(run: &PlannedRun) -> String {
+    let kind = if run.warmup { "warmup" } else { "rep" };
+    if run.mode.computes() {
+        format!(
+            "{} {} arrow={} n={} {kind} {}",
+            run.spark_version,
+            run.mode,
+            if run.arrow { "on" } else { "off" },
+            run.elements,
+            run.rep
+        )
+    } else {
+        format!("{} {} {kind} {}", run.spark_version, run.mode, run.rep)
+    }
+}
+
+#[cfg(test)]
+mod tests;

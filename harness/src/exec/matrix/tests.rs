@@ -1,0 +1,149 @@
+//! The runner against a mock backend: deterministic, no Docker.
+
+use super::*;
+use crate::config::plan::Plan;
+use crate::config::scenario::Scenario;
+use crate::exec::run::Executor;
+use crate::measure::record::load_records;
+use crate::measure::record::Status;
+
+const SCENARIO: &str = r#"
+name = "mock"
+spark_versions = ["3.5.9", "4.0.1"]
+modes = ["direct", "submit", "cluster-refusal"]
+arrow = [true, false]
+elements = [1000]
+repetitions = 2
+warmup = 1
+"#;
+
+#[derive(Default)]
+struct Mock {
+    order: Vec<String>,
+    groups: Vec<String>,
+    fail_on: Option<usize>,
+    dead_cluster_on: Option<usize>,
+    restarts: usize,
+}
+
+impl Executor for Mock {
+    fn execute(&mut self, run: &PlannedRun) -> RunRecord {
+        self.order.push(describe(run));
+        let mut rec = RunRecord::for_run("mock-run", "mock", run);
+        let failing = self.fail_on == Some(self.order.len());
+        rec.status = match (failing, run.mode.computes()) {
+            (true, _) => Status::Failed,
+            (false, true) => Status::Ok,
+            (false, false) => Status::RefusedAsExpected,
+        };
+        rec.correct = !failing;
+        rec.wall_s = 1.0 + self.order.len() as f64 / 100.0;
+        rec
+    }
+}
+
+impl Backend for Mock {
+    fn start_group(&mut self, key: &GroupKey, _: &ConfigSpec) -> Result<()> {
+        self.groups.push(key.spark_version.clone());
+        Ok(())
+    }
+    fn executor(&mut self) -> &mut dyn Executor {
+        self
+    }
+    fn recover(&mut self) -> Result<Option<String>> {
+        if self.dead_cluster_on == Some(self.order.len()) {
+            self.restarts += 1;
+            return Ok(Some("worker container exited".into()));
+        }
+        Ok(None)
+    }
+    fn end_group(&mut self) {}
+}
+
+fn plan() -> Plan {
+    Plan::new(&Scenario::from_str(SCENARIO, "mock.toml").unwrap())
+}
+
+#[test]
+fn one_cluster_per_group_and_every_record_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let mut mock = Mock::default();
+    let recs = run_plan(&mut mock, plan.runs(), dir.path()).unwrap();
+    assert_eq!(mock.groups, vec!["3.5.9", "4.0.1"]);
+    assert_eq!(recs.len(), plan.len());
+    assert_eq!(load_records(dir.path()).unwrap(), recs);
+    let csv = std::fs::read_to_string(dir.path().join("runs.csv")).unwrap();
+    assert_eq!(csv.lines().count(), plan.len() + 1);
+}
+
+#[test]
+fn runs_are_interleaved_within_a_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut mock = Mock::default();
+    run_plan(&mut mock, plan().runs(), dir.path()).unwrap();
+    let first_group: Vec<&String> = mock
+        .order
+        .iter()
+        .filter(|d| d.starts_with("3.5.9"))
+        .collect();
+    // rep 0 of every cell comes before rep 1 of any cell (A B C A B C, not A A B B).
+    let pos = |needle: &str| {
+        first_group
+            .iter()
+            .position(|d| d.ends_with(needle))
+            .unwrap()
+    };
+    assert!(first_group.iter().filter(|d| d.ends_with("rep 0")).count() >= 3);
+    let last_rep0 = first_group
+        .iter()
+        .rposition(|d| d.ends_with("rep 0"))
+        .unwrap();
+    assert!(last_rep0 < pos("rep 1"), "{first_group:?}");
+}
+
+#[test]
+fn resume_completes_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let half = plan.len() / 2;
+    let mut mock = Mock::default();
+    run_plan(&mut mock, &plan.runs()[..half], dir.path()).unwrap();
+    let done = load_records(dir.path()).unwrap();
+    let rest = plan.remaining(&done);
+    assert_eq!(rest.len(), plan.len() - half);
+    run_plan(&mut Mock::default(), &rest, dir.path()).unwrap();
+    let all = load_records(dir.path()).unwrap();
+    assert_eq!(all.len(), plan.len());
+    assert!(plan.remaining(&all).is_empty());
+}
+
+#[test]
+fn a_dead_cluster_is_named_in_the_failed_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut mock = Mock {
+        fail_on: Some(3),
+        dead_cluster_on: Some(3),
+        ..Default::default()
+    };
+    let recs = run_plan(&mut mock, plan().runs(), dir.path()).unwrap();
+    assert_eq!(mock.restarts, 1);
+    let failed: Vec<&RunRecord> = recs.iter().filter(|r| r.status == Status::Failed).collect();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0]
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("worker container exited"));
+    assert_eq!(recs.len(), plan().len(), "the matrix went on");
+}
+
+#[test]
+fn table_has_a_line_per_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let recs = run_plan(&mut Mock::default(), plan().runs(), dir.path()).unwrap();
+    let t = crate::output::text_table::cell_table(&recs);
+    // 2 versions × (2 modes × 2 arrow + 1 refusal) + header
+    assert_eq!(t.lines().count(), 2 * 5 + 1, "{t}");
+    assert!(t.contains("refused-as-expected"));
+}

@@ -1,0 +1,15 @@
+//! Stage 3, running: each [`Mode`](crate::config::Mode)'s [`driver`] launches the staged
+//! [`app`] as a supervised [`process`]; [`run`] turns one planned run into a record, and the
+//! [`matrix`] runner walks a plan group by group on a [`backend`] (the real one starts
+//! clusters; tests use a mock).
+
+pub mod app;
+pub mod backend;
+pub mod driver;
+pub mod matrix;
+pub mod process;
+pub mod run;
+
+pub use backend::{BackendOptions, SparkBackend};
+pub use matrix::{run_plan, Backend};
+pub use run::{Executor, GroupContext, SparkExecutor};

@@ -1,0 +1,343 @@
+//! One run: stage the app, launch it in its mode, wait (with deadline and optional fault),
+//! then judge it — refusal, exit status, oracle — and read its phase timings.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::plan::PlannedRun;
+use crate::config::Mode;
+use crate::error::Result;
+use crate::exec::app;
+use crate::exec::driver::{self, Deployment, REFUSAL_MESSAGE};
+use crate::exec::process::{self, Fault, Outcome};
+use crate::infra::cluster::Cluster;
+use crate::infra::target::Target;
+use crate::infra::venv::Venv;
+use crate::measure::eventlog;
+use crate::measure::oracle;
+use crate::measure::record::{RunRecord, Status};
+
+/// Runs planned runs against one cluster and turns each into a record.
+pub trait Executor {
+    fn execute(&mut self, run: &PlannedRun) -> RunRecord;
+}
+
+/// What stays fixed across the runs of one group.
+pub struct GroupContext {
+    pub run_id: String,
+    pub scenario: String,
+    pub run_dir: PathBuf,
+    pub app_source: PathBuf,
+    pub image: String,
+    pub venv: Venv,
+    pub target: Target,
+}
+
+/// The real executor: real processes, real containers, real Spark.
+pub struct SparkExecutor {
+    ctx: GroupContext,
+    /// Worker container ids of the cluster, for fault injection; empty for external clusters.
+    workers: Vec<String>,
+    references: HashMap<(u64, u64), Arc<Vec<f64>>>,
+    seq: usize,
+}
+
+impl SparkExecutor {
+    pub fn new(ctx: GroupContext, cluster: Option<&Cluster>) -> Self {
+        let seq = count_existing(&ctx.run_dir.join("runs"));
+        SparkExecutor {
+            ctx,
+            workers: cluster.map(Cluster::worker_ids).unwrap_or_default(),
+            references: HashMap::new(),
+            seq,
+        }
+    }
+
+    /// After a cluster restart the workers are new containers.
+    pub fn retarget(&mut self, cluster: &Cluster) {
+        self.ctx.target = cluster.target();
+        self.workers = cluster.worker_ids();
+    }
+
+    /// Drops the authentication secret, to show a client without it is refused.
+    pub fn forget_secret(&mut self) {
+        self.ctx.target.secret = None;
+    }
+
+    fn reference(&mut self, elements: u64, seed: u64) -> Result<Arc<Vec<f64>>> {
+        if let Some(r) = self.references.get(&(elements, seed)) {
+            return Ok(r.clone());
+        }
+        let r = Arc::new(oracle::reference(&self.ctx.venv.python, elements, seed)?);
+        self.references.insert((elements, seed), r.clone());
+        Ok(r)
+    }
+
+    fn run_dir_name(&mut self, run: &PlannedRun) -> String {
+        self.seq += 1;
+        format!(
+            "{:04}-{}-{}-{}-{}{}",
+            self.seq,
+            run.mode,
+            if run.arrow { "arrow" } else { "noarrow" },
+            run.elements,
+            if run.warmup { "w" } else { "r" },
+            run.rep
+        )
+    }
+
+    fn try_execute(&mut self, run: &PlannedRun, rec: &mut RunRecord) -> Result<()> {
+        let rel = PathBuf::from("runs").join(self.run_dir_name(run));
+        let dir = self.ctx.run_dir.join(&rel);
+        let driver = driver::for_mode(run.mode, &self.ctx.target)?;
+        // The mode's wiring first, the scenario's conf last: a scenario may override anything
+        // (e.g. spark.driver.host=127.0.0.1 to reproduce a driver executors cannot reach).
+        let mut conf = driver.conf(&self.ctx.target)?;
+        conf.extend(spark_conf(run, &self.ctx.target));
+        conf.extend(run.conf.clone());
+        let staged = app::stage(
+            &self.ctx.app_source,
+            &dir,
+            &driver.master_url(&self.ctx.target),
+            driver.event_log_dir().as_deref(),
+            &conf,
+        )?;
+        rec.stdout_path = Some(rel.join("stdout.txt").display().to_string());
+        rec.stderr_path = Some(rel.join("stderr.txt").display().to_string());
+        let job = Deployment {
+            target: &self.ctx.target,
+            venv: &self.ctx.venv,
+            image: &self.ctx.image,
+            staged: &staged,
+            elements: run.elements,
+            seed: run.seed,
+        };
+        let launch = driver.launch(&job)?;
+        let fault = self.fault(run, staged.event_log_dir.clone());
+        let outcome =
+            process::execute(&launch, &staged.stdout, &staged.stderr, run.timeout, fault)?;
+        self.judge(run, &staged, &outcome, rec)?;
+        if let Some(log) = eventlog::find_event_log(&staged.event_log_dir) {
+            rec.event_log_path = log
+                .strip_prefix(&self.ctx.run_dir)
+                .ok()
+                .map(|p| p.display().to_string());
+            read_timings(&log, run, rec);
+        }
+        arrow_fallback(&staged.stderr, run, rec);
+        if rec.correct {
+            // Results of large runs are big; a correct one has nothing left to tell.
+            let _ = std::fs::remove_file(&staged.result);
+        }
+        Ok(())
+    }
+
+    /// The fault fires `after_s` seconds after the run's first Spark job started, so it lands
+    /// while work is running whatever the app's start-up time.
+    fn fault(&self, run: &PlannedRun, event_log_dir: PathBuf) -> Option<Fault> {
+        let spec = run.fault.as_ref()?;
+        let victim = self.workers.first()?.clone();
+        Some(Fault {
+            armed: Box::new(move || job_started(&event_log_dir)),
+            after: Duration::from_secs_f64(spec.after_s),
+            action: Box::new(move || crate::infra::docker::cli(&["kill", &victim]).map(|_| ())),
+        })
+    }
+
+    fn judge(
+        &mut self,
+        run: &PlannedRun,
+        staged: &app::Staged,
+        out: &Outcome,
+        rec: &mut RunRecord,
+    ) -> Result<()> {
+        rec.wall_s = out.wall_s;
+        rec.exit_code = out.exit_code;
+        if let Some(at) = out.fault_at_s {
+            let fault = run
+                .fault
+                .as_ref()
+                .map(|f| f.kind.as_str())
+                .unwrap_or("fault");
+            rec.fault = Some(match &out.fault_error {
+                None => format!("{fault} at {at:.1}s"),
+                Some(e) => format!("{fault} at {at:.1}s failed: {e}"),
+            });
+        }
+        // spark-submit sends the Python side's traceback to stdout: read both.
+        let stderr = std::fs::read_to_string(&staged.stderr).unwrap_or_default()
+            + &std::fs::read_to_string(&staged.stdout).unwrap_or_default();
+        if out.timed_out {
+            rec.status = Status::Timeout;
+            rec.error = Some(format!(
+                "killed after the {}s timeout; last output: {}",
+                run.timeout.as_secs(),
+                last_meaningful_line(&stderr)
+            ));
+            return Ok(());
+        }
+        if run.mode == Mode::ClusterRefusal {
+            judge_refusal(out, &stderr, rec);
+            return Ok(());
+        }
+        if out.exit_code != Some(0) {
+            rec.status = Status::Failed;
+            rec.error = Some(failure_cause(out.exit_code, &stderr));
+            return Ok(());
+        }
+        let expected = self.reference(run.elements, run.seed)?;
+        let check = oracle::check(&staged.result, &expected)?;
+        rec.correct = check.correct;
+        rec.status = if check.correct {
+            Status::Ok
+        } else {
+            Status::Failed
+        };
+        if !check.correct {
+            rec.error = Some(format!("wrong result: {}", check.summary()));
+        }
+        Ok(())
+    }
+}
+
+impl Executor for SparkExecutor {
+    fn execute(&mut self, run: &PlannedRun) -> RunRecord {
+        let mut rec = RunRecord::for_run(&self.ctx.run_id, &self.ctx.scenario, run);
+        if let Err(e) = self.try_execute(run, &mut rec) {
+            rec.status = Status::Failed;
+            rec.correct = false;
+            rec.error = Some(format!("harness error: {e}"));
+        }
+        rec
+    }
+}
+
+/// Arrow and authentication settings; the legacy `spark.sql.execution.arrow.enabled` only
+/// mattered before 3.0, which sparkmodes has no recipe for.
+fn spark_conf(run: &PlannedRun, target: &Target) -> BTreeMap<String, String> {
+    let mut conf = BTreeMap::new();
+    conf.insert(
+        "spark.sql.execution.arrow.pyspark.enabled".into(),
+        run.arrow.to_string(),
+    );
+    if target.secret.is_some() {
+        conf.insert("spark.authenticate".into(), "true".into());
+    }
+    conf
+}
+
+fn judge_refusal(out: &Outcome, stderr: &str, rec: &mut RunRecord) {
+    let refused = out.exit_code.is_some_and(|c| c != 0);
+    if refused && stderr.contains(REFUSAL_MESSAGE) {
+        rec.status = Status::RefusedAsExpected;
+        rec.correct = true;
+    } else if refused {
+        rec.status = Status::Failed;
+        rec.error = Some(format!(
+            "refused, but not with the expected message: {}",
+            last_meaningful_line(stderr)
+        ));
+    } else {
+        rec.status = Status::Failed;
+        rec.error = Some(
+            "Spark ACCEPTED --deploy-mode cluster for a Python app on a standalone master: the refusal this mode asserts is gone"
+                .into(),
+        );
+    }
+}
+
+fn read_timings(log: &Path, run: &PlannedRun, rec: &mut RunRecord) {
+    let Ok(t) = eventlog::parse_file(log) else {
+        return;
+    };
+    rec.app_s = t.app_s;
+    rec.jobs_s = t.jobs_s;
+    rec.collect_s = t.collect_s;
+    rec.tasks = Some(t.tasks);
+    rec.executor_run_s = Some(t.executor_run_s);
+    rec.gc_s = Some(t.gc_s);
+    if run.mode.computes() {
+        rec.arrow_effective = t.arrow_collect;
+        if run.arrow && t.arrow_collect == Some(false) {
+            rec.finding = Some("Arrow requested but toPandas collected without it".into());
+        }
+    }
+}
+
+/// PySpark falls back silently (a warning) when Arrow conversion fails; that is a finding.
+fn arrow_fallback(stderr_path: &Path, run: &PlannedRun, rec: &mut RunRecord) {
+    if !run.arrow || !run.mode.computes() {
+        return;
+    }
+    let stderr = std::fs::read_to_string(stderr_path).unwrap_or_default();
+    if let Some(line) = stderr
+        .lines()
+        .find(|l| l.contains("Attempting non-optimization"))
+    {
+        rec.arrow_effective = Some(false);
+        rec.finding = Some(format!("Arrow requested but fell back: {}", line.trim()));
+    }
+}
+
+/// The most telling line of a failed driver's stderr, with out-of-memory deaths named.
+pub fn failure_cause(exit_code: Option<i32>, stderr: &str) -> String {
+    let code = exit_code.map_or("a signal".to_string(), |c| format!("exit code {c}"));
+    if let Some(l) = stderr
+        .lines()
+        .find(|l| l.contains("java.lang.OutOfMemoryError"))
+    {
+        return format!(
+            "out of memory ({code}): {} — raise spark.driver.memory / spark.executor.memory",
+            l.trim()
+        );
+    }
+    format!("{code}: {}", last_meaningful_line(stderr))
+}
+
+fn last_meaningful_line(text: &str) -> String {
+    let is_error = |l: &&str| {
+        let l = l.trim_start();
+        !l.starts_with("at ") && (l.contains("Error") || l.contains("Exception"))
+    };
+    text.lines()
+        .rev()
+        .find(is_error)
+        .or_else(|| text.lines().rev().find(|l| !l.trim().is_empty()))
+        .map(|l| l.trim().chars().take(500).collect())
+        .unwrap_or_else(|| "(no output)".into())
+}
+
+/// Spark flushes the event log on every job start, so the file shows it as it happens.
+fn job_started(event_log_dir: &Path) -> bool {
+    eventlog::find_event_log(event_log_dir)
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .is_some_and(|t| t.contains("\"Event\":\"SparkListenerJobStart\""))
+}
+
+fn count_existing(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oom_is_named_as_the_cause() {
+        let err = "x\njava.lang.OutOfMemoryError: Java heap space\n\tat foo\nTraceback\n";
+        let c = failure_cause(Some(1), err);
+        assert!(c.starts_with("out of memory (exit code 1)"), "{c}");
+        assert!(c.contains("spark.driver.memory"));
+    }
+
+    #[test]
+    fn cause_skips_stack_frames() {
+        let err = "py4j.protocol.Py4JJavaError: An error occurred\n\tat org.Foo(Foo.java:1)\n";
+        assert_eq!(
+            failure_cause(None, err),
+            "a signal: py4j.protocol.Py4JJavaError: An error occurred"
+        );
+    }
+}

@@ -1,0 +1,22 @@
+//! Stage 2, the machinery runs need: host tools, the Docker CLI and labels, images and host
+//! venvs (cached, keyed by recipe), the disposable [`Cluster`] and the [`Target`] it hands to
+//! drivers, the record of the [`environment`], and the [`reaper`] that removes everything we
+//! started however the process ends.
+
+pub mod cache;
+pub mod cluster;
+pub mod docker;
+pub mod environment;
+pub mod image;
+pub mod reaper;
+mod shape;
+pub mod target;
+pub mod tools;
+pub mod venv;
+
+pub use cluster::Cluster;
+pub use environment::Environment;
+pub use image::{Base, Images};
+pub use shape::ClusterShape;
+pub use target::Target;
+pub use venv::Venv;

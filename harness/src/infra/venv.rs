@@ -1,0 +1,119 @@
+//! The host side of direct and submit modes: a virtualenv per Spark version with the same pins
+//! as the image, kept in the cache and keyed by those pins so a version change makes a new one.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::versions;
+use crate::error::{Error, Result};
+use crate::infra::cache;
+use crate::infra::tools;
+use crate::progress;
+
+/// A ready venv. Written as `venv.json` only after every install step succeeded, so an
+/// interrupted install is redone rather than half-used.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Venv {
+    pub dir: PathBuf,
+    pub python: PathBuf,
+    /// pip installs Spark's jars and scripts inside the pyspark package: this is SPARK_HOME.
+    pub spark_home: PathBuf,
+    pub spark_version: String,
+}
+
+impl Venv {
+    pub fn spark_submit(&self) -> PathBuf {
+        self.spark_home.join("bin").join("spark-submit")
+    }
+}
+
+const MARKER: &str = "venv.json";
+
+pub fn dir_for(spark_version: &str) -> Result<PathBuf> {
+    let reqs = versions::pins(spark_version)?.requirements().join(" ");
+    let key = hex::encode(Sha256::digest(format!("{reqs}|{}", tools::PYTHON_MINOR)));
+    Ok(cache::dir()
+        .join("venvs")
+        .join(format!("{spark_version}-{}", &key[..12])))
+}
+
+pub fn ensure(spark_version: &str) -> Result<Venv> {
+    let dir = dir_for(spark_version)?;
+    if let Some(v) = load(&dir) {
+        return Ok(v);
+    }
+    tools::java()?;
+    let python = tools::python()?;
+    let pins = versions::pins(spark_version)?;
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(dir.parent().expect("cache subdir"))?;
+    let bar = progress::spinner(&format!("host venv for Spark {spark_version}"));
+    bar.set_message("python -m venv");
+    run(Command::new(&python).arg("-m").arg("venv").arg(&dir))?;
+    let venv_python = dir.join("bin").join("python");
+    bar.set_message(format!("pip install {}", pins.requirements().join(" ")));
+    run(Command::new(&venv_python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(pins.requirements()))?;
+    bar.finish_and_clear();
+    let spark_home = ask_spark_home(&venv_python)?;
+    let venv = Venv {
+        dir: dir.clone(),
+        python: venv_python,
+        spark_home,
+        spark_version: spark_version.to_string(),
+    };
+    std::fs::write(
+        dir.join(MARKER),
+        serde_json::to_vec_pretty(&venv).expect("serialisable"),
+    )?;
+    Ok(venv)
+}
+
+fn load(dir: &Path) -> Option<Venv> {
+    let text = std::fs::read(dir.join(MARKER)).ok()?;
+    let venv: Venv = serde_json::from_slice(&text).ok()?;
+    venv.python.exists().then_some(venv)
+}
+
+fn ask_spark_home(python: &Path) -> Result<PathBuf> {
+    let out = Command::new(python)
+        .args([
+            "-c",
+            "import os, pyspark; print(os.path.dirname(pyspark.__file__))",
+        ])
+        .output()?;
+    if !out.status.success() {
+        return Err(Error::setup(format!(
+            "pyspark does not import in {}: {}",
+            python.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    let out = cmd.output()?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    let tail: Vec<&str> = err.lines().rev().take(10).collect();
+    Err(Error::setup(format!(
+        "{:?} failed: {}",
+        cmd,
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+    )))
+}

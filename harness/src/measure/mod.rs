@@ -1,0 +1,11 @@
+//! Stage 4, what a run measured and whether it was right: the [`RunRecord`] every later stage
+//! reads, phase timings from Spark's [`eventlog`], the correctness [`oracle`], and the
+//! [`stats`] (bootstrap CIs, outliers, the Mann–Whitney test) over repetitions.
+
+pub mod eventlog;
+pub mod oracle;
+pub mod record;
+pub mod stats;
+
+pub use record::{CellKey, RunRecord, Status};
+pub use stats::{Estimate, Summary};

@@ -1,0 +1,257 @@
+//! One record per run: the unit every exporter, statistic, report and comparison reads.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Mode, PlannedRun};
+
+/// How a run ended. `RefusedAsExpected` is the success outcome of the cluster-refusal mode.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Ok,
+    #[default]
+    Failed,
+    Timeout,
+    RefusedAsExpected,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+            Status::Timeout => "timeout",
+            Status::RefusedAsExpected => "refused-as-expected",
+        }
+    }
+
+    /// A run that did what its mode promises (timings of failed runs mean nothing).
+    pub fn is_success(self) -> bool {
+        matches!(self, Status::Ok | Status::RefusedAsExpected)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A flat, CSV-friendly record of one run. Optional fields are empty cells in CSV.
+/// `Default` is a failed run of nothing, for tests to fill in what they care about.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct RunRecord {
+    pub run_id: String,
+    pub scenario: String,
+    pub spark_version: String,
+    /// Names the cluster shape and extra conf, so two configs of one scenario stay apart.
+    pub config: String,
+    pub mode: Mode,
+    pub arrow: bool,
+    pub arrow_effective: Option<bool>,
+    pub elements: u64,
+    pub workers: u32,
+    pub worker_cores: u32,
+    pub rep: u32,
+    pub warmup: bool,
+    pub status: Status,
+    pub correct: bool,
+    pub wall_s: f64,
+    pub app_s: Option<f64>,
+    pub jobs_s: Option<f64>,
+    pub collect_s: Option<f64>,
+    pub tasks: Option<u64>,
+    pub executor_run_s: Option<f64>,
+    pub gc_s: Option<f64>,
+    pub exit_code: Option<i32>,
+    pub error: Option<String>,
+    pub fault: Option<String>,
+    pub started_at: DateTime<Utc>,
+    /// Paths relative to the run directory.
+    pub stdout_path: Option<String>,
+    pub stderr_path: Option<String>,
+    pub event_log_path: Option<String>,
+    /// Something noticed in a run that still passed, e.g. Arrow requested but not used.
+    pub finding: Option<String>,
+}
+
+/// The identity of a matrix cell: records with equal keys are repetitions of one measurement.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CellKey {
+    pub spark_version: String,
+    pub config: String,
+    pub mode: Mode,
+    pub arrow: bool,
+    pub elements: u64,
+}
+
+impl CellKey {
+    pub fn arrow_label(&self) -> &'static str {
+        if self.arrow {
+            "arrow-on"
+        } else {
+            "arrow-off"
+        }
+    }
+}
+
+impl fmt::Display for CellKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}/{}/{}/{}/{}",
+            self.spark_version,
+            self.config,
+            self.mode,
+            self.arrow_label(),
+            self.elements
+        )
+    }
+}
+
+impl RunRecord {
+    /// The record of `run` before it ran: failed until judged otherwise.
+    pub fn for_run(run_id: &str, scenario: &str, run: &PlannedRun) -> RunRecord {
+        RunRecord {
+            run_id: run_id.to_string(),
+            scenario: scenario.to_string(),
+            spark_version: run.spark_version.clone(),
+            config: run.config.name.clone(),
+            mode: run.mode,
+            arrow: run.arrow,
+            elements: run.elements,
+            workers: run.config.shape.workers,
+            worker_cores: run.config.shape.worker_cores,
+            rep: run.rep,
+            warmup: run.warmup,
+            started_at: Utc::now(),
+            ..RunRecord::default()
+        }
+    }
+
+    /// A plausible successful direct-mode run of the default scenario with every timing
+    /// filled in, as measured on 3.5.9: for tests and benchmarks to vary.
+    pub fn example() -> RunRecord {
+        RunRecord {
+            run_id: "example".into(),
+            scenario: "default".into(),
+            spark_version: "3.5.9".into(),
+            config: "2w-1c-1g".into(),
+            arrow: true,
+            arrow_effective: Some(true),
+            elements: 100_000,
+            workers: 2,
+            worker_cores: 1,
+            status: Status::Ok,
+            correct: true,
+            wall_s: 12.345,
+            app_s: Some(11.5),
+            jobs_s: Some(6.25),
+            collect_s: Some(6.0),
+            tasks: Some(2),
+            executor_run_s: Some(7.151),
+            gc_s: Some(0.165),
+            exit_code: Some(0),
+            ..RunRecord::default()
+        }
+    }
+
+    pub fn cell(&self) -> CellKey {
+        CellKey {
+            spark_version: self.spark_version.clone(),
+            config: self.config.clone(),
+            mode: self.mode,
+            arrow: self.arrow,
+            elements: self.elements,
+        }
+    }
+
+    /// Whether the run counts towards timing statistics.
+    pub fn is_measurement(&self) -> bool {
+        !self.warmup && self.status == Status::Ok && self.correct
+    }
+
+    /// The one judgement of a run: did it do what its mode promises — compute the right
+    /// answer, or (the refusal mode) be refused? Exit codes, JUnit, reports, comparisons and
+    /// the terminal table all ask this.
+    pub fn kept_promise(&self) -> bool {
+        if self.mode.computes() {
+            self.status == Status::Ok && self.correct
+        } else {
+            self.status == Status::RefusedAsExpected
+        }
+    }
+
+    /// Why the run broke its mode's promise, in words; `None` if it kept it.
+    pub fn problem(&self) -> Option<String> {
+        if self.kept_promise() {
+            return None;
+        }
+        let which = if self.warmup { "warmup" } else { "rep" };
+        let detail = self
+            .error
+            .as_deref()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        let what = match (self.mode.computes(), self.status) {
+            (false, status) => format!("the refusal did not happen (status {status})"),
+            (true, Status::Ok) => "wrong result".to_string(),
+            (true, status) => status.to_string(),
+        };
+        Some(format!("{which} {}: {what}{detail}", self.rep))
+    }
+}
+
+/// Wall times of the runs that count towards statistics (see [`RunRecord::is_measurement`]).
+pub fn measured_walls<'a>(records: impl IntoIterator<Item = &'a RunRecord>) -> Vec<f64> {
+    records
+        .into_iter()
+        .filter(|r| r.is_measurement())
+        .map(|r| r.wall_s)
+        .collect()
+}
+
+/// Records grouped by matrix cell, each group in file order.
+pub fn by_cell<'a>(
+    records: impl IntoIterator<Item = &'a RunRecord>,
+) -> BTreeMap<CellKey, Vec<&'a RunRecord>> {
+    let mut cells: BTreeMap<CellKey, Vec<&RunRecord>> = BTreeMap::new();
+    for r in records {
+        cells.entry(r.cell()).or_default().push(r);
+    }
+    cells
+}
+
+/// File names inside a run directory.
+pub const RUNS_JSONL: &str = "runs.jsonl";
+pub const RUNS_CSV: &str = "runs.csv";
+
+/// Reads every record of a run directory from its `runs.jsonl` (one JSON record per line).
+/// A torn last line (the process died while writing it) is skipped; any other bad line is an
+/// error naming the file and line.
+pub fn load_records(run_dir: &std::path::Path) -> anyhow::Result<Vec<RunRecord>> {
+    use anyhow::Context;
+    let path = run_dir.join(RUNS_JSONL);
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {}: is this a sparkmodes run directory?",
+            path.display()
+        )
+    })?;
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut records = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        match serde_json::from_str(line) {
+            Ok(r) => records.push(r),
+            Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => break,
+            Err(e) => anyhow::bail!("{}:{}: not a run record: {e}", path.display(), i + 1),
+        }
+    }
+    Ok(records)
+}

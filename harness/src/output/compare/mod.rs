@@ -1,0 +1,361 @@
+//! Compare a baseline set of runs with a candidate set, cell by cell, and decide per cell
+//! whether the candidate is faster, slower, unchanged, or whether the data cannot tell.
+//!
+//! # Verdict rule
+//!
+//! Correctness comes first, whatever the timings:
+//!
+//! * `refusal-changed`: in the cluster-refusal mode the set of run statuses differs between
+//!   the sides (e.g. the baseline was `refused-as-expected` and Spark now accepts cluster mode).
+//! * `wrong-result`: any candidate run of a computing cell (warm-ups included: a wrong answer
+//!   is wrong whenever it happens) failed, timed out or returned a wrong result. This holds even
+//!   when the baseline was broken too (the row's note says so): a broken candidate must not pass.
+//! * `only-in-baseline` / `only-in-candidate`: the cell exists on one side only.
+//!
+//! Otherwise the timing verdict uses the measurement runs (`RunRecord::is_measurement`) of
+//! both sides: `r` = median(candidate) / median(baseline) with a 95 % percentile-bootstrap CI,
+//! `p` = two-sided Mann–Whitney U p-value, `t` = threshold, and the band
+//! `[1/(1+t), 1+t]` (symmetric in log space, so swapping the sides mirrors the verdict):
+//!
+//! * `slower`: `p < alpha`, CI entirely above 1, and `r >= 1+t`.
+//! * `faster`: `p < alpha`, CI entirely below 1, and `r <= 1/(1+t)`.
+//! * `no-change`: the whole CI lies inside the band, i.e. any change is demonstrably smaller
+//!   than the threshold.
+//! * `inconclusive`: anything else, including fewer than [`MIN_SAMPLES`] measurements per
+//!   side. Noise widens the CI and raises `p`, so it lands here rather than in `slower`.
+//!
+//! `slower` needs the rank test, the bootstrap CI and the effect size to agree, which keeps
+//! the A/A false-positive rate below `alpha` (tested). Note that with 5 vs 5 runs the smallest
+//! possible two-sided p is 2/252 ≈ 0.008, and with 3 vs 3 it is 0.1: a regression cannot be
+//! called from 3 runs a side at alpha 0.05.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Mode;
+use crate::measure::record::{measured_walls, CellKey, RunRecord, Status};
+use crate::measure::stats::{self, mann_whitney_p, Estimate};
+
+pub const COMPARE_MD: &str = "compare.md";
+pub const COMPARE_JSON: &str = "compare.json";
+
+/// Fewer measurement runs than this on either side make the timing verdict `inconclusive`:
+/// bootstrap intervals from 1–2 samples are degenerate and would claim false certainty.
+pub const MIN_SAMPLES: usize = 3;
+
+/// Largest side for which the exact U distribution is used (counts stay well inside i128).
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+pub struct CompareOptions {
+    /// Smallest relative change worth reporting, e.g. 0.10 for 10 %.
+    pub threshold: f64,
+    /// Significance level of the Mann–Whitney U test.
+    pub alpha: f64,
+    /// Seed of the bootstrap resampling, so a comparison is reproducible.
+    pub seed: u64,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        CompareOptions {
+            threshold: 0.10,
+            alpha: 0.05,
+            seed: 0x5eed,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    WrongResult,
+    RefusalChanged,
+    Slower,
+    Faster,
+    NoChange,
+    Inconclusive,
+    OnlyInBaseline,
+    OnlyInCandidate,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::WrongResult => "wrong-result",
+            Verdict::RefusalChanged => "refusal-changed",
+            Verdict::Slower => "slower",
+            Verdict::Faster => "faster",
+            Verdict::NoChange => "no-change",
+            Verdict::Inconclusive => "inconclusive",
+            Verdict::OnlyInBaseline => "only-in-baseline",
+            Verdict::OnlyInCandidate => "only-in-candidate",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One matched cell. Times are wall seconds of measurement runs.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct CellComparison {
+    /// The matched cell; without the split field when comparing within one run.
+    pub cell: String,
+    pub baseline_key: Option<CellKey>,
+    pub candidate_key: Option<CellKey>,
+    pub n_baseline: usize,
+    pub n_candidate: usize,
+    pub baseline_median: Option<f64>,
+    pub candidate_median: Option<f64>,
+    /// median(candidate) / median(baseline) with a 95 % bootstrap CI.
+    pub ratio: Option<Estimate>,
+    pub p_value: Option<f64>,
+    pub verdict: Verdict,
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Comparison {
+    pub baseline: String,
+    pub candidate: String,
+    pub options: CompareOptions,
+    pub rows: Vec<CellComparison>,
+}
+
+/// Which field splits one run's records into the two sides of [`compare_within`].
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Split {
+    SparkVersion { baseline: String, candidate: String },
+    Config { baseline: String, candidate: String },
+}
+
+impl Split {
+    fn field<'a>(&self, key: &'a CellKey) -> &'a str {
+        match self {
+            Split::SparkVersion { .. } => &key.spark_version,
+            Split::Config { .. } => &key.config,
+        }
+    }
+
+    fn values(&self) -> (&str, &str) {
+        match self {
+            Split::SparkVersion {
+                baseline,
+                candidate,
+            }
+            | Split::Config {
+                baseline,
+                candidate,
+            } => (baseline, candidate),
+        }
+    }
+
+    /// The key both sides are matched on: the split field blanked.
+    fn matching_key(&self, mut key: CellKey) -> CellKey {
+        match self {
+            Split::SparkVersion { .. } => key.spark_version.clear(),
+            Split::Config { .. } => key.config.clear(),
+        }
+        key
+    }
+
+    fn label(&self, key: &CellKey) -> String {
+        let mut parts = vec![key.spark_version.clone(), key.config.clone()];
+        parts.retain(|p| !p.is_empty());
+        parts.extend([
+            key.mode.to_string(),
+            key.arrow_label().to_string(),
+            key.elements.to_string(),
+        ]);
+        parts.join("/")
+    }
+
+    fn side_name(&self, value: &str) -> String {
+        match self {
+            Split::SparkVersion { .. } => format!("spark {value}"),
+            Split::Config { .. } => format!("config {value}"),
+        }
+    }
+}
+
+type Groups<'a> = BTreeMap<CellKey, Vec<&'a RunRecord>>;
+
+/// Compares two record sets (e.g. a saved baseline and a new run) cell by cell.
+pub fn compare(
+    baseline: &[RunRecord],
+    candidate: &[RunRecord],
+    opts: &CompareOptions,
+) -> Comparison {
+    let base = group(baseline.iter(), |k| k);
+    let cand = group(candidate.iter(), |k| k);
+    Comparison {
+        baseline: run_ids(baseline),
+        candidate: run_ids(candidate),
+        options: *opts,
+        rows: compare_groups(&base, &cand, |k| k.to_string(), opts),
+    }
+}
+
+/// Compares two groups of one record set, e.g. every cell on Spark A against the same cell on
+/// Spark B, matching on the remaining key fields. Records in neither group are ignored.
+pub fn compare_within(records: &[RunRecord], split: &Split, opts: &CompareOptions) -> Comparison {
+    let (b, c) = split.values();
+    let side = |value: &str| {
+        let records = records.iter().filter(|r| split.field(&r.cell()) == value);
+        group(records, |k| split.matching_key(k))
+    };
+    Comparison {
+        baseline: split.side_name(b),
+        candidate: split.side_name(c),
+        options: *opts,
+        rows: compare_groups(&side(b), &side(c), |k| split.label(k), opts),
+    }
+}
+
+fn group<'a>(
+    records: impl Iterator<Item = &'a RunRecord>,
+    key: impl Fn(CellKey) -> CellKey,
+) -> Groups<'a> {
+    let mut groups = Groups::new();
+    for r in records {
+        groups.entry(key(r.cell())).or_default().push(r);
+    }
+    groups
+}
+
+fn run_ids(records: &[RunRecord]) -> String {
+    let ids: BTreeSet<&str> = records.iter().map(|r| r.run_id.as_str()).collect();
+    ids.into_iter().collect::<Vec<_>>().join(",")
+}
+
+fn compare_groups(
+    base: &Groups,
+    cand: &Groups,
+    label: impl Fn(&CellKey) -> String,
+    opts: &CompareOptions,
+) -> Vec<CellComparison> {
+    let keys: BTreeSet<&CellKey> = base.keys().chain(cand.keys()).collect();
+    keys.into_iter()
+        .map(|k| {
+            let (b, c) = (base.get(k), cand.get(k));
+            let mut row = compare_cell(b.map_or(&[][..], |v| v), c.map_or(&[][..], |v| v), opts);
+            row.cell = label(k);
+            row
+        })
+        .collect()
+}
+
+fn walls(runs: &[&RunRecord]) -> Vec<f64> {
+    measured_walls(runs.iter().copied())
+}
+
+fn compare_cell(base: &[&RunRecord], cand: &[&RunRecord], opts: &CompareOptions) -> CellComparison {
+    let (bw, cw) = (walls(base), walls(cand));
+    let mut row = CellComparison {
+        cell: String::new(),
+        baseline_key: base.first().map(|r| r.cell()),
+        candidate_key: cand.first().map(|r| r.cell()),
+        n_baseline: bw.len(),
+        n_candidate: cw.len(),
+        baseline_median: stats::median(&bw),
+        candidate_median: stats::median(&cw),
+        ratio: stats::ratio_of_medians(&cw, &bw, opts.seed),
+        p_value: mann_whitney_p(&bw, &cw),
+        verdict: Verdict::Inconclusive,
+        note: None,
+    };
+    let (verdict, note) = cell_verdict(base, cand, &row, opts);
+    row.verdict = verdict;
+    row.note = note;
+    row
+}
+
+fn cell_verdict(
+    base: &[&RunRecord],
+    cand: &[&RunRecord],
+    row: &CellComparison,
+    opts: &CompareOptions,
+) -> (Verdict, Option<String>) {
+    let (Some(first_base), Some(first_cand)) = (base.first(), cand.first()) else {
+        let v = if cand.is_empty() {
+            Verdict::OnlyInBaseline
+        } else {
+            Verdict::OnlyInCandidate
+        };
+        return (v, None);
+    };
+    if first_base.mode == Mode::ClusterRefusal || first_cand.mode == Mode::ClusterRefusal {
+        return refusal_verdict(base, cand);
+    }
+    let (bad_base, bad_cand) = (bad_runs(base), bad_runs(cand));
+    let base_note =
+        (bad_base > 0).then(|| format!("baseline: {bad_base} of {} runs bad", base.len()));
+    if bad_cand > 0 {
+        let mut note = format!(
+            "{bad_cand} of {} candidate runs failed or wrong",
+            cand.len()
+        );
+        if let Some(b) = base_note {
+            note = format!("{note}; {b} too");
+        }
+        return (Verdict::WrongResult, Some(note));
+    }
+    if row.n_baseline < MIN_SAMPLES || row.n_candidate < MIN_SAMPLES {
+        let note = format!("fewer than {MIN_SAMPLES} measurement runs on a side");
+        return (Verdict::Inconclusive, Some(note));
+    }
+    match (row.ratio, row.p_value) {
+        (Some(ratio), Some(p)) => (timing_verdict(&ratio, p, opts), base_note),
+        _ => (
+            Verdict::Inconclusive,
+            Some("baseline median is zero".into()),
+        ),
+    }
+}
+
+fn bad_runs(runs: &[&RunRecord]) -> usize {
+    runs.iter().filter(|r| !r.kept_promise()).count()
+}
+
+fn refusal_verdict(base: &[&RunRecord], cand: &[&RunRecord]) -> (Verdict, Option<String>) {
+    let statuses = |runs: &[&RunRecord]| {
+        let set: BTreeSet<Status> = runs.iter().map(|r| r.status).collect();
+        set.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("+")
+    };
+    let (b, c) = (statuses(base), statuses(cand));
+    if b == c {
+        (Verdict::NoChange, Some(format!("status {c}")))
+    } else {
+        (Verdict::RefusalChanged, Some(format!("status {b} -> {c}")))
+    }
+}
+
+/// The timing part of the verdict rule (see the module documentation).
+pub fn timing_verdict(ratio: &Estimate, p_value: f64, opts: &CompareOptions) -> Verdict {
+    let upper = 1.0 + opts.threshold;
+    let lower = 1.0 / upper;
+    let significant = p_value < opts.alpha;
+    if significant && ratio.ci_low > 1.0 && ratio.point >= upper {
+        Verdict::Slower
+    } else if significant && ratio.ci_high < 1.0 && ratio.point <= lower {
+        Verdict::Faster
+    } else if ratio.ci_low >= lower && ratio.ci_high <= upper {
+        Verdict::NoChange
+    } else {
+        Verdict::Inconclusive
+    }
+}
+
+mod gate;
+mod render;
+
+pub use gate::{junit_cases, write_outputs};
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,125 @@
+//! A comparison as a terminal table, Markdown and JSON.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context;
+
+use super::{Comparison, Verdict};
+use crate::output::text_table::aligned_table;
+use crate::Exit;
+
+impl Comparison {
+    /// 3 if any correctness or refusal change, else 4 if any cell is slower, else 0.
+    pub fn exit(&self) -> Exit {
+        let any = |v: Verdict| self.rows.iter().any(|r| r.verdict == v);
+        if any(Verdict::WrongResult) || any(Verdict::RefusalChanged) {
+            Exit::WrongResult
+        } else if any(Verdict::Slower) {
+            Exit::Regression
+        } else {
+            Exit::Ok
+        }
+    }
+
+    pub fn verdict_counts(&self) -> BTreeMap<Verdict, usize> {
+        let mut counts = BTreeMap::new();
+        for r in &self.rows {
+            *counts.entry(r.verdict).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    fn summary_line(&self) -> String {
+        let counts: Vec<String> = self
+            .verdict_counts()
+            .iter()
+            .map(|(v, n)| format!("{n} {v}"))
+            .collect();
+        format!(
+            "{} -> {}: {} (threshold {:.0} %, alpha {})",
+            self.baseline,
+            self.candidate,
+            counts.join(", "),
+            self.options.threshold * 100.0,
+            self.options.alpha
+        )
+    }
+
+    /// Header plus one row of display cells per compared cell.
+    fn cells(&self) -> (Vec<&'static str>, Vec<Vec<String>>) {
+        let header = vec![
+            "cell",
+            "n base",
+            "n cand",
+            "base median s",
+            "cand median s",
+            "ratio [95% CI]",
+            "p",
+            "verdict",
+            "note",
+        ];
+        let opt = |v: Option<f64>, f: fn(f64) -> String| v.map_or("-".to_string(), f);
+        let rows = self
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.cell.clone(),
+                    r.n_baseline.to_string(),
+                    r.n_candidate.to_string(),
+                    opt(r.baseline_median, |x| format!("{x:.3}")),
+                    opt(r.candidate_median, |x| format!("{x:.3}")),
+                    r.ratio.map_or("-".into(), |e| {
+                        format!("{:.3} [{:.3}, {:.3}]", e.point, e.ci_low, e.ci_high)
+                    }),
+                    opt(r.p_value, |p| format!("{p:.4}")),
+                    r.verdict.to_string(),
+                    r.note.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        (header, rows)
+    }
+
+    /// A plain-text table with aligned columns, followed by a one-line verdict summary.
+    pub fn to_terminal_table(&self) -> String {
+        let (header, mut rows) = self.cells();
+        rows.insert(0, header.into_iter().map(String::from).collect());
+        let mut out = aligned_table(&rows, |col| (1..=6).contains(&col));
+        out.push_str(&self.summary_line());
+        out.push('\n');
+        out
+    }
+
+    pub fn to_markdown(&self) -> String {
+        let (header, rows) = self.cells();
+        let esc = |s: &str| s.replace('|', "\\|");
+        let mut out = format!("# Comparison\n\n{}\n\n", self.summary_line());
+        out.push_str(&format!("| {} |\n", header.join(" | ")));
+        out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
+        for row in rows {
+            let row: Vec<String> = row.iter().map(|c| esc(c)).collect();
+            out.push_str(&format!("| {} |\n", row.join(" | ")));
+        }
+        out.push_str(
+            "\nRatio = candidate / baseline median wall time; p = two-sided Mann–Whitney U. \
+             `slower`/`faster` need p < alpha, a CI excluding 1 and a change beyond the \
+             threshold; `no-change` needs the whole CI inside the threshold band.\n",
+        );
+        out
+    }
+
+    /// Writes [`Self::to_markdown`] to `path` (conventionally `<dir>/compare.md`).
+    pub fn write_markdown(&self, path: &Path) -> anyhow::Result<()> {
+        std::fs::write(path, self.to_markdown())
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// Writes the comparison as pretty JSON to `path` (conventionally `<dir>/compare.json`).
+    pub fn write_json(&self, path: &Path) -> anyhow::Result<()> {
+        let json = serde_json::to_string_pretty(self)?;
+        std::fs::write(path, json + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+}

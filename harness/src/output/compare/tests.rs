@@ -1,0 +1,231 @@
+//! Verdict rules, rank test and rendering tests.
+
+use super::*;
+use crate::Exit;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+pub(crate) fn rec(version: &str, mode: Mode, wall_s: f64) -> RunRecord {
+    RunRecord {
+        run_id: format!("run-{version}"),
+        scenario: "s".into(),
+        spark_version: version.into(),
+        config: "default".into(),
+        mode,
+        arrow: true,
+        arrow_effective: Some(true),
+        elements: 1000,
+        workers: 2,
+        worker_cores: 1,
+        status: if mode.computes() {
+            Status::Ok
+        } else {
+            Status::RefusedAsExpected
+        },
+        correct: true,
+        wall_s,
+        exit_code: Some(0),
+        started_at: chrono::DateTime::UNIX_EPOCH,
+        ..RunRecord::default()
+    }
+}
+
+fn normal(rng: &mut StdRng) -> f64 {
+    let u1: f64 = 1.0 - rng.random::<f64>(); // (0, 1]: ln stays finite
+    let u2: f64 = rng.random();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// `n` direct-mode runs of `version` with median-ish `center` and relative normal noise.
+fn sample(version: &str, n: usize, center: f64, noise: f64, rng: &mut StdRng) -> Vec<RunRecord> {
+    (0..n)
+        .map(|_| {
+            rec(
+                version,
+                Mode::Direct,
+                center * (1.0 + noise * normal(rng)).max(0.01),
+            )
+        })
+        .collect()
+}
+
+fn verdict_of(base: &[RunRecord], cand: &[RunRecord], seed: u64) -> Verdict {
+    let opts = CompareOptions {
+        seed,
+        ..Default::default()
+    };
+    let c = compare(base, cand, &opts);
+    assert_eq!(c.rows.len(), 1, "{c:?}");
+    c.rows[0].verdict
+}
+
+fn shifted(n: usize, shift: f64, noise: f64, seed: u64) -> (Vec<RunRecord>, Vec<RunRecord>) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    (
+        sample("3.5", n, 10.0, noise, &mut rng),
+        sample("3.5", n, 10.0 * shift, noise, &mut rng),
+    )
+}
+
+#[test]
+fn identical_distributions_are_no_change() {
+    let (b, c) = shifted(10, 1.0, 0.02, 1);
+    assert_eq!(verdict_of(&b, &c, 1), Verdict::NoChange);
+}
+
+#[test]
+fn twenty_percent_shift_with_five_runs_is_slower_and_mirror_is_faster() {
+    let (b, c) = shifted(5, 1.2, 0.01, 2);
+    assert_eq!(verdict_of(&b, &c, 2), Verdict::Slower);
+    assert_eq!(verdict_of(&c, &b, 2), Verdict::Faster);
+    let r = compare(&b, &c, &CompareOptions::default()).rows.remove(0);
+    assert_eq!(r.p_value, Some(2.0 / 252.0));
+    assert_eq!((r.n_baseline, r.n_candidate), (5, 5));
+}
+
+#[test]
+fn heavy_noise_is_inconclusive() {
+    let (b, c) = shifted(5, 1.2, 0.4, 3);
+    assert_eq!(verdict_of(&b, &c, 3), Verdict::Inconclusive);
+}
+
+/// Runs `trials` seeded synthetic comparisons and returns the share of verdicts in `hit`.
+fn rate(trials: u64, shift: f64, noise: f64, hit: &[Verdict]) -> f64 {
+    let hits = (0..trials)
+        .filter(|&seed| {
+            let (b, c) = shifted(5, shift, noise, 1000 + seed);
+            hit.contains(&verdict_of(&b, &c, seed))
+        })
+        .count();
+    hits as f64 / trials as f64
+}
+
+#[test]
+fn aa_false_positive_rate_is_at_most_alpha() {
+    let fp = rate(500, 1.0, 0.05, &[Verdict::Slower, Verdict::Faster]);
+    eprintln!("A/A false-positive rate, 500 trials of 5 vs 5 at 5 % noise: {fp:.4}");
+    assert!(fp <= 0.05, "false-positive rate {fp}");
+}
+
+#[test]
+fn power_for_a_twenty_percent_shift() {
+    let power = rate(200, 1.2, 0.05, &[Verdict::Slower]);
+    eprintln!("power, 200 trials of 5 vs 5, +20 % at 5 % noise: {power:.4}");
+    assert!(power >= 0.5, "power {power}");
+}
+
+#[test]
+fn correctness_failure_overrides_faster_timing() {
+    let (b, mut c) = shifted(5, 0.7, 0.01, 4);
+    assert_eq!(verdict_of(&b, &c, 4), Verdict::Faster);
+    c[2].correct = false;
+    let cmp = compare(&b, &c, &CompareOptions::default());
+    assert_eq!(cmp.rows[0].verdict, Verdict::WrongResult);
+    assert_eq!(cmp.exit(), Exit::WrongResult);
+    c[2].correct = true;
+    c.push(rec("3.5", Mode::Direct, 1.0));
+    c.last_mut().unwrap().status = Status::Timeout;
+    c.last_mut().unwrap().warmup = true;
+    assert_eq!(verdict_of(&b, &c, 4), Verdict::WrongResult);
+}
+
+#[test]
+fn refusal_change_is_its_own_verdict() {
+    let base = vec![rec("3.5", Mode::ClusterRefusal, 2.0); 3];
+    assert_eq!(verdict_of(&base, &base, 0), Verdict::NoChange);
+    let mut cand = base.clone();
+    cand[1].status = Status::Ok; // Spark accepted cluster mode
+    let cmp = compare(&base, &cand, &CompareOptions::default());
+    assert_eq!(cmp.rows[0].verdict, Verdict::RefusalChanged);
+    assert_eq!(cmp.exit(), Exit::WrongResult);
+}
+
+#[test]
+fn cells_on_one_side_are_listed() {
+    let (mut b, c) = shifted(5, 1.0, 0.01, 5);
+    b.push(rec("3.5", Mode::Submit, 3.0));
+    let mut c = c;
+    c.push(rec("3.5", Mode::Containerized, 4.0));
+    let cmp = compare(&b, &c, &CompareOptions::default());
+    let verdict = |m: Mode| {
+        cmp.rows
+            .iter()
+            .find(|r| r.cell.contains(m.as_str()))
+            .unwrap()
+    };
+    assert_eq!(verdict(Mode::Submit).verdict, Verdict::OnlyInBaseline);
+    assert_eq!(verdict(Mode::Submit).candidate_key, None);
+    assert_eq!(
+        verdict(Mode::Containerized).verdict,
+        Verdict::OnlyInCandidate
+    );
+    assert_eq!(verdict(Mode::Containerized).n_candidate, 1);
+    assert_eq!(cmp.rows.len(), 3);
+    assert_eq!(cmp.exit(), Exit::Ok);
+}
+
+#[test]
+fn exit_codes_rank_wrong_result_over_regression() {
+    let (b, slow) = shifted(5, 1.3, 0.01, 6);
+    let cmp = compare(&b, &slow, &CompareOptions::default());
+    assert_eq!(cmp.exit(), Exit::Regression);
+    let mut wrong = slow.clone();
+    wrong[0].status = Status::Failed;
+    let mut both = cmp.clone();
+    both.rows
+        .extend(compare(&b, &wrong, &CompareOptions::default()).rows);
+    assert_eq!(both.exit(), Exit::WrongResult);
+    assert_eq!(compare(&b, &b, &CompareOptions::default()).exit(), Exit::Ok);
+}
+
+#[test]
+fn too_few_runs_are_inconclusive() {
+    let (b, c) = shifted(2, 1.0, 0.001, 7);
+    assert_eq!(verdict_of(&b, &c, 7), Verdict::Inconclusive);
+}
+
+#[test]
+fn within_one_run_pairs_versions_and_drops_the_split_field() {
+    let mut rng = StdRng::seed_from_u64(8);
+    let mut records = sample("3.5.1", 5, 10.0, 0.01, &mut rng);
+    records.extend(sample("4.0.0", 5, 13.0, 0.01, &mut rng));
+    records.push(rec("3.4.0", Mode::Direct, 1.0)); // neither side
+    let split = Split::SparkVersion {
+        baseline: "3.5.1".into(),
+        candidate: "4.0.0".into(),
+    };
+    let cmp = compare_within(&records, &split, &CompareOptions::default());
+    assert_eq!(cmp.rows.len(), 1);
+    let row = &cmp.rows[0];
+    assert_eq!(row.cell, "default/direct/arrow-on/1000");
+    assert_eq!(row.verdict, Verdict::Slower);
+    assert_eq!(row.candidate_key.as_ref().unwrap().spark_version, "4.0.0");
+    assert_eq!(
+        (cmp.baseline.as_str(), cmp.candidate.as_str()),
+        ("spark 3.5.1", "spark 4.0.0")
+    );
+}
+
+#[test]
+fn writers_produce_aligned_table_markdown_and_json() {
+    let (b, c) = shifted(5, 1.2, 0.01, 9);
+    let cmp = compare(&b, &c, &CompareOptions::default());
+    let table = cmp.to_terminal_table();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 3);
+    let col = |l: &str| l.find("verdict").or_else(|| l.find("slower")).unwrap();
+    assert_eq!(col(lines[0]), col(lines[1]));
+    assert!(lines[2].contains("1 slower"));
+
+    let dir = tempfile::tempdir().unwrap();
+    cmp.write_markdown(&dir.path().join(COMPARE_MD)).unwrap();
+    let md = std::fs::read_to_string(dir.path().join(COMPARE_MD)).unwrap();
+    assert!(
+        md.contains("| 3.5/default/direct/arrow-on/1000 | 5 | 5 |"),
+        "{md}"
+    );
+    cmp.write_json(&dir.path().join(COMPARE_JSON)).unwrap();
+    let json = std::fs::read_to_string(dir.path().join(COMPARE_JSON)).unwrap();
+    assert!(json.contains("\"verdict\": \"slower\""));
+    assert_eq!(serde_json::from_str::<Comparison>(&json).unwrap(), cmp);
+}

@@ -1,0 +1,259 @@
+//! Groups run records into matrix cells and computes what every chart and table reads.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::config::Mode;
+use crate::measure::record::{measured_walls, CellKey, RunRecord, Status};
+use crate::measure::stats::{self, Summary};
+
+/// All runs of one matrix cell, in file order.
+pub struct Cell<'a> {
+    pub key: CellKey,
+    pub runs: Vec<&'a RunRecord>,
+    /// `None` when the cell has no measurement runs (refusal cells, or every run failed).
+    pub summary: Option<Summary>,
+}
+
+impl<'a> Cell<'a> {
+    pub fn measurements(&self) -> impl Iterator<Item = &'a RunRecord> + '_ {
+        self.runs.iter().copied().filter(|r| r.is_measurement())
+    }
+
+    pub fn wall_samples(&self) -> Vec<f64> {
+        self.measurements().map(|r| r.wall_s).collect()
+    }
+
+    /// Warmups that succeeded: drawn on the wall chart, never counted.
+    pub fn warmup_samples(&self) -> Vec<f64> {
+        self.runs
+            .iter()
+            .filter(|r| r.warmup && r.status == Status::Ok && r.correct)
+            .map(|r| r.wall_s)
+            .collect()
+    }
+
+    /// Whether a timing chart has anything to draw for this cell, warmups included.
+    pub fn has_timings(&self) -> bool {
+        self.summary.is_some() || !self.warmup_samples().is_empty()
+    }
+
+    pub fn count(&self, pred: impl Fn(&RunRecord) -> bool) -> usize {
+        self.runs.iter().filter(|r| pred(r)).count()
+    }
+
+    /// Whether Arrow was really used, over the measurement runs.
+    pub fn arrow_effective(&self) -> ArrowEffective {
+        let seen: Vec<Option<bool>> = self.measurements().map(|r| r.arrow_effective).collect();
+        let yes = seen.iter().filter(|e| **e == Some(true)).count();
+        let no = seen.iter().filter(|e| **e == Some(false)).count();
+        match (yes, no) {
+            (0, 0) => ArrowEffective::Unknown,
+            (_, 0) => ArrowEffective::Yes,
+            (0, _) => ArrowEffective::No,
+            (yes, _) => ArrowEffective::Mixed {
+                yes,
+                of: seen.len(),
+            },
+        }
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        let judged: Vec<&RunRecord> = self.runs.iter().copied().filter(|r| !r.warmup).collect();
+        let good = judged.iter().filter(|r| r.kept_promise()).count();
+        match (good, judged.len()) {
+            (_, 0) => Verdict::NoRuns,
+            (g, n) if g == n => Verdict::Pass,
+            (good, of) => Verdict::Fail { good, of },
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArrowEffective {
+    Yes,
+    No,
+    Mixed { yes: usize, of: usize },
+    Unknown,
+}
+
+impl ArrowEffective {
+    pub fn label(self) -> String {
+        match self {
+            ArrowEffective::Yes => "yes".into(),
+            ArrowEffective::No => "no".into(),
+            ArrowEffective::Mixed { yes, of } => format!("mixed ({yes}/{of})"),
+            ArrowEffective::Unknown => "n/a".into(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fail { good: usize, of: usize },
+    NoRuns,
+}
+
+/// A run to list under failures: it broke its mode's promise.
+pub fn is_failure(r: &RunRecord) -> bool {
+    !r.kept_promise()
+}
+
+/// Everything a report needs, derived from the records alone.
+pub struct ReportData<'a> {
+    pub records: &'a [RunRecord],
+    /// Display order: version, config, size, mode, Arrow off before on.
+    pub cells: Vec<Cell<'a>>,
+}
+
+impl<'a> ReportData<'a> {
+    pub fn new(records: &'a [RunRecord]) -> Self {
+        let mut grouped: BTreeMap<(String, String, u64, Mode, bool), Vec<&RunRecord>> =
+            BTreeMap::new();
+        for r in records {
+            let k = (
+                r.spark_version.clone(),
+                r.config.clone(),
+                r.elements,
+                r.mode,
+                r.arrow,
+            );
+            grouped.entry(k).or_default().push(r);
+        }
+        let cells = grouped
+            .into_values()
+            .map(|runs| {
+                let key = runs[0].cell();
+                let samples = measured_walls(runs.iter().copied());
+                let summary = stats::summarize(&samples, cell_seed(&key));
+                Cell { key, runs, summary }
+            })
+            .collect();
+        ReportData { records, cells }
+    }
+
+    pub fn scenarios(&self) -> Vec<&str> {
+        distinct(self.records.iter().map(|r| r.scenario.as_str()))
+    }
+
+    pub fn spark_versions(&self) -> Vec<&str> {
+        distinct(self.records.iter().map(|r| r.spark_version.as_str()))
+    }
+
+    pub fn run_ids(&self) -> Vec<&str> {
+        distinct(self.records.iter().map(|r| r.run_id.as_str()))
+    }
+
+    /// Distinct (Spark version, config) pairs: more than one means a side-by-side comparison.
+    pub fn setups(&self) -> Vec<(&str, &str)> {
+        distinct(
+            self.records
+                .iter()
+                .map(|r| (r.spark_version.as_str(), r.config.as_str())),
+        )
+    }
+
+    /// Names a setup by what differs across the run: "Spark 3.5.1", the config, or both;
+    /// empty when the run has a single setup, so labels carry no noise.
+    pub fn setup_label(&self, version: &str, config: &str) -> String {
+        let setups = self.setups();
+        let versions_differ = setups.iter().any(|s| s.0 != setups[0].0);
+        let configs_differ = setups.iter().any(|s| s.1 != setups[0].1);
+        match (versions_differ, configs_differ) {
+            (false, false) => String::new(),
+            (true, false) => format!("Spark {version}"),
+            (false, true) => config.to_string(),
+            (true, true) => format!("Spark {version} · {config}"),
+        }
+    }
+
+    /// What the setups differ in, for titles: "Spark version", "config" or both.
+    pub fn setup_dimension(&self) -> &'static str {
+        let setups = self.setups();
+        let configs_differ = setups.iter().any(|s| s.1 != setups[0].1);
+        let versions_differ = setups.iter().any(|s| s.0 != setups[0].0);
+        match (versions_differ, configs_differ) {
+            (_, false) => "Spark version",
+            (false, true) => "config",
+            (true, true) => "Spark version and config",
+        }
+    }
+
+    /// Element counts of cells that compute something (refusals carry a size but no timing).
+    pub fn sizes(&self) -> Vec<u64> {
+        distinct(
+            self.records
+                .iter()
+                .filter(|r| r.mode.computes())
+                .map(|r| r.elements),
+        )
+    }
+
+    /// Cells with timings, i.e. those the timing charts draw.
+    pub fn timed_cells(&self) -> impl Iterator<Item = &Cell<'a>> {
+        self.cells.iter().filter(|c| c.key.mode.computes())
+    }
+
+    pub fn cell(&self, key: &CellKey) -> Option<&Cell<'a>> {
+        self.cells.iter().find(|c| &c.key == key)
+    }
+
+    pub fn failures(&self) -> impl Iterator<Item = &'a RunRecord> {
+        self.records.iter().filter(|r| is_failure(r))
+    }
+
+    /// "scenario — Spark 3.4.4, 3.5.1": the subject line of every chart title.
+    pub fn title_subject(&self) -> String {
+        format!(
+            "{} — Spark {}",
+            self.scenarios().join(", "),
+            self.spark_versions().join(", ")
+        )
+    }
+}
+
+fn distinct<T: Ord>(items: impl Iterator<Item = T>) -> Vec<T> {
+    items.collect::<BTreeSet<_>>().into_iter().collect()
+}
+
+/// A seed derived from the cell's identity (FNV-1a, stable across Rust versions and machines),
+/// so a report rebuilt elsewhere shows the same bootstrap intervals.
+pub fn cell_seed(key: &CellKey) -> u64 {
+    key.to_string().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// "1,000,000": element counts in tables and titles.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "10k", "1M": element counts on log axes, where space is short.
+pub fn short_count(n: f64) -> String {
+    let (v, unit) = match n {
+        n if n >= 1e9 => (n / 1e9, "G"),
+        n if n >= 1e6 => (n / 1e6, "M"),
+        n if n >= 1e3 => (n / 1e3, "k"),
+        n => (n, ""),
+    };
+    let text = format!("{v:.1}");
+    format!("{}{unit}", text.trim_end_matches(".0"))
+}
+
+/// Seconds with enough digits to tell cells apart without drowning the table.
+pub fn secs(x: f64) -> String {
+    if x.abs() >= 100.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.3}")
+    }
+}

@@ -1,0 +1,144 @@
+//! Reports of a run directory: charts (SVG + PNG), a self-contained `report.html` and a
+//! `summary.md`, all rebuilt from `runs.jsonl` alone so any machine can re-render them.
+
+pub mod charts;
+mod data;
+mod font;
+mod html;
+mod markdown;
+mod tables;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context};
+
+pub use charts::comparison::{render_comparison, ComparisonRow};
+pub use charts::ChartFiles;
+
+use crate::measure::record::{load_records, RUNS_JSONL};
+use charts::{
+    arrow_speedup::ArrowSpeedupChart, phases::PhasesChart, versions::VersionsChart, wall::WallChart,
+};
+use data::ReportData;
+
+pub const REPORT_HTML: &str = "report.html";
+pub const SUMMARY_MD: &str = "summary.md";
+/// Charts go in a subdirectory so the run directory stays readable.
+pub const CHARTS_DIR: &str = "charts";
+/// Optional: whatever the run recorded about its environment, as one JSON object.
+pub const ENVIRONMENT_JSON: &str = "environment.json";
+
+/// Everything one `render` wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportFiles {
+    pub html: PathBuf,
+    pub markdown: PathBuf,
+    pub charts: Vec<ChartFiles>,
+}
+
+impl ReportFiles {
+    pub fn paths(&self) -> Vec<&Path> {
+        let charts = self
+            .charts
+            .iter()
+            .flat_map(|c| [c.svg.as_path(), c.png.as_path()]);
+        [self.html.as_path(), self.markdown.as_path()]
+            .into_iter()
+            .chain(charts)
+            .collect()
+    }
+}
+
+/// Renders every chart, `report.html` and `summary.md` into `run_dir` from its records.
+pub fn render(run_dir: &Path) -> anyhow::Result<ReportFiles> {
+    let jsonl = run_dir.join(RUNS_JSONL);
+    let records = load_records(run_dir)
+        .map_err(|e| anyhow!("no run records in {}: {e:#}", jsonl.display()))?;
+    anyhow::ensure!(
+        !records.is_empty(),
+        "no run records in {}: the file holds no records",
+        jsonl.display()
+    );
+    let data = ReportData::new(&records);
+    let charts = write_charts(&run_dir.join(CHARTS_DIR), &data)?;
+    let env = Environment::load(run_dir);
+
+    let html = run_dir.join(REPORT_HTML);
+    let page = html::page(&data, &charts, &env, run_dir)?;
+    std::fs::write(&html, page).with_context(|| format!("cannot write {}", html.display()))?;
+    let markdown = run_dir.join(SUMMARY_MD);
+    std::fs::write(&markdown, markdown::summary(&data, &env))
+        .with_context(|| format!("cannot write {}", markdown.display()))?;
+    Ok(ReportFiles {
+        html,
+        markdown,
+        charts,
+    })
+}
+
+/// Charts that apply to this run, in reading order; charts that need several sizes or
+/// setups are skipped when the run has only one.
+fn write_charts(dir: &Path, data: &ReportData) -> anyhow::Result<Vec<ChartFiles>> {
+    let mut files = Vec::new();
+    if let Some(c) = WallChart::new(data) {
+        files.push(charts::write(dir, &c)?);
+    }
+    if let Some(c) = PhasesChart::new(data) {
+        files.push(charts::write(dir, &c)?);
+    }
+    if let Some(c) = ArrowSpeedupChart::new(data) {
+        files.push(charts::write(dir, &c)?);
+    }
+    if let Some(c) = VersionsChart::new(data) {
+        files.push(charts::write(dir, &c)?);
+    }
+    Ok(files)
+}
+
+/// `environment.json`, read leniently: a report is still worth having when it is missing or
+/// broken, so problems become a line in the report instead of an error.
+pub(crate) enum Environment {
+    Missing,
+    Unreadable(String),
+    Object(serde_json::Map<String, serde_json::Value>),
+}
+
+impl Environment {
+    fn load(run_dir: &Path) -> Self {
+        let path = run_dir.join(ENVIRONMENT_JSON);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Environment::Missing,
+            Err(e) => {
+                return Environment::Unreadable(format!("cannot read {ENVIRONMENT_JSON}: {e}"))
+            }
+        };
+        match serde_json::from_str(&text) {
+            Ok(serde_json::Value::Object(map)) => Environment::Object(map),
+            Ok(_) => Environment::Unreadable(format!("{ENVIRONMENT_JSON} is not a JSON object")),
+            Err(e) => Environment::Unreadable(format!("{ENVIRONMENT_JSON} is not valid JSON: {e}")),
+        }
+    }
+
+    /// The command that produced the run: `command` from the environment (a string, or an
+    /// argv array), else the plain command for the scenario.
+    fn reproduce_command(&self, scenarios: &[&str]) -> String {
+        if let Environment::Object(map) = self {
+            match map.get("command") {
+                Some(serde_json::Value::String(s)) => return s.clone(),
+                Some(serde_json::Value::Array(argv)) => {
+                    return argv
+                        .iter()
+                        .map(|a| a.as_str().map_or_else(|| a.to_string(), str::to_string))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }
+                _ => {}
+            }
+        }
+        format!("sparkmodes run --scenario {}", scenarios.join(","))
+    }
+}
+
+#[cfg(test)]
+mod tests;

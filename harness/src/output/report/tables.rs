@@ -1,0 +1,185 @@
+//! The tables report.html and summary.md share, as plain text; each format escapes its own.
+
+use super::data::{secs, thousands, ArrowEffective, Cell, ReportData, Verdict};
+use crate::measure::record::{RunRecord, Status};
+
+pub(crate) struct Table {
+    pub headers: Vec<&'static str>,
+    /// Each row with the cell it describes, so HTML rows can be addressed by cell.
+    pub rows: Vec<(String, Vec<String>)>,
+}
+
+fn cell_columns(c: &Cell) -> Vec<String> {
+    let k = &c.key;
+    vec![
+        k.spark_version.clone(),
+        k.config.clone(),
+        k.mode.to_string(),
+        // Arrow means nothing to a run that is refused before it computes.
+        match (k.mode.computes(), k.arrow) {
+            (false, _) => "—".into(),
+            (true, true) => "on".into(),
+            (true, false) => "off".into(),
+        },
+        thousands(k.elements),
+    ]
+}
+
+const CELL_HEADERS: [&str; 5] = ["Spark", "config", "mode", "Arrow", "elements"];
+
+/// Wall-time statistics of the measurement runs of every computing cell.
+pub(crate) fn statistics(data: &ReportData) -> Table {
+    let mut headers = CELL_HEADERS.to_vec();
+    headers.extend([
+        "n",
+        "median (s) [95 % CI]",
+        "mean",
+        "stddev",
+        "MAD",
+        "min",
+        "max",
+        "outliers",
+        "Arrow effective",
+    ]);
+    let rows = data
+        .timed_cells()
+        .map(|c| {
+            let mut row = cell_columns(c);
+            match &c.summary {
+                Some(s) => row.extend([
+                    s.n.to_string(),
+                    format!(
+                        "{} [{} – {}]",
+                        secs(s.median.point),
+                        secs(s.median.ci_low),
+                        secs(s.median.ci_high)
+                    ),
+                    secs(s.mean),
+                    secs(s.stddev),
+                    secs(s.mad),
+                    secs(s.min),
+                    secs(s.max),
+                    s.outliers.len().to_string(),
+                ]),
+                None => {
+                    row.push("0".into());
+                    row.extend(std::iter::repeat_n("—".to_string(), 7));
+                }
+            }
+            row.push(arrow_effective_label(c));
+            (c.key.to_string(), row)
+        })
+        .collect();
+    Table { headers, rows }
+}
+
+/// Arrow requested but not used (pandas/pyarrow missing, a fallback) is the case to flag.
+fn arrow_effective_label(c: &Cell) -> String {
+    let effective = c.arrow_effective();
+    if c.key.arrow && effective == ArrowEffective::No {
+        "no (fell back)".into()
+    } else {
+        effective.label()
+    }
+}
+
+/// Outcome counts of every cell; warmups are counted apart and do not decide the verdict.
+pub(crate) fn correctness(data: &ReportData) -> Table {
+    let mut headers = CELL_HEADERS.to_vec();
+    headers.extend([
+        "expected",
+        "runs",
+        "as expected",
+        "wrong result",
+        "failed",
+        "timeout",
+        "warmups",
+        "verdict",
+    ]);
+    let rows = data
+        .cells
+        .iter()
+        .map(|c| {
+            let judged = |r: &RunRecord| !r.warmup;
+            let mut row = cell_columns(c);
+            row.extend([
+                if c.key.mode.computes() {
+                    "result"
+                } else {
+                    "refusal"
+                }
+                .to_string(),
+                c.count(judged).to_string(),
+                c.count(|r| judged(r) && r.kept_promise()).to_string(),
+                c.count(|r| judged(r) && r.status == Status::Ok && !r.correct && r.mode.computes())
+                    .to_string(),
+                c.count(|r| judged(r) && r.status == Status::Failed)
+                    .to_string(),
+                c.count(|r| judged(r) && r.status == Status::Timeout)
+                    .to_string(),
+                c.count(|r| r.warmup).to_string(),
+                verdict_label(c.verdict()),
+            ]);
+            (c.key.to_string(), row)
+        })
+        .collect();
+    Table { headers, rows }
+}
+
+pub(crate) fn verdict_label(v: Verdict) -> String {
+    match v {
+        Verdict::Pass => "PASS".into(),
+        Verdict::Fail { good, of } => format!("FAIL ({good}/{of} as expected)"),
+        Verdict::NoRuns => "only warmups".into(),
+    }
+}
+
+/// What went wrong in one run, in a phrase.
+pub(crate) fn failure_kind(r: &RunRecord) -> String {
+    match r.status {
+        Status::Ok if r.mode.computes() => "wrong result".into(),
+        Status::Ok => "not refused".into(),
+        Status::RefusedAsExpected => "refused, but a result was expected".into(),
+        s => match r.exit_code {
+            Some(code) => format!("{s} (exit {code})"),
+            None => s.to_string(),
+        },
+    }
+}
+
+/// The one-line headline: counts and the overall verdict.
+pub(crate) fn headline(data: &ReportData) -> String {
+    let measurements = data.records.iter().filter(|r| r.is_measurement()).count();
+    let failures = data.failures().count();
+    let failing_cells = data
+        .cells
+        .iter()
+        .filter(|c| matches!(c.verdict(), Verdict::Fail { .. }))
+        .count();
+    let verdict = if failing_cells == 0 {
+        "all cells passed".to_string()
+    } else {
+        format!("{failing_cells} of {} cells FAILED", data.cells.len())
+    };
+    format!(
+        "{} in {}, {}, {}: {verdict}",
+        plural(data.records.len(), "run"),
+        plural(data.cells.len(), "cell"),
+        plural(measurements, "measurement run"),
+        plural(failures, "failure"),
+    )
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Right-align counts, seconds and "median [CI]" cells, but not versions like 3.5.1.
+pub(crate) fn is_numeric(v: &str) -> bool {
+    let first = v.split_whitespace().next().unwrap_or("");
+    first.replace(',', "").parse::<f64>().is_ok()
+}

@@ -1,0 +1,353 @@
+//! Renders a fixed synthetic run (no Spark) and checks what a reader would rely on.
+
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+
+use super::*;
+use crate::config::Mode;
+use crate::measure::record::{RunRecord, Status};
+use crate::measure::stats::Estimate;
+
+const VERSIONS: [&str; 2] = ["3.4.4", "3.5.1"];
+const SIZES: [u64; 2] = [10_000, 1_000_000];
+const COMPUTING: [Mode; 3] = [Mode::Direct, Mode::Containerized, Mode::Submit];
+const REPS: u32 = 5;
+
+fn record(version: &str, mode: Mode, arrow: bool, elements: u64, rep: u32) -> RunRecord {
+    // Deterministic spread: bigger sizes take longer, Arrow helps more as data grows, and
+    // 3.5.1 is a little faster, so every chart has something to show.
+    let base = 4.0 + elements as f64 / 200_000.0 + if version == "3.5.1" { 0.0 } else { 0.6 };
+    let arrow_gain = if arrow {
+        elements as f64 / 400_000.0
+    } else {
+        0.0
+    };
+    let wall = base - arrow_gain + f64::from(rep % 3) * 0.15 + mode as u8 as f64 * 0.8;
+    RunRecord {
+        run_id: "20250101T000000Z-test".into(),
+        scenario: "sum-squares".into(),
+        spark_version: version.into(),
+        config: "default".into(),
+        mode,
+        arrow,
+        arrow_effective: Some(arrow),
+        elements,
+        workers: 2,
+        worker_cores: 1,
+        rep,
+        status: Status::Ok,
+        correct: true,
+        wall_s: wall,
+        app_s: Some(wall - 2.5),
+        jobs_s: Some(wall - 3.5),
+        collect_s: Some(0.3 + arrow_gain / 4.0),
+        tasks: Some(4),
+        executor_run_s: Some(1.0),
+        gc_s: Some(0.01),
+        exit_code: Some(0),
+        started_at: Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, rep).unwrap(),
+        stdout_path: Some(format!("logs/{version}-{mode}-{rep}.stdout")),
+        stderr_path: Some(format!("logs/{version}-{mode}-{rep}.stderr")),
+        ..RunRecord::default()
+    }
+}
+
+/// Two versions × two sizes × three computing modes × Arrow on/off, five reps each, plus one
+/// warmup, one failure (with HTML-hostile text) and one refusal.
+fn fixture() -> Vec<RunRecord> {
+    let mut records = Vec::new();
+    for version in VERSIONS {
+        for elements in SIZES {
+            for mode in COMPUTING {
+                for arrow in [false, true] {
+                    records
+                        .extend((0..REPS).map(|rep| record(version, mode, arrow, elements, rep)));
+                }
+            }
+        }
+    }
+    let mut warmup = record("3.5.1", Mode::Direct, false, 10_000, 0);
+    warmup.warmup = true;
+    warmup.wall_s = 30.0;
+    records.push(warmup);
+    let mut failed = record("3.5.1", Mode::Submit, true, 1_000_000, REPS);
+    failed.status = Status::Failed;
+    failed.correct = false;
+    failed.exit_code = Some(1);
+    failed.error = Some("Py4JError: <script>alert(\"x\")</script> & more | pipes".into());
+    failed.stderr_path = Some("logs/submit failed #1.stderr".into());
+    records.push(failed);
+    let mut refusal = record("3.5.1", Mode::ClusterRefusal, false, 10_000, 0);
+    refusal.status = Status::RefusedAsExpected;
+    refusal.arrow_effective = None;
+    refusal.exit_code = Some(1);
+    records.push(refusal);
+    records
+}
+
+fn write_run(dir: &Path, records: &[RunRecord]) {
+    let lines: String = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .collect();
+    std::fs::write(dir.join(RUNS_JSONL), lines).unwrap();
+}
+
+fn rendered() -> (tempfile::TempDir, ReportFiles) {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path(), &fixture());
+    let files = render(dir.path()).unwrap();
+    (dir, files)
+}
+
+#[test]
+fn writes_every_chart_the_fixture_calls_for() {
+    let (_dir, files) = rendered();
+    let names: Vec<&str> = files.charts.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["wall", "phases", "arrow_speedup", "versions"]);
+    for path in files.paths() {
+        assert!(path.is_file(), "{} was not written", path.display());
+    }
+}
+
+#[test]
+fn svgs_parse_as_xml_with_the_chart_size() {
+    let (_dir, files) = rendered();
+    for chart in &files.charts {
+        let text = std::fs::read_to_string(&chart.svg).unwrap();
+        let doc = roxmltree::Document::parse(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", chart.svg.display()));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        assert_eq!(
+            root.attribute("width"),
+            Some(chart.width.to_string().as_str())
+        );
+        assert_eq!(
+            root.attribute("height"),
+            Some(chart.height.to_string().as_str())
+        );
+        assert!(text.contains("<text"), "{} has no text", chart.name);
+    }
+}
+
+#[test]
+fn pngs_decode_at_the_chart_size_with_text_drawn() {
+    let (_dir, files) = rendered();
+    for chart in &files.charts {
+        let img = image::open(&chart.png).unwrap().to_rgb8();
+        assert_eq!(
+            (img.width(), img.height()),
+            (chart.width, chart.height),
+            "{}",
+            chart.name
+        );
+        // The title row holds only text: dark pixels there mean the embedded font rendered.
+        let dark = (0..chart.width)
+            .flat_map(|x| (0..30).map(move |y| (x, y)))
+            .filter(|&(x, y)| img.get_pixel(x, y).0.iter().all(|c| *c < 100))
+            .count();
+        assert!(
+            dark > 200,
+            "{}: title has {dark} dark pixels, no glyphs drawn?",
+            chart.name
+        );
+    }
+}
+
+#[test]
+fn html_names_every_cell_and_inlines_charts() {
+    let (dir, files) = rendered();
+    let html = std::fs::read_to_string(&files.html).unwrap();
+    let records = fixture();
+    for r in &records {
+        assert!(
+            html.contains(&format!("data-cell=\"{}\"", r.cell())),
+            "cell {} missing from report.html",
+            r.cell()
+        );
+    }
+    assert_eq!(html.matches("<svg").count(), files.charts.len());
+    for forbidden in ["<script", "<link", "src=\"http", "href=\"http", "@import"] {
+        assert!(
+            !html.contains(forbidden),
+            "report.html is not self-contained: {forbidden}"
+        );
+    }
+    assert!(dir.path().join("charts/wall.png").is_file());
+}
+
+#[test]
+fn html_escapes_record_text_and_links_failure_logs() {
+    let (_dir, files) = rendered();
+    let html = std::fs::read_to_string(&files.html).unwrap();
+    assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more"));
+    assert!(html.contains("href=\"logs/submit%20failed%20%231.stderr\""));
+    assert!(html.contains(">Failures (1)</h2>"));
+    assert!(
+        html.contains("FAIL (5/6 as expected)"),
+        "the cell with the failed run fails"
+    );
+    assert!(html.contains("sparkmodes run --scenario sum-squares"));
+}
+
+#[test]
+fn summary_md_has_the_table_and_the_failure() {
+    let (_dir, files) = rendered();
+    let md = std::fs::read_to_string(&files.markdown).unwrap();
+    assert!(
+        md.contains("| Spark | config | mode | Arrow | elements | n | median (s) \\[95 % CI\\] |")
+    );
+    let rows = md.lines().filter(|l| l.starts_with("| 3.")).count();
+    assert_eq!(
+        rows,
+        24 + 25,
+        "24 timed cells in statistics, 25 cells in correctness"
+    );
+    assert!(md.contains("### Failures (1)"));
+    assert!(
+        md.contains("&lt;script&gt;"),
+        "HTML in errors must not reach GitHub's renderer"
+    );
+    assert!(md.contains("\\| pipes"), "pipes would split table cells");
+}
+
+#[test]
+fn warmups_and_failures_stay_out_of_statistics() {
+    let records = fixture();
+    let data = data::ReportData::new(&records);
+    let cell = |mode, arrow, elements| {
+        data.cells
+            .iter()
+            .find(|c| {
+                c.key.spark_version == "3.5.1"
+                    && c.key.mode == mode
+                    && c.key.arrow == arrow
+                    && c.key.elements == elements
+            })
+            .unwrap()
+    };
+    let warm = cell(Mode::Direct, false, 10_000).summary.clone().unwrap();
+    assert_eq!(warm.n, REPS as usize);
+    assert!(warm.max < 30.0, "the 30 s warmup leaked into statistics");
+    assert_eq!(
+        cell(Mode::Submit, true, 1_000_000)
+            .summary
+            .as_ref()
+            .unwrap()
+            .n,
+        REPS as usize
+    );
+    assert!(cell(Mode::ClusterRefusal, false, 10_000).summary.is_none());
+}
+
+#[test]
+fn environment_command_is_the_reproduction() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path(), &fixture());
+    let env = r#"{"command": "sparkmodes run --scenario sum-squares --reps 5", "docker": {"version": "24.0"}, "host": "ci-<1>"}"#;
+    std::fs::write(dir.path().join(ENVIRONMENT_JSON), env).unwrap();
+    let files = render(dir.path()).unwrap();
+    let html = std::fs::read_to_string(files.html).unwrap();
+    assert!(html.contains("<pre>sparkmodes run --scenario sum-squares --reps 5</pre>"));
+    assert!(html.contains("<th>host</th><td>ci-&lt;1&gt;</td>"));
+    assert!(
+        html.contains("{&quot;version&quot;:&quot;24.0&quot;}"),
+        "nested values render as JSON"
+    );
+    let md = std::fs::read_to_string(files.markdown).unwrap();
+    assert!(md.contains("Reproduce: `sparkmodes run --scenario sum-squares --reps 5`"));
+}
+
+#[test]
+fn single_size_single_version_skips_the_charts_that_need_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let records: Vec<RunRecord> = fixture()
+        .into_iter()
+        .filter(|r| r.spark_version == "3.5.1" && r.elements == 10_000)
+        .collect();
+    write_run(dir.path(), &records);
+    let files = render(dir.path()).unwrap();
+    let names: Vec<&str> = files.charts.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["wall", "phases"]);
+}
+
+#[test]
+fn missing_records_are_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = format!("{:#}", render(dir.path()).unwrap_err());
+    let expected = format!(
+        "no run records in {}",
+        dir.path().join(RUNS_JSONL).display()
+    );
+    assert!(err.starts_with(&expected), "{err}");
+}
+
+#[test]
+fn empty_records_are_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(RUNS_JSONL), "\n").unwrap();
+    let err = format!("{:#}", render(dir.path()).unwrap_err());
+    assert!(
+        err.contains("no run records in") && err.contains("holds no records"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join(REPORT_HTML).exists(),
+        "no report for no records"
+    );
+}
+
+fn estimate(point: f64, half_width: f64) -> Estimate {
+    Estimate {
+        point,
+        std_err: half_width / 2.0,
+        ci_low: point - half_width,
+        ci_high: point + half_width,
+        confidence: 0.95,
+    }
+}
+
+#[test]
+fn comparison_chart_renders_rows_and_rejects_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = vec![
+        ComparisonRow {
+            label: "direct · Arrow on · 1M".into(),
+            baseline: estimate(10.0, 0.3),
+            candidate: estimate(12.0, 0.4),
+        },
+        ComparisonRow {
+            label: "submit · Arrow off · 1M".into(),
+            baseline: estimate(14.0, 0.5),
+            candidate: estimate(13.9, 0.6),
+        },
+    ];
+    let files = render_comparison(dir.path(), "sum-squares — Spark 3.5.1 → 4.0.0", &rows).unwrap();
+    let svg = std::fs::read_to_string(&files.svg).unwrap();
+    roxmltree::Document::parse(&svg).unwrap();
+    assert!(
+        svg.contains("+20.0 %") && svg.contains("-0.7 %"),
+        "changes are labelled"
+    );
+    let img = image::open(&files.png).unwrap();
+    assert_eq!((img.width(), img.height()), (files.width, files.height));
+    assert!(render_comparison(dir.path(), "t", &[]).is_err());
+}
+
+#[test]
+fn a_run_with_nothing_measured_still_reports_its_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let records: Vec<RunRecord> = fixture()
+        .into_iter()
+        .filter(|r| r.status != Status::Ok)
+        .collect();
+    assert_eq!(records.len(), 2, "the failure and the refusal");
+    write_run(dir.path(), &records);
+    let files = render(dir.path()).unwrap();
+    assert!(files.charts.is_empty(), "no timings, no timing charts");
+    let html = std::fs::read_to_string(&files.html).unwrap();
+    assert!(html.contains(">Failures (1)</h2>"));
+    assert!(html.contains("data-cell=\"3.5.1/default/cluster-refusal/arrow-off/10000\""));
+}

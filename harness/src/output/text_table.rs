@@ -1,0 +1,83 @@
+//! Plain-text tables with aligned columns, for every table sparkmodes prints to a terminal.
+
+use crate::measure::record::{by_cell, measured_walls, RunRecord, Status};
+
+/// Pads each column to its widest cell (two spaces apart); `right(col)` right-aligns numbers.
+pub fn aligned_table(rows: &[Vec<String>], right: impl Fn(usize) -> bool) -> String {
+    let mut widths: Vec<usize> = Vec::new();
+    for row in rows {
+        widths.resize(widths.len().max(row.len()), 0);
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(col, (cell, &w))| {
+                if right(col) {
+                    format!("{cell:>w$}")
+                } else {
+                    format!("{cell:<w$}")
+                }
+            })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The terminal table: one line per cell, mode × arrow → status, correct, wall time.
+pub fn cell_table(records: &[RunRecord]) -> String {
+    let cells = by_cell(records);
+    let mut out = format!(
+        "{:<8} {:<14} {:<16} {:<10} {:>10} {:>4}  {:<22} {:>8} {:>12}\n",
+        "spark", "config", "mode", "arrow", "elements", "n", "status", "correct", "median wall"
+    );
+    for (cell, runs) in cells {
+        let measured = measured_walls(runs.iter().copied());
+        let counted: Vec<&&RunRecord> = runs.iter().filter(|r| !r.warmup).collect();
+        let ok = counted.iter().filter(|r| r.kept_promise()).count();
+        let status = summarize_status(&counted);
+        let arrow = if cell.mode.computes() {
+            cell.arrow_label()
+        } else {
+            "-"
+        };
+        let median =
+            crate::measure::stats::median(&measured).map_or("-".into(), |m| format!("{m:.2}s"));
+        let elements = if cell.mode.computes() {
+            cell.elements.to_string()
+        } else {
+            "-".into()
+        };
+        out.push_str(&format!(
+            "{:<8} {:<14} {:<16} {:<10} {:>10} {:>4}  {:<22} {:>8} {:>12}\n",
+            cell.spark_version,
+            cell.config,
+            cell.mode.as_str(),
+            arrow,
+            elements,
+            counted.len(),
+            status,
+            format!("{ok}/{}", counted.len()),
+            median
+        ));
+    }
+    out
+}
+
+fn summarize_status(runs: &[&&RunRecord]) -> String {
+    let mut statuses: Vec<Status> = runs.iter().map(|r| r.status).collect();
+    statuses.sort();
+    statuses.dedup();
+    statuses
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}

@@ -1,0 +1,144 @@
+//! A whole `sparkmodes run`: preflight → plan → matrix (records) → report and comparisons →
+//! verdict and exit code.
+
+mod destination;
+pub mod preflight;
+
+pub use destination::Destination;
+
+use std::path::{Path, PathBuf};
+
+use crate::config::plan::Plan;
+use crate::config::scenario::Scenario;
+use crate::error::{Error, Exit, Result};
+use crate::exec::backend::{BackendOptions, SparkBackend};
+use crate::exec::matrix;
+use crate::infra::docker;
+use crate::infra::environment::Environment;
+use crate::infra::image::Base;
+use crate::measure::record::{self, RunRecord};
+use crate::output::compare::{self, CompareOptions, Split};
+use crate::output::export::JunitReport;
+use crate::output::report;
+
+#[derive(Debug, Clone)]
+pub struct PipelineOptions {
+    pub scenario: Scenario,
+    pub reports: PathBuf,
+    pub run_id: Option<String>,
+    pub resume: Option<String>,
+    pub base: Base,
+    pub external_master: Option<String>,
+    pub secure: bool,
+    pub app_source: PathBuf,
+    pub threshold: f64,
+}
+
+pub struct PipelineOutcome {
+    pub run_dir: PathBuf,
+    pub records: Vec<RunRecord>,
+    pub exit: Exit,
+}
+
+/// Preflight, then the matrix, then the outputs. A failure in preflight creates nothing; a
+/// failure after the matrix keeps every record and exits [`Exit::Output`].
+pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
+    let destination = preflight::check(opts)?;
+    docker::remove_stale();
+    let plan = Plan::new(&opts.scenario);
+    let (run_id, run_dir, done) = match destination {
+        Destination::New { id } => {
+            let dir = destination::create(&opts.reports, &id)?;
+            (id, dir, Vec::new())
+        }
+        Destination::Resume { id, dir, done } => (id, dir, done),
+    };
+    let todo = plan.remaining(&done);
+    let mut backend = SparkBackend::new(BackendOptions {
+        run_id: run_id.clone(),
+        scenario: opts.scenario.name.clone(),
+        run_dir: run_dir.clone(),
+        app_source: opts.app_source.clone(),
+        base: opts.base.clone(),
+        external_master: opts.external_master.clone(),
+        secure: opts.secure,
+    });
+    let result = matrix::run_plan(&mut backend, &todo, &run_dir);
+    let env = Environment::capture(&opts.scenario.spark_versions, backend.images.clone());
+    let written = env.write(&run_dir);
+    result?;
+    written.map_err(Error::output)?;
+    let records = record::load_records(&run_dir).map_err(Error::output)?;
+    let exit = finish(&run_dir, &records, opts).map_err(Error::output)?;
+    Ok(PipelineOutcome {
+        run_dir,
+        records,
+        exit,
+    })
+}
+
+/// JUnit, report, within-run comparisons; the exit code they add up to.
+fn finish(run_dir: &Path, records: &[RunRecord], opts: &PipelineOptions) -> anyhow::Result<Exit> {
+    let mut junit = JunitReport::from_records(&opts.scenario.name, records);
+    let mut exit = correctness_exit(records);
+    for split in splits(&opts.scenario) {
+        let cmp_opts = CompareOptions {
+            threshold: opts.threshold,
+            ..CompareOptions::default()
+        };
+        let comparison = compare::compare_within(records, &split, &cmp_opts);
+        let sub = run_dir.join(split_dir(&split));
+        compare::write_outputs(&sub, &comparison, records, records)?;
+        eprintln!("{}", comparison.to_terminal_table());
+        for case in compare::junit_cases(&comparison) {
+            junit.push(case);
+        }
+        // An upgrade that slows things down is a regression; a slower config is information.
+        if matches!(split, Split::SparkVersion { .. }) && exit == Exit::Ok {
+            exit = comparison.exit();
+        }
+    }
+    junit.write(&run_dir.join(crate::output::export::JUNIT_XML))?;
+    report::render(run_dir)?;
+    Ok(exit)
+}
+
+fn correctness_exit(records: &[RunRecord]) -> Exit {
+    let bad = records.iter().any(|r| !r.kept_promise());
+    if bad {
+        Exit::WrongResult
+    } else {
+        Exit::Ok
+    }
+}
+
+/// The first Spark version (or config) of the scenario is the baseline of each comparison.
+fn splits(s: &Scenario) -> Vec<Split> {
+    let mut out = Vec::new();
+    for v in s.spark_versions.iter().skip(1) {
+        out.push(Split::SparkVersion {
+            baseline: s.spark_versions[0].clone(),
+            candidate: v.clone(),
+        });
+    }
+    for c in s.configs.iter().skip(1) {
+        out.push(Split::Config {
+            baseline: s.configs[0].name.clone(),
+            candidate: c.name.clone(),
+        });
+    }
+    out
+}
+
+fn split_dir(split: &Split) -> String {
+    match split {
+        Split::SparkVersion {
+            baseline,
+            candidate,
+        } => format!("compare-spark-{baseline}-vs-{candidate}"),
+        Split::Config {
+            baseline,
+            candidate,
+        } => format!("compare-config-{baseline}-vs-{candidate}"),
+    }
+}

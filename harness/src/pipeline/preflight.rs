@@ -1,0 +1,81 @@
+//! Every refusal `sparkmodes run` can make, in one place, before the first directory or
+//! container exists: the scenario was validated on load; then, cheapest first, the options
+//! (threshold, destination, app, external master) and the host (Docker, Java, Python, base
+//! image). A check added for a new option or mode belongs here.
+
+use std::path::Path;
+
+use super::destination::{self, Destination};
+use super::PipelineOptions;
+use crate::error::{Error, Result};
+use crate::infra::{image, tools};
+
+/// Runs every check; returns where the records will go. Creates nothing.
+pub fn check(opts: &PipelineOptions) -> Result<Destination> {
+    check_threshold(opts.threshold)?;
+    let destination = destination::check(opts)?;
+    check_source(&opts.app_source)?;
+    if let Some(url) = &opts.external_master {
+        check_external(opts, url)?;
+    }
+    tools::docker_daemon()?;
+    tools::java()?;
+    tools::python()?;
+    image::check_base(&opts.base)?;
+    Ok(destination)
+}
+
+/// The regression threshold: a positive fraction, e.g. 0.1 for 10 %.
+pub fn check_threshold(threshold: f64) -> Result<()> {
+    if threshold > 0.0 && threshold < 10.0 {
+        Ok(())
+    } else {
+        Err(Error::setup(
+            "--threshold must be a positive fraction, e.g. 0.1 for 10 %",
+        ))
+    }
+}
+
+/// The file `stage` needs in an app directory; checked up front so a wrong `--app` is refused
+/// before any cluster starts.
+pub fn check_source(source: &Path) -> Result<()> {
+    let ini = source.join("data").join("data_source.ini");
+    if ini.is_file() {
+        Ok(())
+    } else {
+        Err(Error::setup(format!(
+            "--app {}: not an app directory (it needs data/data_source.ini)",
+            source.display()
+        )))
+    }
+}
+
+fn check_external(opts: &PipelineOptions, url: &str) -> Result<()> {
+    if opts.scenario.fault.is_some() {
+        return Err(Error::setup(format!(
+            "scenario `{}` injects faults into its own cluster's workers; it cannot run with --master",
+            opts.scenario.name
+        )));
+    }
+    check_master(url)
+}
+
+/// An external master must answer before anything starts.
+fn check_master(url: &str) -> Result<()> {
+    let hostport = url
+        .strip_prefix("spark://")
+        .ok_or_else(|| Error::setup(format!("--master `{url}` is not a spark://host:port URL")))?;
+    let addrs: Vec<std::net::SocketAddr> = std::net::ToSocketAddrs::to_socket_addrs(hostport)
+        .map_err(|e| Error::setup(format!("--master {url}: cannot resolve {hostport}: {e}")))?
+        .collect();
+    let reachable = addrs.iter().any(|a| {
+        std::net::TcpStream::connect_timeout(a, std::time::Duration::from_secs(5)).is_ok()
+    });
+    if reachable {
+        Ok(())
+    } else {
+        Err(Error::setup(format!(
+            "--master {url} does not answer: is the cluster up and the port reachable from here?"
+        )))
+    }
+}
