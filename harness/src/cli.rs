@@ -276,13 +276,13 @@ fn cluster(action: ClusterAction) -> Result<Exit> {
     }
 }
 
+/// The same checks a scenario's `[cluster]` gets, plus what this machine can hold.
 fn validate_shape(shape: &crate::infra::ClusterShape) -> Result<()> {
-    if shape.workers == 0 || shape.worker_cores == 0 {
-        return Err(Error::setup(
-            "--workers and --worker-cores must be at least 1",
-        ));
-    }
-    Ok(())
+    shape
+        .check()
+        .map_err(|(key, msg)| Error::setup(format!("--{} {msg}", key.replace('_', "-"))))?;
+    let (cpus, mib) = crate::infra::host_capacity();
+    shape.check_fits(cpus, mib).map_err(Error::setup)
 }
 
 fn load_scenario(arg: Option<&str>) -> Result<Scenario> {
@@ -341,6 +341,7 @@ fn compare_cmd(
     threshold: f64,
     root: &std::path::Path,
 ) -> Result<Exit> {
+    compare::check_threshold(threshold).map_err(Error::setup)?;
     let base_path = baseline::resolve(root, base);
     let b = baseline::load(&base_path).map_err(|e| Error::setup(format!("{e:#}")))?;
     let c = baseline::load(candidate).map_err(|e| Error::setup(format!("{e:#}")))?;
@@ -358,6 +359,9 @@ fn compare_cmd(
     }
     junit.write(&candidate.join("junit-compare.xml"))?;
     println!("{}", comparison.to_terminal_table());
+    if let Some(gap) = comparison.gap() {
+        eprintln!("sparkmodes: the gate fails: {gap}");
+    }
     Ok(comparison.exit())
 }
 

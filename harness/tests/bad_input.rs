@@ -11,6 +11,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use sparkmodes::{Mode, RunRecord};
 use tempfile::TempDir;
 
 mod common;
@@ -450,4 +451,172 @@ fn help_names_the_exit_codes_and_the_scenario_argument() {
         "{text}"
     );
     assert!(text.contains("Exit codes: 0 ok, 2 bad input"), "{text}");
+}
+
+// --- Issue 14: holes in the verdict, each refused before anything is created. -------------
+
+#[test]
+fn conf_that_would_inject_lines_is_refused() {
+    let sb = Sandbox::new(&[]);
+    let cases = [
+        (
+            "\"spark.x\" = \"a\\nspark.sql.execution.arrow.pyspark.enabled true\"",
+            "control character",
+        ),
+        ("\"spark.x \" = \"1\"", "letters, digits"),
+        ("\"spark.x=y\" = \"1\"", "letters, digits"),
+        (
+            "\"spark.sql.execution.arrow.enabled\" = \"true\"",
+            "set by the harness",
+        ),
+        (
+            "\"spark.eventLog.enabled\" = \"false\"",
+            "set by the harness",
+        ),
+    ];
+    for (line, why) in cases {
+        let s = sb.scenario(
+            "repetitions = 1\n",
+            &format!("repetitions = 1\n[spark_conf]\n{line}\n"),
+        );
+        sb.run_scenario(&s, &[])
+            .refused(&[&format!("{}:8:", path_str(&s)), why]);
+    }
+}
+
+#[test]
+fn a_plan_too_large_to_build_is_refused_at_once() {
+    let sb = Sandbox::new(&[]);
+    let s = sb.scenario("repetitions = 1", "repetitions = 1000000000");
+    sb.run_scenario(&s, &[])
+        .refused(&["key `repetitions`", "at most 10000"]);
+    let sizes: Vec<String> = (1..=10).map(|i| (i * 1000).to_string()).collect();
+    let text = VALID
+        .replace(
+            "elements = [1000]",
+            &format!("elements = [{}]", sizes.join(", ")),
+        )
+        .replace("repetitions = 1", "repetitions = 10000");
+    let s = sb.root.path().join("scenarios").join("big-plan.toml");
+    std::fs::write(&s, text).unwrap();
+    sb.run_scenario(&s, &[])
+        .refused(&["the matrix has", "runs, at most 100000"]);
+}
+
+#[test]
+fn executors_larger_than_a_worker_are_refused() {
+    let sb = Sandbox::new(&[]);
+    for (key, value, why) in [
+        ("spark.executor.memory", "\"4g\"", "more than a worker"),
+        ("spark.executor.cores", "\"3\"", "a worker of config"),
+    ] {
+        let s = sb.scenario(
+            "repetitions = 1\n",
+            &format!("repetitions = 1\n[spark_conf]\n\"{key}\" = {value}\n"),
+        );
+        sb.run_scenario(&s, &[])
+            .refused(&[&format!("spark_conf.\"{key}\""), why]);
+    }
+}
+
+#[test]
+fn a_scenario_path_that_is_not_a_regular_file_is_refused() {
+    let sb = Sandbox::new(&[]);
+    let fifo = sb.root.path().join("scenarios").join("fifo.toml");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    sb.run_scenario(&fifo, &[]).refused(&["not a regular file"]);
+    sb.run_scenario(Path::new("/dev/zero"), &[])
+        .refused(&["/dev/zero", "not a regular file"]);
+    let big = sb.root.path().join("scenarios").join("big.toml");
+    std::fs::write(&big, format!("# {}\n", "x".repeat(2 << 20))).unwrap();
+    sb.run_scenario(&big, &[])
+        .refused(&["a scenario is at most"]);
+}
+
+#[test]
+fn a_run_id_the_filesystem_cannot_hold_is_refused() {
+    let sb = Sandbox::new(&[]);
+    let long = "r".repeat(300);
+    sb.run_scenario(&sb.valid_scenario(), &["--run-id", &long])
+        .refused(&["--run-id", "at most 255"]);
+}
+
+#[test]
+fn cluster_up_checks_its_flags_like_a_scenario() {
+    let sb = Sandbox::new(&[]);
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--worker-memory", "banana"],
+            "--worker-memory must be a size",
+        ),
+        (&["--workers", "0"], "--workers must be between 1 and 64"),
+        (
+            &["--workers", "64", "--worker-cores", "1024"],
+            "cores on a machine with",
+        ),
+        (
+            &["--worker-memory", "100000g"],
+            "MiB of worker memory on a machine with",
+        ),
+    ];
+    for (flags, why) in cases {
+        let mut args = vec!["cluster", "up"];
+        args.extend(flags);
+        sb.run(&args).refused(&[why]);
+    }
+}
+
+#[test]
+fn compare_refuses_a_threshold_that_would_pass_anything() {
+    let sb = Sandbox::new(&[]);
+    let dir = sb.out();
+    let dir = dir.to_str().unwrap();
+    for t in ["nan", "inf", "2", "0", "-0.5"] {
+        let flag = format!("--threshold={t}");
+        sb.run(&["compare", dir, dir, &flag])
+            .refused(&["--threshold", "at most 1"]);
+    }
+}
+
+/// A candidate with no runs, or missing a baseline cell, cannot pass the gate.
+#[test]
+fn compare_fails_when_it_compared_nothing_or_a_cell_is_missing() {
+    let sb = Sandbox::new(&[]);
+    let write = |name: &str, records: &[RunRecord]| {
+        let dir = sb.root.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let lines: String = records
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap() + "\n")
+            .collect();
+        std::fs::write(dir.join("runs.jsonl"), lines).unwrap();
+        dir
+    };
+    let runs = |mode: Mode| -> Vec<RunRecord> {
+        (0..5)
+            .map(|rep| RunRecord {
+                mode,
+                rep,
+                wall_s: 10.0 + f64::from(rep) * 0.01,
+                ..RunRecord::example()
+            })
+            .collect()
+    };
+    let base = write("base", &[runs(Mode::Direct), runs(Mode::Submit)].concat());
+    let empty = write("empty", &[]);
+    let partial = write("partial", &runs(Mode::Direct));
+    let same = write("same", &[runs(Mode::Direct), runs(Mode::Submit)].concat());
+    let gate = |cand: &Path| sb.run(&["compare", base.to_str().unwrap(), cand.to_str().unwrap()]);
+    let o = gate(&empty);
+    assert_eq!(o.code, Some(3), "{}", o.stderr);
+    assert!(o.stderr.contains("the gate fails"), "{}", o.stderr);
+    let o = gate(&partial);
+    assert_eq!(o.code, Some(3), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("no runs in the candidate"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(gate(&same).code, Some(0));
 }

@@ -60,8 +60,7 @@ pub fn stage(
 }
 
 pub fn write_defaults(path: &Path, conf: &BTreeMap<String, String>) -> Result<()> {
-    let text: String = conf.iter().map(|(k, v)| format!("{k} {v}\n")).collect();
-    std::fs::write(path, text)?;
+    std::fs::write(path, crate::config::conf::to_properties(conf))?;
     Ok(())
 }
 

@@ -105,15 +105,13 @@ impl Backend for SparkBackend {
     }
 
     fn recover(&mut self) -> Result<Option<String>> {
-        let Some(cluster) = &self.cluster else {
+        let Some(cause) = self.cluster.as_ref().and_then(Cluster::degradation) else {
             return Ok(None);
         };
-        let dead = cluster.dead_containers();
-        if dead.is_empty() {
-            return Ok(None);
+        // Remove the degraded cluster first: a paused container would otherwise linger.
+        if let Some(old) = self.cluster.take() {
+            let _ = old.rm();
         }
-        let cause = format!("cluster container(s) died: {}", dead.join(", "));
-        self.cluster = None;
         let config = self.config.clone().expect("a group is running");
         let fresh = self.start_cluster(&config)?;
         if let Some(e) = self.executor.as_mut() {

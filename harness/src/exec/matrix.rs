@@ -17,7 +17,8 @@ pub trait Backend {
     /// Prepares images, venv and cluster for a group.
     fn start_group(&mut self, key: &GroupKey, config: &ConfigSpec) -> Result<()>;
     fn executor(&mut self) -> &mut dyn Executor;
-    /// After a failed run: if a cluster container died, restart the cluster and say what died.
+    /// After every run: if the cluster degraded (a container died or paused, or the master
+    /// lost workers), restore it and say what was wrong.
     fn recover(&mut self) -> Result<Option<String>>;
     fn end_group(&mut self);
 }
@@ -56,20 +57,15 @@ fn run_group(
         bar.set_message(describe(run));
         let mut rec = backend.executor().execute(run);
         crate::infra::reaper::park_if_interrupted();
-        if !rec.status.is_success() || run.fault.is_some() {
-            match backend.recover() {
-                Ok(Some(cause)) if !rec.status.is_success() => {
-                    let err = rec.error.take().unwrap_or_default();
-                    rec.error = Some(format!("{cause}; {err}"));
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    // The record explains why the matrix stops here; keep it.
-                    let err = rec.error.take().unwrap_or_default();
-                    rec.error = Some(format!("cluster restart failed: {e}; {err}"));
-                    sink.append(&rec)?;
-                    return Err(e);
-                }
+        match backend.recover() {
+            Ok(Some(cause)) => blame_cluster(&mut rec, run, cause),
+            Ok(None) => {}
+            Err(e) => {
+                // The record explains why the matrix stops here; keep it.
+                let err = rec.error.take().unwrap_or_default();
+                rec.error = Some(format!("cluster restart failed: {e}; {err}"));
+                sink.append(&rec)?;
+                return Err(e);
             }
         }
         sink.append(&rec)?;
@@ -81,6 +77,19 @@ fn run_group(
         records.push(rec);
     }
     Ok(())
+}
+
+/// The cluster was found degraded after `run` (and has been restored): a failed run names the
+/// cause; a successful one is kept but left out of statistics, since it may have run on fewer
+/// executors than its cell says. A fault run degraded the cluster on purpose.
+fn blame_cluster(rec: &mut RunRecord, run: &PlannedRun, cause: String) {
+    if !rec.status.is_success() {
+        let err = rec.error.take().unwrap_or_default();
+        rec.error = Some(format!("{cause}; {err}"));
+    } else if run.fault.is_none() {
+        rec.finding = Some(format!("{cause}: left out of statistics, cluster restored"));
+        rec.degraded = Some(cause);
+    }
 }
 
 /// `SPARKMODES_PANIC_AFTER_RUNS=n` panics after the n-th record is written: a fault switch

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod backend;
 pub mod driver;
+pub mod judge;
 pub mod matrix;
 pub mod process;
 pub mod run;

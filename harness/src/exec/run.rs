@@ -10,7 +10,8 @@ use crate::config::plan::PlannedRun;
 use crate::config::Mode;
 use crate::error::Result;
 use crate::exec::app;
-use crate::exec::driver::{self, Deployment, REFUSAL_MESSAGE};
+use crate::exec::driver::{self, Deployment};
+use crate::exec::judge::{self, failure_cause, judge_refusal, last_meaningful_line};
 use crate::exec::process::{self, Fault, Outcome};
 use crate::infra::cluster::Cluster;
 use crate::infra::target::Target;
@@ -119,14 +120,15 @@ impl SparkExecutor {
         let outcome =
             process::execute(&launch, &staged.stdout, &staged.stderr, run.timeout, fault)?;
         self.judge(run, &staged, &outcome, rec)?;
-        if let Some(log) = eventlog::find_event_log(&staged.event_log_dir) {
+        let log = eventlog::find_event_log(&staged.event_log_dir);
+        if let Some(log) = &log {
             rec.event_log_path = log
                 .strip_prefix(&self.ctx.run_dir)
                 .ok()
                 .map(|p| p.display().to_string());
-            read_timings(&log, run, rec);
         }
-        arrow_fallback(&staged.stderr, run, rec);
+        let timings = log.and_then(|l| eventlog::parse_file(&l).ok());
+        judge::evidence(run, timings.as_ref(), &staged.stderr, rec);
         if rec.correct {
             // Results of large runs are big; a correct one has nothing left to tell.
             let _ = std::fs::remove_file(&staged.result);
@@ -228,87 +230,6 @@ fn spark_conf(run: &PlannedRun, target: &Target) -> BTreeMap<String, String> {
     conf
 }
 
-fn judge_refusal(out: &Outcome, stderr: &str, rec: &mut RunRecord) {
-    let refused = out.exit_code.is_some_and(|c| c != 0);
-    if refused && stderr.contains(REFUSAL_MESSAGE) {
-        rec.status = Status::RefusedAsExpected;
-        rec.correct = true;
-    } else if refused {
-        rec.status = Status::Failed;
-        rec.error = Some(format!(
-            "refused, but not with the expected message: {}",
-            last_meaningful_line(stderr)
-        ));
-    } else {
-        rec.status = Status::Failed;
-        rec.error = Some(
-            "Spark ACCEPTED --deploy-mode cluster for a Python app on a standalone master: the refusal this mode asserts is gone"
-                .into(),
-        );
-    }
-}
-
-fn read_timings(log: &Path, run: &PlannedRun, rec: &mut RunRecord) {
-    let Ok(t) = eventlog::parse_file(log) else {
-        return;
-    };
-    rec.app_s = t.app_s;
-    rec.jobs_s = t.jobs_s;
-    rec.collect_s = t.collect_s;
-    rec.tasks = Some(t.tasks);
-    rec.executor_run_s = Some(t.executor_run_s);
-    rec.gc_s = Some(t.gc_s);
-    if run.mode.computes() {
-        rec.arrow_effective = t.arrow_collect;
-        if run.arrow && t.arrow_collect == Some(false) {
-            rec.finding = Some("Arrow requested but toPandas collected without it".into());
-        }
-    }
-}
-
-/// PySpark falls back silently (a warning) when Arrow conversion fails; that is a finding.
-fn arrow_fallback(stderr_path: &Path, run: &PlannedRun, rec: &mut RunRecord) {
-    if !run.arrow || !run.mode.computes() {
-        return;
-    }
-    let stderr = std::fs::read_to_string(stderr_path).unwrap_or_default();
-    if let Some(line) = stderr
-        .lines()
-        .find(|l| l.contains("Attempting non-optimization"))
-    {
-        rec.arrow_effective = Some(false);
-        rec.finding = Some(format!("Arrow requested but fell back: {}", line.trim()));
-    }
-}
-
-/// The most telling line of a failed driver's stderr, with out-of-memory deaths named.
-pub fn failure_cause(exit_code: Option<i32>, stderr: &str) -> String {
-    let code = exit_code.map_or("a signal".to_string(), |c| format!("exit code {c}"));
-    if let Some(l) = stderr
-        .lines()
-        .find(|l| l.contains("java.lang.OutOfMemoryError"))
-    {
-        return format!(
-            "out of memory ({code}): {} — raise spark.driver.memory / spark.executor.memory",
-            l.trim()
-        );
-    }
-    format!("{code}: {}", last_meaningful_line(stderr))
-}
-
-fn last_meaningful_line(text: &str) -> String {
-    let is_error = |l: &&str| {
-        let l = l.trim_start();
-        !l.starts_with("at ") && (l.contains("Error") || l.contains("Exception"))
-    };
-    text.lines()
-        .rev()
-        .find(is_error)
-        .or_else(|| text.lines().rev().find(|l| !l.trim().is_empty()))
-        .map(|l| l.trim().chars().take(500).collect())
-        .unwrap_or_else(|| "(no output)".into())
-}
-
 /// Spark flushes the event log on every job start, so the file shows it as it happens.
 fn job_started(event_log_dir: &Path) -> bool {
     eventlog::find_event_log(event_log_dir)
@@ -318,26 +239,4 @@ fn job_started(event_log_dir: &Path) -> bool {
 
 fn count_existing(dir: &Path) -> usize {
     std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn oom_is_named_as_the_cause() {
-        let err = "x\njava.lang.OutOfMemoryError: Java heap space\n\tat foo\nTraceback\n";
-        let c = failure_cause(Some(1), err);
-        assert!(c.starts_with("out of memory (exit code 1)"), "{c}");
-        assert!(c.contains("spark.driver.memory"));
-    }
-
-    #[test]
-    fn cause_skips_stack_frames() {
-        let err = "py4j.protocol.Py4JJavaError: An error occurred\n\tat org.Foo(Foo.java:1)\n";
-        assert_eq!(
-            failure_cause(None, err),
-            "a signal: py4j.protocol.Py4JJavaError: An error occurred"
-        );
-    }
 }

@@ -335,7 +335,36 @@ impl Cluster {
         self.workers.iter().map(|c| c.id().to_string()).collect()
     }
 
-    /// Names of the cluster's containers that are no longer running, with their exit state.
+    /// Why the cluster is no longer the one that was started, if it is not: a container dead
+    /// or paused, the master not answering, or fewer ALIVE workers (or cores) than the shape.
+    pub fn degradation(&self) -> Option<String> {
+        let dead = self.dead_containers();
+        if !dead.is_empty() {
+            return Some(format!("cluster container(s) died: {}", dead.join(", ")));
+        }
+        let status = match self.status() {
+            Ok(s) => s,
+            Err(e) => return Some(format!("cluster master does not answer: {e}")),
+        };
+        let alive: Vec<&WorkerStatus> = status
+            .workers
+            .iter()
+            .filter(|w| w.state == "ALIVE")
+            .collect();
+        let cores: u32 = alive.iter().map(|w| w.cores).sum();
+        let (want, want_cores) = (
+            self.shape.workers,
+            self.shape.workers * self.shape.worker_cores,
+        );
+        (alive.len() < want as usize || cores < want_cores).then(|| {
+            format!(
+                "cluster degraded: the master reports {}/{want} workers ALIVE with {cores}/{want_cores} cores",
+                alive.len()
+            )
+        })
+    }
+
+    /// Names of the cluster's containers that are not running (or are paused), with their state.
     pub fn dead_containers(&self) -> Vec<String> {
         self.container_ids()
             .iter()
@@ -343,7 +372,7 @@ impl Cluster {
                 let state = docker::cli(&[
                     "inspect",
                     "--format",
-                    "{{.Name}} {{.State.Running}} {{.State.Status}} exit={{.State.ExitCode}}",
+                    "{{.Name}} {{.State.Running}}{{if .State.Paused}}-paused{{end}} {{.State.Status}} exit={{.State.ExitCode}}",
                     id,
                 ])
                 .unwrap_or_else(|_| format!("{id} false removed"));

@@ -17,6 +17,6 @@ pub mod venv;
 pub use cluster::Cluster;
 pub use environment::Environment;
 pub use image::{Base, Images};
-pub use shape::ClusterShape;
+pub use shape::{host_capacity, memory_mib, ClusterShape};
 pub use target::Target;
 pub use venv::Venv;

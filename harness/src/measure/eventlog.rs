@@ -17,6 +17,8 @@
 //!   `collectAsArrowToPython` means Arrow, `collectToPython` means the pickled path. The last
 //!   `toPandas` execution with evidence wins, because when Arrow fails and
 //!   `spark.sql.execution.arrow.pyspark.fallback.enabled` is on, Spark retries without Arrow.
+//! - `executors`: count of `SparkListenerExecutorAdded` events (executors the app really got;
+//!   a worker lost before or during the run shows here as fewer than the cluster's workers).
 //! - `python_udf_eval`: `ArrowEvalPython` or `BatchEvalPython` (whichever comes first) in the
 //!   `physicalPlanDescription` of the `toPandas` execution, else of any SQL execution.
 //!
@@ -40,6 +42,7 @@ pub struct PhaseTimings {
     pub gc_s: f64,
     pub arrow_collect: Option<bool>,
     pub python_udf_eval: Option<String>,
+    pub executors: u32,
 }
 
 /// Parses the event log at `path`; errors name the file and line.
@@ -150,6 +153,7 @@ struct Accumulator {
     tasks: u64,
     executor_run_ms: u64,
     gc_ms: u64,
+    executors: u32,
 }
 
 fn is_to_pandas(text: &str) -> bool {
@@ -178,6 +182,7 @@ impl Accumulator {
                 }
             }
             "SparkListenerSQLExecutionStart" => self.sql_start(e),
+            "SparkListenerExecutorAdded" => self.executors += 1,
             _ => {}
         }
     }
@@ -257,6 +262,7 @@ impl Accumulator {
             jobs_s: ended(&|_| true),
             collect_s: ended(&|j| self.is_to_pandas_job(j)),
             tasks: self.tasks,
+            executors: self.executors,
             executor_run_s: self.executor_run_ms as f64 / 1000.0,
             gc_s: self.gc_ms as f64 / 1000.0,
             arrow_collect: to_pandas.filter_map(|x| x.arrow).next_back(),

@@ -67,6 +67,8 @@ pub struct RunRecord {
     pub jobs_s: Option<f64>,
     pub collect_s: Option<f64>,
     pub tasks: Option<u64>,
+    /// Executors the app really got (from the event log), to compare with `workers`.
+    pub executors: Option<u32>,
     pub executor_run_s: Option<f64>,
     pub gc_s: Option<f64>,
     pub exit_code: Option<i32>,
@@ -79,6 +81,9 @@ pub struct RunRecord {
     pub event_log_path: Option<String>,
     /// Something noticed in a run that still passed, e.g. Arrow requested but not used.
     pub finding: Option<String>,
+    /// Set when the cluster was found degraded (a worker dead, paused or missing from the
+    /// master) after this run: the run is kept but left out of statistics.
+    pub degraded: Option<String>,
 }
 
 /// The identity of a matrix cell: records with equal keys are repetitions of one measurement.
@@ -174,7 +179,7 @@ impl RunRecord {
 
     /// Whether the run counts towards timing statistics.
     pub fn is_measurement(&self) -> bool {
-        !self.warmup && self.status == Status::Ok && self.correct
+        !self.warmup && self.status == Status::Ok && self.correct && self.degraded.is_none()
     }
 
     /// The one judgement of a run: did it do what its mode promises — compute the right

@@ -69,6 +69,13 @@ fn check_new_run_dir(reports: &Path, run_id: &str) -> Result<()> {
 
 /// A run id names one directory under `--output`, never a path out of it.
 pub fn check_run_id(flag: &str, run_id: &str) -> Result<()> {
+    // NAME_MAX on every Linux filesystem sparkmodes writes to.
+    if run_id.len() > 255 {
+        return Err(Error::setup(format!(
+            "{flag} is {} bytes long: a directory name holds at most 255",
+            run_id.len()
+        )));
+    }
     let mut parts = Path::new(run_id).components();
     match (parts.next(), parts.next()) {
         (Some(std::path::Component::Normal(_)), None) => Ok(()),

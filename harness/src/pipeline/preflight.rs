@@ -9,12 +9,14 @@ use super::destination::{self, Destination};
 use super::PipelineOptions;
 use crate::error::{Error, Result};
 use crate::infra::{image, tools};
+use crate::output::compare;
 
 /// Runs every check; returns where the records will go. Creates nothing.
 pub fn check(opts: &PipelineOptions) -> Result<Destination> {
-    check_threshold(opts.threshold)?;
+    compare::check_threshold(opts.threshold).map_err(Error::setup)?;
     let destination = destination::check(opts)?;
     check_source(&opts.app_source)?;
+    check_shapes_fit(opts)?;
     if let Some(url) = &opts.external_master {
         check_external(opts, url)?;
     }
@@ -23,17 +25,6 @@ pub fn check(opts: &PipelineOptions) -> Result<Destination> {
     tools::python()?;
     image::check_base(&opts.base)?;
     Ok(destination)
-}
-
-/// The regression threshold: a positive fraction, e.g. 0.1 for 10 %.
-pub fn check_threshold(threshold: f64) -> Result<()> {
-    if threshold > 0.0 && threshold < 10.0 {
-        Ok(())
-    } else {
-        Err(Error::setup(
-            "--threshold must be a positive fraction, e.g. 0.1 for 10 %",
-        ))
-    }
 }
 
 /// The file `stage` needs in an app directory; checked up front so a wrong `--app` is refused
@@ -48,6 +39,24 @@ pub fn check_source(source: &Path) -> Result<()> {
             source.display()
         )))
     }
+}
+
+/// Every config's cluster must fit this machine (checked here, not at load: the same
+/// scenario may be meant for a bigger machine).
+fn check_shapes_fit(opts: &PipelineOptions) -> Result<()> {
+    if opts.external_master.is_some() {
+        return Ok(());
+    }
+    let (cpus, mib) = crate::infra::host_capacity();
+    for c in &opts.scenario.configs {
+        c.shape.check_fits(cpus, mib).map_err(|e| {
+            Error::setup(format!(
+                "{}: config `{}`: {e}",
+                opts.scenario.origin, c.name
+            ))
+        })?;
+    }
+    Ok(())
 }
 
 fn check_external(opts: &PipelineOptions, url: &str) -> Result<()> {

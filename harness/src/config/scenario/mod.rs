@@ -30,6 +30,15 @@ use crate::{Error, Result};
 /// pandas frame, so beyond this the run measures swapping, not Spark.
 pub const MAX_ELEMENTS: u64 = 100_000_000;
 
+/// Bounds on the matrix: far beyond any real benchmark (10,000 runs of 10 s is a day), and
+/// small enough that a plan is built in milliseconds.
+pub const MAX_REPETITIONS: u32 = 10_000;
+pub const MAX_WARMUP: u32 = 1_000;
+pub const MAX_RUNS: u64 = 100_000;
+
+/// A scenario file larger than this is not a scenario (and may be `/dev/zero`).
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
 /// One named cluster configuration: a shape plus the Spark conf only this config adds.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ConfigSpec {
@@ -138,9 +147,23 @@ pub const BUILTIN: [(&str, &str); 6] = [
 
 impl Scenario {
     /// Reads and validates a scenario file; errors name the file, line and key.
+    /// Only a regular file of at most [`MAX_FILE_BYTES`] is read: a FIFO would block forever
+    /// and `/dev/zero` would fill the memory.
     pub fn from_file(path: &Path) -> Result<Scenario> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::setup(format!("cannot read scenario {}: {e}", path.display())))?;
+        let cannot =
+            |why: String| Error::setup(format!("cannot read scenario {}: {why}", path.display()));
+        let meta = std::fs::metadata(path).map_err(|e| cannot(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(cannot("not a regular file".into()));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            let why = format!(
+                "{} bytes, a scenario is at most {MAX_FILE_BYTES}",
+                meta.len()
+            );
+            return Err(cannot(why));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| cannot(e.to_string()))?;
         Scenario::from_str(&text, &path.display().to_string())
     }
 

@@ -5,26 +5,10 @@ use std::fmt;
 
 use super::document::{key_segment, Document};
 use super::raw::{Number, RawConfig, RawScenario, RawShape};
-use super::{ConfigSpec, FaultSpec, Scenario, MAX_ELEMENTS};
-use crate::config::Mode;
-use crate::infra::ClusterShape;
+use super::{ConfigSpec, FaultSpec, Scenario, MAX_ELEMENTS, MAX_REPETITIONS, MAX_RUNS, MAX_WARMUP};
+use crate::config::{conf, Mode};
+use crate::infra::{memory_mib, ClusterShape};
 use crate::Result;
-
-/// Conf keys the harness sets itself: a scenario setting them would silently fight the matrix.
-const HARNESS_OWNED_CONF: [(&str, &str); 3] = [
-    (
-        "spark.sql.execution.arrow.pyspark.enabled",
-        "use the `arrow` list instead",
-    ),
-    (
-        "spark.master",
-        "the harness points every run at its own cluster",
-    ),
-    (
-        "spark.eventLog.dir",
-        "the harness collects event logs per run",
-    ),
-];
 
 impl RawScenario {
     pub(super) fn validate(self, doc: &Document) -> Result<Scenario> {
@@ -43,7 +27,8 @@ impl RawScenario {
         if let Some(fault) = &self.fault {
             check_fault(doc, fault, self.timeout_s)?;
         }
-        Ok(Scenario {
+        check_warmup(doc, self.warmup)?;
+        let scenario = Scenario {
             name: self.name,
             description: self.description,
             origin: doc.origin.clone(),
@@ -59,7 +44,10 @@ impl RawScenario {
             spark_conf: self.spark_conf,
             configs,
             fault: self.fault,
-        })
+        };
+        check_plan_size(doc, &scenario)?;
+        check_executor_fits(doc, &scenario)?;
+        Ok(scenario)
     }
 }
 
@@ -78,16 +66,9 @@ impl RawShape {
 }
 
 fn check_shape(doc: &Document, table: &str, shape: &ClusterShape) -> Result<()> {
-    for (key, value) in [
-        ("workers", shape.workers),
-        ("worker_cores", shape.worker_cores),
-    ] {
-        if value < 1 {
-            let path = format!("{table}.{key}");
-            return Err(doc.error(&path, format!("must be at least 1, got {value}")));
-        }
-    }
-    check_memory(doc, &format!("{table}.worker_memory"), &shape.worker_memory)
+    shape
+        .check()
+        .map_err(|(key, msg)| doc.error(&format!("{table}.{key}"), msg))
 }
 
 fn resolve_configs(
@@ -199,12 +180,73 @@ fn check_repetitions(doc: &Document, n: i64) -> Result<u32> {
     if n < 1 {
         return Err(doc.error("repetitions", format!("must be at least 1, got {n}")));
     }
-    u32::try_from(n).map_err(|_| {
-        doc.error(
-            "repetitions",
-            format!("must be at most {}, got {n}", u32::MAX),
-        )
-    })
+    if n > i64::from(MAX_REPETITIONS) {
+        let msg = format!("must be at most {MAX_REPETITIONS}, got {n}");
+        return Err(doc.error("repetitions", msg));
+    }
+    Ok(n as u32)
+}
+
+fn check_warmup(doc: &Document, n: u32) -> Result<()> {
+    if n > MAX_WARMUP {
+        let msg = format!("must be at most {MAX_WARMUP}, got {n}");
+        return Err(doc.error("warmup", msg));
+    }
+    Ok(())
+}
+
+/// The whole matrix, counted before it is built: a plan of a billion runs would allocate
+/// gigabytes before the first one started.
+fn check_plan_size(doc: &Document, s: &Scenario) -> Result<()> {
+    let computing = s.modes.iter().filter(|m| m.computes()).count() as u128;
+    let refusal = s.modes.len() as u128 - computing;
+    let cells = computing * (s.arrow.len() * s.elements.len()) as u128;
+    let per_group =
+        cells * u128::from(s.warmup + s.repetitions) + refusal * u128::from(s.repetitions);
+    let runs = per_group * (s.spark_versions.len() * s.configs.len()) as u128;
+    if runs > MAX_RUNS as u128 {
+        let msg = format!(
+            "the matrix has {runs} runs, at most {MAX_RUNS}: lower repetitions or the lists"
+        );
+        return Err(doc.error("repetitions", msg));
+    }
+    Ok(())
+}
+
+/// An executor larger than a worker is never granted, and every run would wait out its
+/// timeout ("Initial job has not accepted any resources"): refused with the reason.
+fn check_executor_fits(doc: &Document, s: &Scenario) -> Result<()> {
+    for (i, c) in s.configs.iter().enumerate() {
+        let conf = |key: &str| c.conf.get(key).or_else(|| s.spark_conf.get(key));
+        let key_path = |key: &str| match c.conf.contains_key(key) {
+            true => format!("configs[{i}].conf.{}", key_segment(key)),
+            false => format!("spark_conf.{}", key_segment(key)),
+        };
+        if let Some(v) = conf("spark.executor.memory") {
+            let (want, have) = (memory_mib(v), memory_mib(&c.shape.worker_memory));
+            if want > have {
+                let msg = format!(
+                    "{v} is more than a worker of config `{}` has ({}): no executor could start",
+                    c.name, c.shape.worker_memory
+                );
+                return Err(doc.error(&key_path("spark.executor.memory"), msg));
+            }
+        }
+        if let Some(v) = conf("spark.executor.cores") {
+            let cores: u32 = v.parse().map_err(|_| {
+                let msg = format!("must be a whole number of cores, got {v:?}");
+                doc.error(&key_path("spark.executor.cores"), msg)
+            })?;
+            if cores == 0 || cores > c.shape.worker_cores {
+                let msg = format!(
+                    "{cores} cores, but a worker of config `{}` has {}: no executor could start",
+                    c.name, c.shape.worker_cores
+                );
+                return Err(doc.error(&key_path("spark.executor.cores"), msg));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_elements(doc: &Document, elements: Vec<Number>) -> Result<Vec<u64>> {
@@ -239,20 +281,8 @@ fn check_positive_seconds(doc: &Document, key: &str, s: f64) -> Result<()> {
     }
 }
 
-/// Spark memory strings as the standalone worker and `spark.*.memory` accept them.
-fn is_memory(s: &str) -> bool {
-    let Some(unit) = s.chars().last() else {
-        return false;
-    };
-    let digits = &s[..s.len() - unit.len_utf8()];
-    matches!(unit.to_ascii_lowercase(), 'k' | 'm' | 'g' | 't')
-        && !digits.is_empty()
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && digits.parse::<u64>().is_ok_and(|n| n > 0)
-}
-
 fn check_memory(doc: &Document, key: &str, value: &str) -> Result<()> {
-    if is_memory(value) {
+    if memory_mib(value).is_some() {
         Ok(())
     } else {
         Err(doc.error(
@@ -268,9 +298,8 @@ fn check_conf(doc: &Document, table: &str, conf: &BTreeMap<String, String>) -> R
         if !key.starts_with("spark.") {
             return Err(doc.error(&path, "Spark conf keys start with `spark.`".to_string()));
         }
-        if let Some((_, why)) = HARNESS_OWNED_CONF.iter().find(|(k, _)| k == key) {
-            return Err(doc.error(&path, format!("is set by the harness: {why}")));
-        }
+        conf::check_key(key).map_err(|e| doc.error(&path, e))?;
+        conf::check_value(value).map_err(|e| doc.error(&path, e))?;
         if key.ends_with(".memory") {
             check_memory(doc, &path, value)?;
         }

@@ -118,6 +118,30 @@ fn resume_completes_what_is_missing() {
     assert!(plan.remaining(&all).is_empty());
 }
 
+/// A worker lost while results stay correct: the run is kept, flagged, left out of the
+/// statistics, and the cluster is restored before the next run.
+#[test]
+fn a_cluster_degraded_under_a_correct_run_is_flagged_and_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut mock = Mock {
+        // The first measured run (after four warmups).
+        dead_cluster_on: Some(5),
+        ..Default::default()
+    };
+    let recs = run_plan(&mut mock, plan().runs(), dir.path()).unwrap();
+    assert_eq!(mock.restarts, 1);
+    let flagged: Vec<&RunRecord> = recs.iter().filter(|r| r.degraded.is_some()).collect();
+    assert_eq!(flagged.len(), 1);
+    assert_eq!((flagged[0].status, flagged[0].warmup), (Status::Ok, false));
+    assert!(!flagged[0].is_measurement());
+    assert!(flagged[0]
+        .finding
+        .as_deref()
+        .unwrap()
+        .contains("left out of statistics"));
+    assert_eq!(recs.len(), plan().len(), "the matrix went on");
+}
+
 #[test]
 fn a_dead_cluster_is_named_in_the_failed_record() {
     let dir = tempfile::tempdir().unwrap();

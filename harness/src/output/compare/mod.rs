@@ -37,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::Mode;
 use crate::measure::record::{measured_walls, CellKey, RunRecord, Status};
 use crate::measure::stats::{self, mann_whitney_p, Estimate};
+use crate::Exit;
 
 pub const COMPARE_MD: &str = "compare.md";
 pub const COMPARE_JSON: &str = "compare.json";
@@ -333,6 +334,57 @@ fn refusal_verdict(base: &[&RunRecord], cand: &[&RunRecord]) -> (Verdict, Option
         (Verdict::NoChange, Some(format!("status {c}")))
     } else {
         (Verdict::RefusalChanged, Some(format!("status {b} -> {c}")))
+    }
+}
+
+/// The regression threshold both `run` and `compare` accept: a finite fraction in (0, 1]
+/// (1 = a 2× change). Larger values would let a 2× slowdown pass as `no-change`.
+pub fn check_threshold(threshold: f64) -> Result<(), String> {
+    if threshold > 0.0 && threshold <= 1.0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "--threshold must be a fraction above 0 and at most 1 (e.g. 0.1 for 10 %), got {threshold}"
+        ))
+    }
+}
+
+impl Comparison {
+    /// The gate's verdict: 3 if any correctness or refusal change, a baseline cell missing
+    /// from the candidate (something did not run) or nothing compared at all; else 4 if any
+    /// cell is slower; else 0.
+    pub fn exit(&self) -> Exit {
+        let any = |v: Verdict| self.rows.iter().any(|r| r.verdict == v);
+        if any(Verdict::WrongResult) || any(Verdict::RefusalChanged) || self.gap().is_some() {
+            Exit::WrongResult
+        } else if any(Verdict::Slower) {
+            Exit::Regression
+        } else {
+            Exit::Ok
+        }
+    }
+
+    /// Why the comparison cannot vouch for the candidate although no cell failed: it compared
+    /// no cell at all, or cells of the baseline have no runs in the candidate.
+    pub fn gap(&self) -> Option<String> {
+        let missing: Vec<&str> = self
+            .rows
+            .iter()
+            .filter(|r| r.verdict == Verdict::OnlyInBaseline)
+            .map(|r| r.cell.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Some(format!(
+                "{} baseline cell(s) have no runs in the candidate: {}",
+                missing.len(),
+                missing.join(", ")
+            ));
+        }
+        let both = self
+            .rows
+            .iter()
+            .any(|r| r.baseline_key.is_some() && r.candidate_key.is_some());
+        (!both).then(|| "nothing was compared: no cell has runs on both sides".to_string())
     }
 }
 

@@ -7,21 +7,8 @@ use anyhow::Context;
 
 use super::{Comparison, Verdict};
 use crate::output::text_table::aligned_table;
-use crate::Exit;
 
 impl Comparison {
-    /// 3 if any correctness or refusal change, else 4 if any cell is slower, else 0.
-    pub fn exit(&self) -> Exit {
-        let any = |v: Verdict| self.rows.iter().any(|r| r.verdict == v);
-        if any(Verdict::WrongResult) || any(Verdict::RefusalChanged) {
-            Exit::WrongResult
-        } else if any(Verdict::Slower) {
-            Exit::Regression
-        } else {
-            Exit::Ok
-        }
-    }
-
     pub fn verdict_counts(&self) -> BTreeMap<Verdict, usize> {
         let mut counts = BTreeMap::new();
         for r in &self.rows {

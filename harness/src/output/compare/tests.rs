@@ -161,7 +161,40 @@ fn cells_on_one_side_are_listed() {
     );
     assert_eq!(verdict(Mode::Containerized).n_candidate, 1);
     assert_eq!(cmp.rows.len(), 3);
-    assert_eq!(cmp.exit(), Exit::Ok);
+    // A baseline cell the candidate did not run: in CI, something did not run.
+    assert_eq!(cmp.exit(), Exit::WrongResult);
+    assert!(cmp.gap().unwrap().contains("submit"), "{:?}", cmp.gap());
+    // New cells in the candidate are fine.
+    let (b, mut c) = shifted(5, 1.0, 0.01, 5);
+    c.push(rec("3.5", Mode::Containerized, 4.0));
+    let cmp = compare(&b, &c, &CompareOptions::default());
+    assert_eq!((cmp.exit(), cmp.gap()), (Exit::Ok, None));
+}
+
+#[test]
+fn comparing_nothing_fails_the_gate() {
+    let (b, _) = shifted(5, 1.0, 0.01, 5);
+    for (base, cand) in [(&b[..], &[][..]), (&[][..], &[][..]), (&[][..], &b[..])] {
+        let cmp = compare(base, cand, &CompareOptions::default());
+        assert_eq!(
+            cmp.exit(),
+            Exit::WrongResult,
+            "{} vs {}",
+            base.len(),
+            cand.len()
+        );
+        assert!(cmp.gap().is_some());
+    }
+}
+
+#[test]
+fn thresholds_outside_the_documented_range_are_refused() {
+    for bad in [f64::NAN, f64::INFINITY, -0.1, 0.0, 1.5, 2.0] {
+        assert!(check_threshold(bad).is_err(), "{bad}");
+    }
+    for good in [0.01, 0.1, 1.0] {
+        check_threshold(good).unwrap();
+    }
 }
 
 #[test]

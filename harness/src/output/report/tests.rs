@@ -351,3 +351,22 @@ fn a_run_with_nothing_measured_still_reports_its_failures() {
     assert!(html.contains(">Failures (1)</h2>"));
     assert!(html.contains("data-cell=\"3.5.1/default/cluster-refusal/arrow-off/10000\""));
 }
+
+/// A hand-edited or corrupted record set with absurd magnitudes renders (sane axes, no spin).
+#[test]
+fn extreme_values_render() {
+    let mut records = fixture();
+    for (i, r) in records.iter_mut().enumerate() {
+        let x = [1.7e308, 1e-300, 0.0, f64::MAX][i % 4];
+        r.wall_s = x;
+        r.app_s = Some(x);
+        r.jobs_s = Some(x / 2.0);
+        r.collect_s = Some(x / 4.0);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path(), &records);
+    let files = render(dir.path()).unwrap();
+    for path in files.paths() {
+        assert!(path.is_file(), "{} was not written", path.display());
+    }
+}

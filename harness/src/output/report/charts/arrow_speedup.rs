@@ -4,7 +4,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{join_label, label_style, palette, titled, Chart, DrawResult, GRID, INK};
+use super::{
+    axis, join_label, label_style, palette, pin_estimate, titled, Chart, DrawResult, GRID, INK,
+};
 use crate::config::Mode;
 use crate::measure::record::CellKey;
 use crate::measure::stats::{self, Estimate};
@@ -35,7 +37,8 @@ impl ArrowSpeedupChart {
                 let points: Vec<(u64, Estimate)> = sizes
                     .iter()
                     .filter_map(|&elements| {
-                        speedup(data, version, config, mode, elements).map(|e| (elements, e))
+                        speedup(data, version, config, mode, elements)
+                            .map(|e| (elements, pin_estimate(e)))
                     })
                     .collect();
                 if points.is_empty() {
@@ -118,7 +121,7 @@ impl Chart for ArrowSpeedupChart {
             .margin_left(8)
             .x_label_area_size(48)
             .y_label_area_size(64)
-            .build_cartesian_2d(x, y_lo..y_hi)?;
+            .build_cartesian_2d(x, axis(y_lo, y_hi))?;
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)

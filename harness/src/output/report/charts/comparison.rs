@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    draw_legend, label_style, palette, text, titled, widest_label, CategoryAxis, Chart, ChartFiles,
-    DrawResult, Marker, GRID, INK, LEGEND_HEIGHT,
+    axis, draw_legend, label_style, palette, pin_estimate, text, titled, widest_label,
+    CategoryAxis, Chart, ChartFiles, DrawResult, Marker, GRID, INK, LEGEND_HEIGHT,
 };
 use crate::measure::stats::Estimate;
 
@@ -59,7 +59,14 @@ pub fn render_comparison(
         out_dir,
         &ComparisonChart {
             title: title.to_string(),
-            rows: rows.to_vec(),
+            rows: rows
+                .iter()
+                .map(|r| ComparisonRow {
+                    label: r.label.clone(),
+                    baseline: pin_estimate(r.baseline),
+                    candidate: pin_estimate(r.candidate),
+                })
+                .collect(),
         },
     )
 }
@@ -116,7 +123,7 @@ impl Chart for ComparisonChart {
             .margin_left(8)
             .x_label_area_size(48)
             .y_label_area_size(label_width + 14)
-            .build_cartesian_2d(0.0..x_hi.max(1e-3), y)?;
+            .build_cartesian_2d(axis(0.0, x_hi.max(1e-3)), y)?;
         let rows = &self.rows;
         let y_label = |v: &f64| {
             n.checked_sub(1 + v.round() as usize)

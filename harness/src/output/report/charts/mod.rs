@@ -175,7 +175,44 @@ pub(crate) fn value_range(values: impl IntoIterator<Item = f64>) -> std::ops::Ra
     }
     let span = (hi - lo).max(hi.abs() * 0.05).max(1e-3);
     let low = if lo < 0.5 * hi { 0.0 } else { lo - 0.15 * span };
-    low..hi + 0.1 * span
+    axis(low, hi + 0.1 * span)
+}
+
+/// Largest magnitude an axis spans (seconds, ratios: 30,000 years). Records can hold absurd
+/// values (a corrupted or hand-edited runs.jsonl); beyond this they are pinned to the edge,
+/// and plotters' tick search, which never ends on an infinite range, always gets a finite one.
+const AXIS_LIMIT: f64 = 1e12;
+
+/// A value as charts draw it: pinned inside [`AXIS_LIMIT`] (the pixel mapping overflows far
+/// beyond it), NaN as 0. Tables and statistics keep the real value.
+pub(crate) fn pin(v: f64) -> f64 {
+    if v.is_nan() {
+        0.0
+    } else {
+        v.clamp(-AXIS_LIMIT, AXIS_LIMIT)
+    }
+}
+
+pub(crate) fn pin_estimate(e: crate::measure::stats::Estimate) -> crate::measure::stats::Estimate {
+    crate::measure::stats::Estimate {
+        point: pin(e.point),
+        ci_low: pin(e.ci_low),
+        ci_high: pin(e.ci_high),
+        ..e
+    }
+}
+
+/// The one place a value axis is made: finite, ordered, at least a little wide.
+pub(crate) fn axis(lo: f64, hi: f64) -> std::ops::Range<f64> {
+    let clamp = |v: f64| {
+        if v.is_nan() {
+            0.0
+        } else {
+            v.clamp(-AXIS_LIMIT, AXIS_LIMIT)
+        }
+    };
+    let (lo, hi) = (clamp(lo), clamp(hi));
+    lo..hi.max(lo + 1e-6)
 }
 
 /// Joins the non-empty parts of a label with a separator readable in SVG and PNG alike.

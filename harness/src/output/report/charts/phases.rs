@@ -5,8 +5,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_legend, join_label, label_style, palette, titled, widest_label, CategoryAxis, Chart,
-    DrawResult, Marker, GRID, LEGEND_HEIGHT,
+    axis, draw_legend, join_label, label_style, palette, pin, titled, widest_label, CategoryAxis,
+    Chart, DrawResult, Marker, GRID, LEGEND_HEIGHT,
 };
 use crate::measure::record::RunRecord;
 use crate::measure::stats;
@@ -83,8 +83,8 @@ fn row(data: &ReportData, cell: &Cell, multi_size: bool) -> Option<Row> {
     let arrow = if k.arrow { "Arrow on" } else { "Arrow off" };
     Some(Row {
         label: join_label(&[&setup, &size, k.mode.as_str(), arrow]),
-        phases,
-        median_wall,
+        phases: phases.map(|p: [f64; 4]| p.map(pin)),
+        median_wall: pin(median_wall),
     })
 }
 
@@ -117,7 +117,7 @@ impl Chart for PhasesChart {
             .margin_top(8)
             .x_label_area_size(40)
             .y_label_area_size(label_width + 14)
-            .build_cartesian_2d(0.0..x_max.max(1e-3), y)?;
+            .build_cartesian_2d(axis(0.0, x_max.max(1e-3)), y)?;
         // Row 0 is drawn on top, so the chart reads in table order.
         let row_at = |v: &f64| {
             n.checked_sub(1 + v.round() as usize)

@@ -5,6 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::pin;
 use crate::measure::stats::quantile_sorted;
 use crate::output::report::data::Cell;
 
@@ -42,8 +43,8 @@ impl Panel {
             .map(|c| Slot {
                 group: modes.iter().position(|m| *m == c.key.mode).unwrap_or(0),
                 series: series(c),
-                samples: c.wall_samples(),
-                warmups: c.warmup_samples(),
+                samples: c.wall_samples().into_iter().map(pin).collect(),
+                warmups: c.warmup_samples().into_iter().map(pin).collect(),
             })
             .collect();
         Panel {
