@@ -217,6 +217,8 @@ fn dispatch(command: Command) -> Result<Exit> {
 fn images(action: ImagesAction) -> Result<Exit> {
     match action {
         ImagesAction::Build(args) => {
+            image::check_base(&args.base())?;
+            crate::pipeline::preflight::check_releases(std::slice::from_ref(&args.spark))?;
             let started = std::time::Instant::now();
             let images = image::ensure(&args.spark, &args.base())?;
             let venv = venv::ensure(&args.spark)?;

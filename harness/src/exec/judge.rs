@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::config::PlannedRun;
 use crate::exec::driver::REFUSAL_MESSAGE;
 use crate::exec::process::Outcome;
+use crate::measure::diagnosis::diagnose;
 use crate::measure::eventlog::PhaseTimings;
 use crate::measure::record::{RunRecord, Status};
 
@@ -44,6 +45,7 @@ pub fn evidence(
         rec.collect_s = t.collect_s;
         rec.tasks = Some(t.tasks);
         rec.executors = Some(t.executors);
+        rec.udf_eval = t.python_udf_eval.clone();
         rec.executor_run_s = Some(t.executor_run_s);
         rec.gc_s = Some(t.gc_s);
     }
@@ -88,16 +90,22 @@ pub fn judge_arrow(arrow: bool, engaged: Option<bool>, stderr: &str, rec: &mut R
 /// The most telling line of a failed driver's stderr, with out-of-memory deaths named.
 pub fn failure_cause(exit_code: Option<i32>, stderr: &str) -> String {
     let code = exit_code.map_or("a signal".to_string(), |c| format!("exit code {c}"));
-    if let Some(l) = stderr
-        .lines()
-        .find(|l| l.contains("java.lang.OutOfMemoryError"))
-    {
-        return format!(
-            "out of memory ({code}): {} — raise spark.driver.memory / spark.executor.memory",
-            l.trim()
-        );
+    match diagnose(stderr) {
+        Some(d) => format!("{code}: {} [{}]", d.line, d.name),
+        None => format!("{code}: {}", last_meaningful_line(stderr)),
     }
-    format!("{code}: {}", last_meaningful_line(stderr))
+}
+
+/// A run that broke its promise gets the diagnosis its output matches, if any: the rule's
+/// name in `diagnosis`, what Spark said, what it means and the fix in `finding`.
+pub fn explain(output: &str, rec: &mut RunRecord) {
+    if rec.kept_promise() {
+        return;
+    }
+    if let Some(d) = diagnose(output) {
+        rec.finding = Some(d.finding());
+        rec.diagnosis = Some(d.name);
+    }
 }
 
 pub fn last_meaningful_line(text: &str) -> String {
@@ -118,11 +126,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn oom_is_named_as_the_cause() {
+    fn a_diagnosed_failure_names_its_rule() {
         let err = "x\njava.lang.OutOfMemoryError: Java heap space\n\tat foo\nTraceback\n";
         let c = failure_cause(Some(1), err);
-        assert!(c.starts_with("out of memory (exit code 1)"), "{c}");
-        assert!(c.contains("spark.driver.memory"));
+        assert!(
+            c.starts_with("exit code 1: java.lang.OutOfMemoryError"),
+            "{c}"
+        );
+        assert!(c.ends_with("[driver-out-of-memory]"), "{c}");
+        let mut r = RunRecord::default();
+        explain(err, &mut r);
+        assert_eq!(r.diagnosis.as_deref(), Some("driver-out-of-memory"));
+        assert!(r.finding.unwrap().contains("spark.driver.memory"));
     }
 
     #[test]

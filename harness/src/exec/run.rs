@@ -129,6 +129,7 @@ impl SparkExecutor {
         }
         let timings = log.and_then(|l| eventlog::parse_file(&l).ok());
         judge::evidence(run, timings.as_ref(), &staged.stderr, rec);
+        judge::explain(&driver_output(&staged), rec);
         if rec.correct {
             // Results of large runs are big; a correct one has nothing left to tell.
             let _ = std::fs::remove_file(&staged.result);
@@ -168,9 +169,7 @@ impl SparkExecutor {
                 Some(e) => format!("{fault} at {at:.1}s failed: {e}"),
             });
         }
-        // spark-submit sends the Python side's traceback to stdout: read both.
-        let stderr = std::fs::read_to_string(&staged.stderr).unwrap_or_default()
-            + &std::fs::read_to_string(&staged.stdout).unwrap_or_default();
+        let stderr = driver_output(staged);
         if out.timed_out {
             rec.status = Status::Timeout;
             rec.error = Some(format!(
@@ -216,18 +215,31 @@ impl Executor for SparkExecutor {
     }
 }
 
-/// Arrow and authentication settings; the legacy `spark.sql.execution.arrow.enabled` only
-/// mattered before 3.0, which sparkmodes has no recipe for.
+/// Arrow and authentication settings. Both Arrow switches are said explicitly in both arms,
+/// because Spark 4.2 turned both on by default: `arrow.pyspark.enabled` is the arm (toPandas and
+/// createDataFrame from pandas); Arrow-optimised Python UDFs stay off unless the scenario's
+/// `[spark_conf]` turns them on, so 3.5 and 4.3 run the same UDF path. The legacy
+/// `spark.sql.execution.arrow.enabled` only mattered before 3.0 (no recipe here).
 fn spark_conf(run: &PlannedRun, target: &Target) -> BTreeMap<String, String> {
     let mut conf = BTreeMap::new();
     conf.insert(
         "spark.sql.execution.arrow.pyspark.enabled".into(),
         run.arrow.to_string(),
     );
+    conf.insert(
+        "spark.sql.execution.pythonUDF.arrow.enabled".into(),
+        "false".into(),
+    );
     if target.secret.is_some() {
         conf.insert("spark.authenticate".into(), "true".into());
     }
     conf
+}
+
+/// What the driver printed: spark-submit sends the Python side's traceback to stdout, so both.
+fn driver_output(staged: &app::Staged) -> String {
+    std::fs::read_to_string(&staged.stderr).unwrap_or_default()
+        + &std::fs::read_to_string(&staged.stdout).unwrap_or_default()
 }
 
 /// Spark flushes the event log on every job start, so the file shows it as it happens.

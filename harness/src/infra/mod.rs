@@ -9,6 +9,7 @@ pub mod docker;
 pub mod environment;
 pub mod image;
 pub mod reaper;
+pub mod releases;
 mod shape;
 pub mod target;
 pub mod tools;

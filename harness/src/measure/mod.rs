@@ -2,6 +2,7 @@
 //! reads, phase timings from Spark's [`eventlog`], the correctness [`oracle`], and the
 //! [`stats`] (bootstrap CIs, outliers, the Mann–Whitney test) over repetitions.
 
+pub mod diagnosis;
 pub mod eventlog;
 pub mod oracle;
 pub mod record;

@@ -69,6 +69,9 @@ pub struct RunRecord {
     pub tasks: Option<u64>,
     /// Executors the app really got (from the event log), to compare with `workers`.
     pub executors: Option<u32>,
+    /// Which Python UDF path the plan ran: `BatchEvalPython` (pickled rows) or
+    /// `ArrowEvalPython` (Arrow batches), from the SQL plan in the event log.
+    pub udf_eval: Option<String>,
     pub executor_run_s: Option<f64>,
     pub gc_s: Option<f64>,
     pub exit_code: Option<i32>,
@@ -84,6 +87,9 @@ pub struct RunRecord {
     /// Set when the cluster was found degraded (a worker dead, paused or missing from the
     /// master) after this run: the run is kept but left out of statistics.
     pub degraded: Option<String>,
+    /// The known failure a failed run's output matched (`measure::diagnosis`), e.g.
+    /// `python-mismatch`; its explanation and fix are in `finding`.
+    pub diagnosis: Option<String>,
 }
 
 /// The identity of a matrix cell: records with equal keys are repetitions of one measurement.

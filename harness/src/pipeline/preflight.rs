@@ -8,7 +8,7 @@ use std::path::Path;
 use super::destination::{self, Destination};
 use super::PipelineOptions;
 use crate::error::{Error, Result};
-use crate::infra::{image, tools};
+use crate::infra::{image, releases, tools};
 use crate::output::compare;
 
 /// Runs every check; returns where the records will go. Creates nothing.
@@ -24,6 +24,7 @@ pub fn check(opts: &PipelineOptions) -> Result<Destination> {
     tools::java()?;
     tools::python()?;
     image::check_base(&opts.base)?;
+    check_releases(&opts.scenario.spark_versions)?;
     Ok(destination)
 }
 
@@ -55,6 +56,16 @@ fn check_shapes_fit(opts: &PipelineOptions) -> Result<()> {
                 opts.scenario.origin, c.name
             ))
         })?;
+    }
+    Ok(())
+}
+
+/// Every version was really released (pip, cached); offline this only warns.
+pub fn check_releases(versions: &[String]) -> Result<()> {
+    for v in versions {
+        if let Some(note) = releases::check(v)? {
+            eprintln!("sparkmodes: {note}");
+        }
     }
     Ok(())
 }

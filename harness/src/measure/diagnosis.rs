@@ -1,0 +1,204 @@
+//! What a failed run's logs mean and what to change: a table of patterns taken from real
+//! failures (the excerpts are in `fixtures/logs/`, each tested here), each with a one-sentence
+//! explanation and the setting or install step that fixes it. Every run that did not keep its
+//! promise is matched against it; the first rule whose pattern is in the driver's output wins,
+//! so the specific rules come before the general ones.
+
+use serde::{Deserialize, Serialize};
+
+/// One known failure.
+pub struct Rule {
+    /// Stable name, e.g. `python-mismatch`; also the `diagnosis` column of the record.
+    pub name: &'static str,
+    /// Every one of these must be on one line of the output.
+    pub all_of: &'static [&'static str],
+    pub meaning: &'static str,
+    pub fix: &'static str,
+}
+
+/// A rule that matched, with the line Spark printed.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Diagnosis {
+    pub name: String,
+    pub line: String,
+    pub meaning: String,
+    pub fix: String,
+}
+
+impl Diagnosis {
+    /// One line for the record's `finding`: what Spark said, what it means, what to change.
+    pub fn finding(&self) -> String {
+        format!(
+            "{}: {} Fix: {} (Spark said: \"{}\")",
+            self.name, self.meaning, self.fix, self.line
+        )
+    }
+}
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        name: "python-mismatch",
+        all_of: &["[PYTHON_VERSION_MISMATCH]"],
+        meaning: "the driver's Python minor differs from the executors', and PySpark refuses to run a Python UDF across minors.",
+        fix: "run the driver on the executors' Python minor (PYSPARK_DRIVER_PYTHON), or build the image on the driver's (PYSPARK_PYTHON must name a matching interpreter on both sides).",
+    },
+    Rule {
+        name: "version-skew",
+        all_of: &["InvalidClassException", "local class incompatible"],
+        meaning: "the driver's Spark version differs from the cluster's, so their RPC messages do not deserialise (Spark retries for about a minute, then gives up on the master).",
+        fix: "install the cluster's Spark version on the driver side (pyspark==<cluster version>).",
+    },
+    Rule {
+        name: "connect-token-missing",
+        all_of: &["No authentication token provided"],
+        meaning: "the Spark Connect server requires a token and the client sent none.",
+        fix: "give the client the server's token (`;token=` in the sc:// URL, e.g. through SPARK_REMOTE).",
+    },
+    Rule {
+        name: "connect-classic-api",
+        all_of: &["cannot import name 'SparkContext' from 'pyspark'"],
+        meaning: "the app uses SparkContext/RDDs, which the pure Spark Connect client does not have.",
+        fix: "port the app to the DataFrame API (see fixtures/app-connect) or run it in a classic mode.",
+    },
+    Rule {
+        name: "connect-classic-api",
+        all_of: &["[NOT_IMPLEMENTED]"],
+        meaning: "the app calls an API Spark Connect does not implement (SparkContext, RDDs).",
+        fix: "port the app to the DataFrame API (see fixtures/app-connect) or run it in a classic mode.",
+    },
+    Rule {
+        name: "connect-classic-api",
+        all_of: &["[JVM_ATTRIBUTE_NOT_SUPPORTED]"],
+        meaning: "the app reaches into the JVM (Py4J: _jvm, _jdf, SparkContext), which a Spark Connect client has none of.",
+        fix: "port the app to the DataFrame API (see fixtures/app-connect) or run it in a classic mode.",
+    },
+    Rule {
+        name: "connect-remote-with-master",
+        all_of: &["Remote cannot be specified with master"],
+        meaning: "SPARK_REMOTE asks for Spark Connect while the app sets a master itself (SparkConf.setMaster, SparkContext): spark-submit refuses both at once.",
+        fix: "for Spark Connect, build the session with SparkSession.builder.remote(...) and drop setMaster/SparkContext (see fixtures/app-connect); otherwise unset SPARK_REMOTE.",
+    },
+    Rule {
+        name: "python312-distutils",
+        all_of: &["No module named 'distutils'"],
+        meaning: "PySpark 3.5 imports distutils, which Python 3.12 removed from the standard library (3.5 does not support Python 3.12).",
+        fix: "run Spark 3.5 on Python 3.11, or `pip install setuptools` in the driver's environment, or move to Spark 4.x.",
+    },
+    Rule {
+        name: "max-result-size",
+        all_of: &["is bigger than spark.driver.maxResultSize"],
+        meaning: "the results collected to the driver exceed spark.driver.maxResultSize.",
+        fix: "raise spark.driver.maxResultSize (0 = unlimited) and keep spark.driver.memory above it, or collect less.",
+    },
+    Rule {
+        name: "driver-out-of-memory",
+        all_of: &["java.lang.OutOfMemoryError"],
+        meaning: "a JVM ran out of heap; for the sample app the driver, while serialising the data it parallelizes (the driver may then hang until the timeout).",
+        fix: "raise spark.driver.memory (and spark.executor.memory if the line is an executor's), or lower the element count.",
+    },
+    Rule {
+        name: "no-executors",
+        all_of: &["Initial job has not accepted any resources"],
+        meaning: "no executor was granted: the workers lack the cores or memory the app asks for, or executors cannot reach the driver.",
+        fix: "keep spark.executor.memory/cores within a worker's, check that workers are ALIVE, and that spark.driver.host is reachable from the cluster network.",
+    },
+    Rule {
+        name: "java-too-old",
+        all_of: &["UnsupportedClassVersionError"],
+        meaning: "the Java running the driver is older than the one Spark was compiled for (Spark 4 needs Java 17).",
+        fix: "install Java 17 or newer and put it first on PATH (or set JAVA_HOME).",
+    },
+    Rule {
+        name: "masters-unresponsive",
+        all_of: &["All masters are unresponsive"],
+        meaning: "the driver could not register with the master: wrong address, a firewall, a Spark version skew, or a missing spark.authenticate secret.",
+        fix: "check the master URL and port, the driver's Spark version, and spark.authenticate settings against the cluster's.",
+    },
+    Rule {
+        name: "java-gateway-exited",
+        all_of: &["[JAVA_GATEWAY_EXITED]"],
+        meaning: "PySpark's driver JVM did not start (no or wrong Java, or bad spark-submit options).",
+        fix: "check `java -version` (Spark 4 needs 17+), JAVA_HOME and SPARK_HOME; the lines above this one say why the JVM exited.",
+    },
+];
+
+/// The first rule that matches a line of `output`, with that line.
+pub fn diagnose(output: &str) -> Option<Diagnosis> {
+    RULES.iter().find_map(|rule| {
+        let line = output
+            .lines()
+            .find(|l| rule.all_of.iter().all(|p| l.contains(p)))
+            .or_else(|| match_across_lines(rule, output))?;
+        Some(Diagnosis {
+            name: rule.name.to_string(),
+            line: line.trim().chars().take(400).collect(),
+            meaning: rule.meaning.to_string(),
+            fix: rule.fix.to_string(),
+        })
+    })
+}
+
+/// Java prints an exception's class and its message on one line, but a wrapped cause can split
+/// a rule's parts over lines: then the line with the last part is the one shown.
+fn match_across_lines<'a>(rule: &Rule, output: &'a str) -> Option<&'a str> {
+    if rule.all_of.len() < 2 || !rule.all_of.iter().all(|p| output.contains(p)) {
+        return None;
+    }
+    let last = rule.all_of.last()?;
+    output.lines().find(|l| l.contains(last))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/logs/");
+        std::fs::read_to_string(format!("{dir}{name}")).unwrap()
+    }
+
+    /// Every saved excerpt of a real failure is recognised as what it is.
+    #[test]
+    fn real_log_excerpts_are_recognised() {
+        let cases = [
+            ("python-mismatch-3.5.log", "python-mismatch"),
+            ("python-mismatch-4.1.log", "python-mismatch"),
+            ("version-skew-3.5-driver-4.1-cluster.log", "version-skew"),
+            ("version-skew-4.1-driver-3.5-cluster.log", "version-skew"),
+            ("driver-oom.log", "driver-out-of-memory"),
+            ("max-result-size.log", "max-result-size"),
+            ("executor-memory-too-large.log", "no-executors"),
+            ("python312-no-distutils-3.5.log", "python312-distutils"),
+            ("connect-classic-pure-client.log", "connect-classic-api"),
+            (
+                "connect-classic-spark-remote-full-pyspark.log",
+                "connect-remote-with-master",
+            ),
+            ("connect-no-token.log", "connect-token-missing"),
+        ];
+        for (file, rule) in cases {
+            let d = diagnose(&fixture(file)).unwrap_or_else(|| panic!("{file}: no diagnosis"));
+            assert_eq!(d.name, rule, "{file}: {d:?}");
+            assert!(
+                !d.line.is_empty() && !d.line.starts_with('#'),
+                "{file}: {d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_is_tried_on_real_output_or_is_a_known_text() {
+        let names: std::collections::BTreeSet<&str> = RULES.iter().map(|r| r.name).collect();
+        assert!(names.len() >= 10, "{names:?}");
+        assert_eq!(diagnose("all fine\n"), None);
+    }
+
+    #[test]
+    fn the_finding_says_what_spark_said_what_it_means_and_the_fix() {
+        let d = diagnose(&fixture("max-result-size.log")).unwrap();
+        let f = d.finding();
+        assert!(f.starts_with("max-result-size: "), "{f}");
+        assert!(f.contains("Fix: raise spark.driver.maxResultSize"), "{f}");
+        assert!(f.contains("Total size of serialized results"), "{f}");
+    }
+}
