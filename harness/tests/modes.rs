@@ -92,6 +92,29 @@ fn cluster_deploy_mode_is_refused_with_its_message() {
     assert!(out.contains(sparkmodes::exec::driver::REFUSAL_MESSAGE));
 }
 
+/// A driver on another Python minor than the executors fails at its first task, and the cell
+/// passes only with Spark's own `[PYTHON_VERSION_MISMATCH]`, explained in the finding.
+#[test]
+fn a_python_mismatch_fails_as_expected_and_is_explained() {
+    let (rec, dir) = run(
+        Mode::PythonMismatch,
+        false,
+        &sparkmodes::exec::app::fixture_dir(),
+    );
+    let logs = rec.stderr_path.as_ref().map(|p| dir.path().join(p));
+    assert_eq!(
+        rec.status,
+        Status::FailedAsExpected,
+        "{:?}, see {logs:?}",
+        rec.error
+    );
+    assert!(rec.kept_promise());
+    assert_eq!(rec.diagnosis.as_deref(), Some("python-mismatch"));
+    let finding = rec.finding.unwrap();
+    assert!(finding.contains("[PYTHON_VERSION_MISMATCH]"), "{finding}");
+    assert!(finding.contains("Fix:"), "{finding}");
+}
+
 /// The oracle must catch an app that squares twice, not pass it silently.
 #[test]
 fn a_wrong_result_fails_the_oracle() {

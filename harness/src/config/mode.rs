@@ -20,14 +20,18 @@ pub enum Mode {
     Submit,
     /// `spark-submit --deploy-mode cluster`: a standalone master must refuse a `.py` app.
     ClusterRefusal,
+    /// Direct mode with the driver on another Python minor than the executors: the first task
+    /// must fail with Spark's `[PYTHON_VERSION_MISMATCH]`.
+    PythonMismatch,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 4] = [
+    pub const ALL: [Mode; 5] = [
         Mode::Direct,
         Mode::Containerized,
         Mode::Submit,
         Mode::ClusterRefusal,
+        Mode::PythonMismatch,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,12 +40,23 @@ impl Mode {
             Mode::Containerized => "containerized",
             Mode::Submit => "submit",
             Mode::ClusterRefusal => "cluster-refusal",
+            Mode::PythonMismatch => "python-mismatch",
         }
     }
 
-    /// The refusal mode never computes anything, so Arrow and correctness do not apply.
+    /// The negative cells compute nothing: their promise is a specific failure, so Arrow, the
+    /// element count and correctness do not apply (one cell each, no warmups, no faults).
     pub fn computes(self) -> bool {
-        self != Mode::ClusterRefusal
+        self.expected_failure().is_none()
+    }
+
+    /// For a negative cell, the diagnosis (`measure::diagnosis`) its failure must match.
+    pub fn expected_failure(self) -> Option<&'static str> {
+        match self {
+            Mode::ClusterRefusal => Some("cluster-refusal"),
+            Mode::PythonMismatch => Some("python-mismatch"),
+            _ => None,
+        }
     }
 }
 

@@ -31,6 +31,34 @@ pub fn judge_refusal(out: &Outcome, stderr: &str, rec: &mut RunRecord) {
     }
 }
 
+/// A negative cell: its promise is one specific failure (the diagnosis `expected`), and it is
+/// kept only when the driver failed and its output shows exactly that failure.
+pub fn expected_failure(expected: &str, out: &Outcome, output: &str, rec: &mut RunRecord) {
+    let found = diagnose(output);
+    match (out.exit_code, &found) {
+        (Some(c), Some(d)) if c != 0 && d.name == expected => {
+            rec.status = Status::FailedAsExpected;
+            rec.correct = true;
+            rec.finding = Some(d.finding());
+            rec.diagnosis = Some(d.name.clone());
+        }
+        (Some(0), _) => {
+            rec.status = Status::Failed;
+            rec.error = Some(format!(
+                "the app succeeded: the {expected} failure this cell asserts did not happen"
+            ));
+        }
+        _ => {
+            rec.status = Status::Failed;
+            let got = found.map_or("no known failure".to_string(), |d| d.name);
+            rec.error = Some(format!(
+                "expected the {expected} failure, got {got}: {}",
+                last_meaningful_line(output)
+            ));
+        }
+    }
+}
+
 /// What the event log and the driver's output show about a finished run: phase timings,
 /// executors, and whether Arrow really ran as the run's arm asked.
 pub fn evidence(

@@ -43,7 +43,12 @@ pub struct SparkExecutor {
     workers: Vec<String>,
     references: HashMap<(u64, u64), Arc<Vec<f64>>>,
     seq: usize,
+    /// The python-mismatch cell's venv on another Python minor, made on first use.
+    other_venv: Option<Venv>,
 }
+
+/// Elements a negative cell's app is given: enough for a first task, nothing to measure.
+const NEGATIVE_CELL_ELEMENTS: u64 = 1000;
 
 impl SparkExecutor {
     pub fn new(ctx: GroupContext, cluster: Option<&Cluster>) -> Self {
@@ -53,6 +58,7 @@ impl SparkExecutor {
             workers: cluster.map(Cluster::worker_ids).unwrap_or_default(),
             references: HashMap::new(),
             seq,
+            other_venv: None,
         }
     }
 
@@ -74,6 +80,20 @@ impl SparkExecutor {
         let r = Arc::new(oracle::reference(&self.ctx.venv.python, elements, seed)?);
         self.references.insert((elements, seed), r.clone());
         Ok(r)
+    }
+
+    /// The python-mismatch cell drives from a venv on another Python minor (built once, on
+    /// first use); every other mode from the group's.
+    fn venv_for(&mut self, mode: Mode) -> Result<Venv> {
+        if mode != Mode::PythonMismatch {
+            return Ok(self.ctx.venv.clone());
+        }
+        if self.other_venv.is_none() {
+            let (python, minor) = crate::infra::tools::other_python()?;
+            let spark = &self.ctx.venv.spark_version;
+            self.other_venv = Some(crate::infra::venv::ensure_on(spark, &python, &minor)?);
+        }
+        Ok(self.other_venv.clone().expect("just set"))
     }
 
     fn run_dir_name(&mut self, run: &PlannedRun) -> String {
@@ -107,12 +127,18 @@ impl SparkExecutor {
         )?;
         rec.stdout_path = Some(rel.join("stdout.txt").display().to_string());
         rec.stderr_path = Some(rel.join("stderr.txt").display().to_string());
+        let venv = self.venv_for(run.mode)?;
         let job = Deployment {
             target: &self.ctx.target,
-            venv: &self.ctx.venv,
+            venv: &venv,
             image: &self.ctx.image,
             staged: &staged,
-            elements: run.elements,
+            // A negative cell still runs the app: it must reach its first task to fail there.
+            elements: if run.mode.computes() {
+                run.elements
+            } else {
+                NEGATIVE_CELL_ELEMENTS
+            },
             seed: run.seed,
         };
         let launch = driver.launch(&job)?;
@@ -181,6 +207,10 @@ impl SparkExecutor {
         }
         if run.mode == Mode::ClusterRefusal {
             judge_refusal(out, &stderr, rec);
+            return Ok(());
+        }
+        if let Some(expected) = run.mode.expected_failure() {
+            judge::expected_failure(expected, out, &stderr, rec);
             return Ok(());
         }
         if out.exit_code != Some(0) {

@@ -101,6 +101,25 @@ pub fn python() -> Result<PathBuf> {
     }
 }
 
+/// A host Python of another minor than the executors' (`python3.12`, `python3.13`, …), for
+/// the python-mismatch cell; the first found, newest first.
+pub fn other_python() -> Result<(PathBuf, String)> {
+    for minor in ["3.13", "3.12", "3.10", "3.9"] {
+        if let Ok(p) = which::which(format!("python{minor}")) {
+            // pyenv shims exist for versions that are not installed: ask the interpreter.
+            let v = command_output(&p, &["--version"]).unwrap_or_default();
+            if v.contains(&format!("Python {minor}.")) {
+                return Ok((p, minor.to_string()));
+            }
+        }
+    }
+    Err(Error::setup(format!(
+        "the python-mismatch cell needs a host Python of another minor than the executors' \
+         {PYTHON_MINOR} (python3.12, python3.13, …) on PATH: install one (e.g. `pyenv install 3.12`) \
+         or drop the cell"
+    )))
+}
+
 /// stdout (or stderr, where tools like `java -version` print) of a command, if it ran.
 pub fn command_output(program: &std::path::Path, args: &[&str]) -> Option<String> {
     let out = Command::new(program).args(args).output().ok()?;

@@ -33,13 +33,19 @@ impl Venv {
 const MARKER: &str = "venv.json";
 
 pub fn dir_for(spark_version: &str) -> Result<PathBuf> {
-    let reqs = versions::pins(spark_version)?.requirements().join(" ");
-    let key = hex::encode(Sha256::digest(format!("{reqs}|{}", tools::PYTHON_MINOR)));
-    Ok(cache::dir()
-        .join("venvs")
-        .join(format!("{spark_version}-{}", &key[..12])))
+    let reqs = versions::pins(spark_version)?.requirements();
+    Ok(keyed_dir(spark_version, &reqs, tools::PYTHON_MINOR))
 }
 
+/// `venvs/<version>-<hash of requirements and Python minor>`: a change of either is a new venv.
+fn keyed_dir(spark_version: &str, reqs: &[String], minor: &str) -> PathBuf {
+    let key = hex::encode(Sha256::digest(format!("{}|{minor}", reqs.join(" "))));
+    cache::dir()
+        .join("venvs")
+        .join(format!("{spark_version}-{}", &key[..12]))
+}
+
+/// The venv direct and submit drivers run: the executors' Python minor, the line's pins.
 pub fn ensure(spark_version: &str) -> Result<Venv> {
     let dir = dir_for(spark_version)?;
     if let Some(v) = load(&dir) {
@@ -47,16 +53,33 @@ pub fn ensure(spark_version: &str) -> Result<Venv> {
     }
     tools::java()?;
     let python = tools::python()?;
-    let pins = versions::pins(spark_version)?;
+    let reqs = versions::pins(spark_version)?.requirements();
+    build(&dir, &python, &reqs, spark_version)
+}
+
+/// A venv on another host Python (`python3.12`, …) with the same pins, for the python-mismatch
+/// cell. setuptools comes along: PySpark 3.5 imports distutils, which Python 3.12 dropped, and
+/// without it the run would fail before reaching the mismatch it is meant to show.
+pub fn ensure_on(spark_version: &str, python: &Path, minor: &str) -> Result<Venv> {
+    let mut reqs = versions::pins(spark_version)?.requirements();
+    reqs.push("setuptools".into());
+    let dir = keyed_dir(spark_version, &reqs, minor);
+    if let Some(v) = load(&dir) {
+        return Ok(v);
+    }
+    build(&dir, python, &reqs, spark_version)
+}
+
+fn build(dir: &Path, python: &Path, reqs: &[String], spark_version: &str) -> Result<Venv> {
     if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
+        std::fs::remove_dir_all(dir)?;
     }
     std::fs::create_dir_all(dir.parent().expect("cache subdir"))?;
     let bar = progress::spinner(&format!("host venv for Spark {spark_version}"));
-    bar.set_message("python -m venv");
-    run(Command::new(&python).arg("-m").arg("venv").arg(&dir))?;
+    bar.set_message(format!("{} -m venv", python.display()));
+    run(Command::new(python).arg("-m").arg("venv").arg(dir))?;
     let venv_python = dir.join("bin").join("python");
-    bar.set_message(format!("pip install {}", pins.requirements().join(" ")));
+    bar.set_message(format!("pip install {}", reqs.join(" ")));
     run(Command::new(&venv_python)
         .args([
             "-m",
@@ -65,13 +88,12 @@ pub fn ensure(spark_version: &str) -> Result<Venv> {
             "--quiet",
             "--disable-pip-version-check",
         ])
-        .args(pins.requirements()))?;
+        .args(reqs))?;
     bar.finish_and_clear();
-    let spark_home = ask_spark_home(&venv_python)?;
     let venv = Venv {
-        dir: dir.clone(),
+        dir: dir.to_path_buf(),
+        spark_home: ask_spark_home(&venv_python)?,
         python: venv_python,
-        spark_home,
         spark_version: spark_version.to_string(),
     };
     std::fs::write(

@@ -43,6 +43,12 @@ pub const RULES: &[Rule] = &[
         fix: "run the driver on the executors' Python minor (PYSPARK_DRIVER_PYTHON), or build the image on the driver's (PYSPARK_PYTHON must name a matching interpreter on both sides).",
     },
     Rule {
+        name: "cluster-refusal",
+        all_of: &["Cluster deploy mode is currently not supported for python applications"],
+        meaning: "a standalone master cannot run a Python app's driver in cluster deploy mode.",
+        fix: "use client mode (spark-submit --deploy-mode client, or the direct or containerized recipe).",
+    },
+    Rule {
         name: "version-skew",
         all_of: &["InvalidClassException", "local class incompatible"],
         meaning: "the driver's Spark version differs from the cluster's, so their RPC messages do not deserialise (Spark retries for about a minute, then gives up on the master).",
@@ -175,6 +181,7 @@ mod tests {
                 "connect-remote-with-master",
             ),
             ("connect-no-token.log", "connect-token-missing"),
+            ("cluster-refusal.log", "cluster-refusal"),
         ];
         for (file, rule) in cases {
             let d = diagnose(&fixture(file)).unwrap_or_else(|| panic!("{file}: no diagnosis"));

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Mode, PlannedRun};
 
-/// How a run ended. `RefusedAsExpected` is the success outcome of the cluster-refusal mode.
+/// How a run ended. `RefusedAsExpected` and `FailedAsExpected` are the success outcomes of the
+/// negative cells (cluster-refusal; python-mismatch).
 #[derive(
     Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord,
 )]
@@ -19,6 +20,7 @@ pub enum Status {
     Failed,
     Timeout,
     RefusedAsExpected,
+    FailedAsExpected,
 }
 
 impl Status {
@@ -28,12 +30,16 @@ impl Status {
             Status::Failed => "failed",
             Status::Timeout => "timeout",
             Status::RefusedAsExpected => "refused-as-expected",
+            Status::FailedAsExpected => "failed-as-expected",
         }
     }
 
     /// A run that did what its mode promises (timings of failed runs mean nothing).
     pub fn is_success(self) -> bool {
-        matches!(self, Status::Ok | Status::RefusedAsExpected)
+        matches!(
+            self,
+            Status::Ok | Status::RefusedAsExpected | Status::FailedAsExpected
+        )
     }
 }
 
@@ -192,10 +198,10 @@ impl RunRecord {
     /// answer, or (the refusal mode) be refused? Exit codes, JUnit, reports, comparisons and
     /// the terminal table all ask this.
     pub fn kept_promise(&self) -> bool {
-        if self.mode.computes() {
-            self.status == Status::Ok && self.correct
-        } else {
-            self.status == Status::RefusedAsExpected
+        match self.mode {
+            Mode::ClusterRefusal => self.status == Status::RefusedAsExpected,
+            Mode::PythonMismatch => self.status == Status::FailedAsExpected,
+            _ => self.status == Status::Ok && self.correct,
         }
     }
 
@@ -211,7 +217,10 @@ impl RunRecord {
             .map(|e| format!(": {e}"))
             .unwrap_or_default();
         let what = match (self.mode.computes(), self.status) {
-            (false, status) => format!("the refusal did not happen (status {status})"),
+            (false, status) => format!(
+                "the expected {} did not happen (status {status})",
+                self.mode.expected_failure().unwrap_or("failure")
+            ),
             (true, Status::Ok) => "wrong result".to_string(),
             (true, status) => status.to_string(),
         };

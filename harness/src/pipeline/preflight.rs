@@ -23,6 +23,13 @@ pub fn check(opts: &PipelineOptions) -> Result<Destination> {
     tools::docker_daemon()?;
     tools::java()?;
     tools::python()?;
+    if opts
+        .scenario
+        .modes
+        .contains(&crate::config::Mode::PythonMismatch)
+    {
+        tools::other_python()?;
+    }
     image::check_base(&opts.base)?;
     check_releases(&opts.scenario.spark_versions)?;
     Ok(destination)

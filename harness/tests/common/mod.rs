@@ -51,12 +51,19 @@ pub fn shared_cluster() -> &'static Cluster {
 /// A planned run of the smoke scenario for `mode`/`arrow`, with the elements given.
 pub fn planned(mode: sparkmodes::config::Mode, arrow: bool, elements: u64) -> PlannedRun {
     let plan = Plan::new(&Scenario::builtin("smoke").expect("smoke scenario"));
+    // A negative cell smoke does not list is planned like smoke's refusal cell.
+    let like = if plan.runs().iter().any(|r| r.mode == mode) {
+        mode
+    } else {
+        sparkmodes::config::Mode::ClusterRefusal
+    };
     let mut run = plan
         .runs()
         .iter()
-        .find(|r| r.mode == mode && (r.arrow == arrow || !mode.computes()))
-        .expect("smoke has every mode")
+        .find(|r| r.mode == like && (r.arrow == arrow || !like.computes()))
+        .expect("smoke has every classic mode")
         .clone();
+    run.mode = mode;
     if mode.computes() {
         run.elements = elements;
     }

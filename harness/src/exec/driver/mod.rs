@@ -48,6 +48,7 @@ pub fn for_mode(mode: Mode, target: &Target) -> Result<Box<dyn Driver>> {
         Mode::Submit => Box::new(submit::Submit {
             deploy_mode: "client",
         }),
+        Mode::PythonMismatch => Box::new(direct::Direct),
         Mode::ClusterRefusal => Box::new(submit::Submit {
             deploy_mode: "cluster",
         }),
