@@ -17,6 +17,7 @@ use crate::infra::venv;
 use crate::measure::record;
 use crate::output::baseline;
 use crate::output::compare::{self, CompareOptions};
+use crate::output::export::trackers;
 use crate::output::report;
 use crate::pipeline::{self, PipelineOptions};
 use crate::progress;
@@ -352,6 +353,7 @@ fn compare_cmd(
     comparison.baseline = base.to_string();
     comparison.candidate = candidate.display().to_string();
     compare::write_outputs(candidate, &comparison, &b, &c).map_err(Error::Other)?;
+    trackers::write_all(candidate, &c).map_err(Error::Other)?;
     let mut junit = crate::output::export::JunitReport::new("compare");
     for case in compare::junit_cases(&comparison) {
         junit.push(case);

@@ -112,6 +112,21 @@ fn writes_every_chart_the_fixture_calls_for() {
 }
 
 #[test]
+fn render_writes_the_tracker_files_next_to_the_report() {
+    let (dir, files) = rendered();
+    let names: Vec<_> = files
+        .trackers
+        .iter()
+        .map(|p| p.file_name().unwrap())
+        .collect();
+    assert_eq!(names, ["bmf.json", "benchmark-action.json"]);
+    let bmf: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("bmf.json")).unwrap())
+            .unwrap();
+    assert!(!bmf.as_object().unwrap().is_empty(), "{bmf}");
+}
+
+#[test]
 fn svgs_parse_as_xml_with_the_chart_size() {
     let (_dir, files) = rendered();
     for chart in &files.charts {
