@@ -17,7 +17,7 @@ use crate::infra::venv;
 use crate::measure::record;
 use crate::output::baseline;
 use crate::output::compare::{self, CompareOptions};
-use crate::output::export::trackers;
+use crate::output::export::{step_summary, trackers};
 use crate::output::report;
 use crate::pipeline::{self, PipelineOptions};
 use crate::progress;
@@ -28,7 +28,7 @@ use crate::progress;
     version,
     about = "Test and benchmark the ways a PySpark app can be deployed against a Spark standalone cluster",
     after_help = "Exit codes: 0 ok, 2 bad input or setup failed, 3 wrong result or refusal change, 4 performance regression, 5 outputs not written (records kept).\n\
-Environment: SPARKMODES_KEEP=1 keeps containers for debugging; SPARKMODES_CACHE sets the cache directory."
+Environment: SPARKMODES_KEEP=1 keeps containers for debugging; SPARKMODES_CACHE sets the cache directory; GITHUB_STEP_SUMMARY (set by GitHub Actions) gets the run's or comparison's Markdown appended."
 )]
 pub struct Cli {
     /// No progress bars (for CI logs).
@@ -319,6 +319,7 @@ fn run_cmd(args: RunArgs) -> Result<Exit> {
         secure: args.secure,
         app_source: args.app.unwrap_or_else(crate::exec::app::fixture_dir),
         threshold: args.threshold,
+        step_summary: step_summary::target(),
     };
     let outcome = pipeline::run_scenario(&opts)?;
     println!(
@@ -359,6 +360,8 @@ fn compare_cmd(
         junit.push(case);
     }
     junit.write(&candidate.join("junit-compare.xml"))?;
+    step_summary::append(step_summary::target().as_deref(), &comparison.to_markdown())
+        .map_err(Error::Other)?;
     println!("{}", comparison.to_terminal_table());
     Ok(comparison.exit())
 }

@@ -9,6 +9,7 @@
 pub mod csv;
 pub mod jsonl;
 pub mod junit;
+pub mod step_summary;
 pub mod trackers;
 
 use std::fs::{File, OpenOptions};

@@ -228,6 +228,35 @@ fn summary_md_has_the_table_and_the_failure() {
     assert!(md.contains("\\| pipes"), "pipes would split table cells");
 }
 
+/// Every HTML tag name in `md` (`details`, `/details`, …).
+pub(crate) fn html_tags(md: &str) -> Vec<String> {
+    md.split('<')
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '/')
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn summary_md_uses_no_html_beyond_details() {
+    let (_dir, files) = rendered();
+    let md = std::fs::read_to_string(&files.markdown).unwrap();
+    let tags = html_tags(&md);
+    assert!(
+        !tags.is_empty(),
+        "the correctness table folds into <details>"
+    );
+    for tag in tags {
+        assert!(
+            ["details", "/details", "summary", "/summary"].contains(&tag.as_str()),
+            "GitHub's step summary shows <{tag}> as text or strips it"
+        );
+    }
+}
+
 #[test]
 fn warmups_and_failures_stay_out_of_statistics() {
     let records = fixture();
