@@ -198,7 +198,7 @@ mod tests {
         let dir = finished(Some(target.path().to_path_buf()));
         let summary = std::fs::read_to_string(dir.path().join(report::SUMMARY_MD)).unwrap();
         let appended = std::fs::read_to_string(target.path()).unwrap();
-        assert_eq!(appended, format!("earlier\n{}\n\n", summary.trim_end()));
+        assert_eq!(appended, format!("earlier\n\n{}\n\n", summary.trim_end()));
     }
 
     #[test]

@@ -22,8 +22,8 @@ pub fn target() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-/// Appends `markdown` to `target` (a blank line after it, so the next writer starts a new
-/// block); does nothing when `target` is `None`. Returns whether it wrote.
+/// Appends `markdown` to `target` as a block of its own (blank lines around it); does
+/// nothing when `target` is `None`. Returns whether it wrote.
 pub fn append(target: Option<&Path>, markdown: &str) -> anyhow::Result<bool> {
     let Some(path) = target else {
         return Ok(false);
@@ -33,7 +33,10 @@ pub fn append(target: Option<&Path>, markdown: &str) -> anyhow::Result<bool> {
         .append(true)
         .open(path)
         .with_context(|| format!("cannot open the step summary {}", path.display()))?;
-    let mut text = markdown.trim_end().to_string();
+    // A blank line first when someone wrote before us, so our heading starts a new block.
+    let earlier = file.metadata().map_or(0, |m| m.len());
+    let mut text = if earlier > 0 { "\n" } else { "" }.to_string();
+    text.push_str(markdown.trim_end());
     text.push_str("\n\n");
     file.write_all(text.as_bytes())
         .with_context(|| format!("cannot append to the step summary {}", path.display()))?;
@@ -52,7 +55,7 @@ mod tests {
         assert!(append(Some(&path), "## one\n").unwrap());
         assert!(append(Some(&path), "## two").unwrap());
         let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text, "# earlier step output\n## one\n\n## two\n\n");
+        assert_eq!(text, "# earlier step output\n\n## one\n\n\n## two\n\n");
     }
 
     #[test]
