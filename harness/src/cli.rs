@@ -18,6 +18,7 @@ use crate::measure::record;
 use crate::output::baseline;
 use crate::output::compare::{self, CompareOptions};
 use crate::output::export::{step_summary, trackers};
+use crate::output::history;
 use crate::output::report;
 use crate::pipeline::{self, PipelineOptions};
 use crate::progress;
@@ -58,6 +59,19 @@ pub enum Command {
         /// Where baselines are kept.
         #[arg(long, default_value = baseline::DEFAULT_ROOT)]
         baselines: PathBuf,
+    },
+    /// Each cell's median wall time over runs and baselines (in start-time order), with the
+    /// points where compare would say slower: a table, history.md/json and a chart.
+    History {
+        /// Run directories, baseline folders, or folders of them (e.g. reports/baselines).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where history.md, history.json and charts/history.{svg,png} are written.
+        #[arg(long, default_value = "reports/history")]
+        output: PathBuf,
+        /// Smallest relative change called slower.
+        #[arg(long, default_value_t = 0.10)]
+        threshold: f64,
     },
     /// Save, list or show baselines.
     Baseline {
@@ -209,6 +223,11 @@ fn dispatch(command: Command) -> Result<Exit> {
             threshold,
             baselines,
         } => compare_cmd(&baseline, &candidate, threshold, &baselines),
+        Command::History {
+            dirs,
+            output,
+            threshold,
+        } => history_cmd(&dirs, &output, threshold),
         Command::Baseline { action } => baseline_cmd(action),
         Command::Images { action } => images(action),
         Command::Cluster { action } => cluster(action),
@@ -364,6 +383,22 @@ fn compare_cmd(
         .map_err(Error::Other)?;
     println!("{}", comparison.to_terminal_table());
     Ok(comparison.exit())
+}
+
+fn history_cmd(dirs: &[PathBuf], out: &std::path::Path, threshold: f64) -> Result<Exit> {
+    let setup = |e: anyhow::Error| Error::setup(format!("{e:#}"));
+    let points = history::expand(dirs)
+        .and_then(|paths| history::load_points(&paths))
+        .map_err(setup)?;
+    let opts = CompareOptions {
+        threshold,
+        ..CompareOptions::default()
+    };
+    let h = history::build(&points, &opts);
+    history::write_outputs(out, &h).map_err(Error::output)?;
+    println!("{}", h.to_terminal_table());
+    println!("history  {}", out.join(history::HISTORY_MD).display());
+    Ok(Exit::Ok)
 }
 
 fn baseline_cmd(action: BaselineAction) -> Result<Exit> {

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Context};
 
 pub use charts::comparison::{render_comparison, ComparisonRow};
+pub use charts::history::{render_history, HistoryMark, HistorySeries};
 pub use charts::ChartFiles;
 
 use crate::measure::record::{load_records, RUNS_JSONL};
