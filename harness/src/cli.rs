@@ -396,6 +396,8 @@ fn history_cmd(dirs: &[PathBuf], out: &std::path::Path, threshold: f64) -> Resul
     };
     let h = history::build(&points, &opts);
     history::write_outputs(out, &h).map_err(Error::output)?;
+    step_summary::append(step_summary::target().as_deref(), &h.to_markdown())
+        .map_err(Error::output)?;
     println!("{}", h.to_terminal_table());
     println!("history  {}", out.join(history::HISTORY_MD).display());
     Ok(Exit::Ok)

@@ -46,10 +46,13 @@ fn measure(m: &Metric) -> (String, BmfMetric) {
         "wall_s" => (LATENCY, NANOS_PER_SECOND),
         other => (other, 1.0),
     };
+    // A percentile interval need not contain the point in degenerate samples; Bencher reads
+    // the bounds as an interval around the value, so they are widened to contain it.
+    let e = &m.median;
     let metric = BmfMetric {
-        value: m.median.point * scale,
-        lower_value: m.median.ci_low * scale,
-        upper_value: m.median.ci_high * scale,
+        value: e.point * scale,
+        lower_value: e.ci_low.min(e.point) * scale,
+        upper_value: e.ci_high.max(e.point) * scale,
     };
     (name.to_string(), metric)
 }

@@ -181,3 +181,24 @@ fn a_write_error_names_the_path() {
     let err = write_all(&missing, &records()).unwrap_err();
     assert!(format!("{err:#}").contains(&missing.join(BMF_JSON).display().to_string()));
 }
+
+#[test]
+fn bmf_bounds_always_contain_the_value() {
+    let median = Estimate {
+        point: 2.0,
+        std_err: 0.1,
+        ci_low: 2.1,
+        ci_high: 2.5,
+        confidence: 0.95,
+    };
+    let cells = [CellMetrics {
+        cell: CELL.into(),
+        metrics: vec![Metric {
+            field: "jobs_s",
+            median,
+            n: 3,
+        }],
+    }];
+    let m = bmf::document(&cells)[CELL]["jobs_s"];
+    assert_eq!((m.lower_value, m.value, m.upper_value), (2.0, 2.0, 2.5));
+}
