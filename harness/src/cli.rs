@@ -17,6 +17,8 @@ use crate::infra::venv;
 use crate::measure::record;
 use crate::output::baseline;
 use crate::output::compare::{self, CompareOptions};
+use crate::output::export::{step_summary, trackers};
+use crate::output::history;
 use crate::output::report;
 use crate::pipeline::{self, PipelineOptions};
 use crate::progress;
@@ -27,7 +29,7 @@ use crate::progress;
     version,
     about = "Test and benchmark the ways a PySpark app can be deployed against a Spark standalone cluster",
     after_help = "Exit codes: 0 ok, 2 bad input or setup failed, 3 wrong result or refusal change, 4 performance regression, 5 outputs not written (records kept).\n\
-Environment: SPARKMODES_KEEP=1 keeps containers for debugging; SPARKMODES_CACHE sets the cache directory."
+Environment: SPARKMODES_KEEP=1 keeps containers for debugging; SPARKMODES_CACHE sets the cache directory; GITHUB_STEP_SUMMARY (set by GitHub Actions) gets the run's or comparison's Markdown appended."
 )]
 pub struct Cli {
     /// No progress bars (for CI logs).
@@ -57,6 +59,19 @@ pub enum Command {
         /// Where baselines are kept.
         #[arg(long, default_value = baseline::DEFAULT_ROOT)]
         baselines: PathBuf,
+    },
+    /// Each cell's median wall time over runs and baselines (in start-time order), with the
+    /// points where compare would say slower: a table, history.md/json and a chart.
+    History {
+        /// Run directories, baseline folders, or folders of them (e.g. reports/baselines).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where history.md, history.json and charts/history.{svg,png} are written.
+        #[arg(long, default_value = "reports/history")]
+        output: PathBuf,
+        /// Smallest relative change called slower.
+        #[arg(long, default_value_t = 0.10)]
+        threshold: f64,
     },
     /// Save, list or show baselines.
     Baseline {
@@ -208,6 +223,11 @@ fn dispatch(command: Command) -> Result<Exit> {
             threshold,
             baselines,
         } => compare_cmd(&baseline, &candidate, threshold, &baselines),
+        Command::History {
+            dirs,
+            output,
+            threshold,
+        } => history_cmd(&dirs, &output, threshold),
         Command::Baseline { action } => baseline_cmd(action),
         Command::Images { action } => images(action),
         Command::Cluster { action } => cluster(action),
@@ -320,6 +340,7 @@ fn run_cmd(args: RunArgs) -> Result<Exit> {
         secure: args.secure,
         app_source: args.app.unwrap_or_else(crate::exec::app::fixture_dir),
         threshold: args.threshold,
+        step_summary: step_summary::target(),
     };
     let outcome = pipeline::run_scenario(&opts)?;
     println!(
@@ -355,16 +376,37 @@ fn compare_cmd(
     comparison.baseline = base.to_string();
     comparison.candidate = candidate.display().to_string();
     compare::write_outputs(candidate, &comparison, &b, &c).map_err(Error::Other)?;
+    trackers::write_all(candidate, &c).map_err(Error::Other)?;
     let mut junit = crate::output::export::JunitReport::new("compare");
     for case in compare::junit_cases(&comparison) {
         junit.push(case);
     }
     junit.write(&candidate.join("junit-compare.xml"))?;
+    step_summary::append(step_summary::target().as_deref(), &comparison.to_markdown())
+        .map_err(Error::Other)?;
     println!("{}", comparison.to_terminal_table());
     if let Some(gap) = comparison.gap() {
         eprintln!("sparkmodes: the gate fails: {gap}");
     }
     Ok(comparison.exit())
+}
+
+fn history_cmd(dirs: &[PathBuf], out: &std::path::Path, threshold: f64) -> Result<Exit> {
+    let setup = |e: anyhow::Error| Error::setup(format!("{e:#}"));
+    let points = history::expand(dirs)
+        .and_then(|paths| history::load_points(&paths))
+        .map_err(setup)?;
+    let opts = CompareOptions {
+        threshold,
+        ..CompareOptions::default()
+    };
+    let h = history::build(&points, &opts);
+    history::write_outputs(out, &h).map_err(Error::output)?;
+    step_summary::append(step_summary::target().as_deref(), &h.to_markdown())
+        .map_err(Error::output)?;
+    println!("{}", h.to_terminal_table());
+    println!("history  {}", out.join(history::HISTORY_MD).display());
+    Ok(Exit::Ok)
 }
 
 fn baseline_cmd(action: BaselineAction) -> Result<Exit> {

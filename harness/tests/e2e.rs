@@ -82,6 +82,8 @@ fn smoke_scenario_writes_one_correct_row_per_cell_with_sane_phases() {
         "environment.json",
         "charts/wall.svg",
         "charts/phases.png",
+        "bmf.json",
+        "benchmark-action.json",
     ] {
         assert!(dir.join(f).is_file(), "missing {f}");
     }
@@ -153,6 +155,13 @@ fn compare_passes_the_same_config_and_flags_an_induced_slowdown() {
             .unwrap();
     let ratio = json["rows"][0]["ratio"]["point"].as_f64().unwrap();
     assert!(ratio > 1.1, "ratio {ratio}");
+    let row = &json["rows"][0];
+    assert!(!row["phases"].as_array().unwrap().is_empty(), "{row}");
+    assert!(
+        row["where"].as_str().unwrap().starts_with("slower: "),
+        "{row}"
+    );
+    assert!(dir_s.join("bmf.json").is_file());
     assert!(dir_s.join("junit-compare.xml").is_file());
     assert!(dir_s.join("charts/comparison.svg").is_file());
 }

@@ -116,6 +116,17 @@ impl CellKey {
             "arrow-off"
         }
     }
+
+    /// A seed derived from the cell's identity (FNV-1a over its Display form, stable across
+    /// Rust versions and machines), so statistics rebuilt elsewhere show the same bootstrap
+    /// intervals, and every output of one run (report, trackers) agrees.
+    pub fn seed(&self) -> u64 {
+        self.to_string()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            })
+    }
 }
 
 impl fmt::Display for CellKey {

@@ -1,8 +1,10 @@
-//! Stage 5, what a person or a CI system reads: records exported as CSV/JSONL/JUnit, the
-//! plotted report, comparisons with their verdicts, and saved baselines.
+//! Stage 5, what a person or a CI system reads: records exported as CSV/JSONL/JUnit and for CI
+//! trackers, the plotted report, comparisons with their verdicts, saved baselines, and the
+//! history of many runs.
 
 pub mod baseline;
 pub mod compare;
 pub mod export;
+pub mod history;
 pub mod report;
 pub mod text_table;

@@ -8,6 +8,8 @@ pub use destination::Destination;
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
+
 use crate::config::plan::Plan;
 use crate::config::scenario::Scenario;
 use crate::error::{Error, Exit, Result};
@@ -18,7 +20,7 @@ use crate::infra::environment::Environment;
 use crate::infra::image::Base;
 use crate::measure::record::{self, RunRecord};
 use crate::output::compare::{self, CompareOptions, Split};
-use crate::output::export::JunitReport;
+use crate::output::export::{step_summary, JunitReport};
 use crate::output::report;
 
 #[derive(Debug, Clone)]
@@ -32,6 +34,8 @@ pub struct PipelineOptions {
     pub secure: bool,
     pub app_source: PathBuf,
     pub threshold: f64,
+    /// The GitHub Actions step summary file to append the run's Markdown to, if any.
+    pub step_summary: Option<PathBuf>,
 }
 
 pub struct PipelineOutcome {
@@ -77,10 +81,11 @@ pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
     })
 }
 
-/// JUnit, report, within-run comparisons; the exit code they add up to.
+/// JUnit, report, within-run comparisons, the step summary; the exit code they add up to.
 fn finish(run_dir: &Path, records: &[RunRecord], opts: &PipelineOptions) -> anyhow::Result<Exit> {
     let mut junit = JunitReport::from_records(&opts.scenario.name, records);
     let mut exit = correctness_exit(records);
+    let mut summaries = Vec::new();
     for split in splits(&opts.scenario) {
         let cmp_opts = CompareOptions {
             threshold: opts.threshold,
@@ -90,6 +95,7 @@ fn finish(run_dir: &Path, records: &[RunRecord], opts: &PipelineOptions) -> anyh
         let sub = run_dir.join(split_dir(&split));
         compare::write_outputs(&sub, &comparison, records, records)?;
         eprintln!("{}", comparison.to_terminal_table());
+        summaries.push(comparison.to_markdown());
         for case in compare::junit_cases(&comparison) {
             junit.push(case);
         }
@@ -99,7 +105,13 @@ fn finish(run_dir: &Path, records: &[RunRecord], opts: &PipelineOptions) -> anyh
         }
     }
     junit.write(&run_dir.join(crate::output::export::JUNIT_XML))?;
-    report::render(run_dir)?;
+    let files = report::render(run_dir)?;
+    let summary = std::fs::read_to_string(&files.markdown)
+        .with_context(|| format!("cannot read {}", files.markdown.display()))?;
+    summaries.insert(0, summary);
+    for markdown in &summaries {
+        step_summary::append(opts.step_summary.as_deref(), markdown)?;
+    }
     Ok(exit)
 }
 
@@ -140,5 +152,59 @@ fn split_dir(split: &Split) -> String {
             baseline,
             candidate,
         } => format!("compare-config-{baseline}-vs-{candidate}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Mode;
+    use crate::measure::record::RUNS_JSONL;
+
+    fn finished(step_summary: Option<PathBuf>) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let records: Vec<RunRecord> = (0..3)
+            .map(|rep| RunRecord {
+                rep,
+                mode: Mode::Direct,
+                ..RunRecord::example()
+            })
+            .collect();
+        let lines: String = records
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap() + "\n")
+            .collect();
+        std::fs::write(dir.path().join(RUNS_JSONL), lines).unwrap();
+        let opts = PipelineOptions {
+            scenario: Scenario::builtin_default(),
+            reports: dir.path().to_path_buf(),
+            run_id: None,
+            resume: None,
+            base: Base::Debootstrap,
+            external_master: None,
+            secure: false,
+            app_source: dir.path().to_path_buf(),
+            threshold: 0.1,
+            step_summary,
+        };
+        assert_eq!(finish(dir.path(), &records, &opts).unwrap(), Exit::Ok);
+        dir
+    }
+
+    #[test]
+    fn the_run_summary_is_appended_to_the_step_summary() {
+        let target = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(target.path(), "earlier\n").unwrap();
+        let dir = finished(Some(target.path().to_path_buf()));
+        let summary = std::fs::read_to_string(dir.path().join(report::SUMMARY_MD)).unwrap();
+        let appended = std::fs::read_to_string(target.path()).unwrap();
+        assert_eq!(appended, format!("earlier\n\n{}\n\n", summary.trim_end()));
+    }
+
+    #[test]
+    fn no_step_summary_without_a_target() {
+        let dir = finished(None);
+        assert!(dir.path().join(report::SUMMARY_MD).is_file());
+        assert!(dir.path().join("bmf.json").is_file());
     }
 }

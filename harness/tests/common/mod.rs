@@ -89,9 +89,12 @@ pub fn session_leftovers() -> (Vec<String>, Vec<String>) {
     docker::labelled(&format!("{}={}", docker::LABEL, docker::session()))
 }
 
-/// The `sparkmodes` binary under test.
+/// The `sparkmodes` binary under test, without `GITHUB_STEP_SUMMARY`: the suite runs inside
+/// CI jobs too, and the binary must not write into that job's summary.
 pub fn bin() -> std::process::Command {
-    std::process::Command::new(env!("CARGO_BIN_EXE_sparkmodes"))
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sparkmodes"));
+    cmd.env_remove("GITHUB_STEP_SUMMARY");
+    cmd
 }
 
 /// Containers and networks labelled by the process `pid` (every resource sparkmodes makes

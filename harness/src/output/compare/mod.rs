@@ -24,6 +24,10 @@
 //! * `inconclusive`: anything else, including fewer than [`MIN_SAMPLES`] measurements per
 //!   side. Noise widens the CI and raises `p`, so it lands here rather than in `slower`.
 //!
+//! The same rule is applied to each phase of the runs ([`phases`]: start-up, app outside
+//! jobs, jobs, collect), so a `slower` cell also says where the time went. Phase verdicts are
+//! information; the cell's verdict and the exit code stay driven by wall time.
+//!
 //! `slower` needs the rank test, the bootstrap CI and the effect size to agree, which keeps
 //! the A/A false-positive rate below `alpha` (tested). Note that with 5 vs 5 runs the smallest
 //! possible two-sided p is 2/252 ≈ 0.008, and with 3 vs 3 it is 0.1: a regression cannot be
@@ -117,6 +121,12 @@ pub struct CellComparison {
     pub p_value: Option<f64>,
     pub verdict: Verdict,
     pub note: Option<String>,
+    /// The same comparison per phase; empty when the records carry no phase timings.
+    #[serde(default)]
+    pub phases: Vec<PhaseComparison>,
+    /// For a `slower` cell with phases: which of them are slower ([`phases::where_summary`]).
+    #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
+    pub where_slower: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -269,10 +279,15 @@ fn compare_cell(base: &[&RunRecord], cand: &[&RunRecord], opts: &CompareOptions)
         p_value: mann_whitney_p(&bw, &cw),
         verdict: Verdict::Inconclusive,
         note: None,
+        phases: phases::compare_phases(base, cand, opts),
+        where_slower: None,
     };
     let (verdict, note) = cell_verdict(base, cand, &row, opts);
     row.verdict = verdict;
     row.note = note;
+    if verdict == Verdict::Slower {
+        row.where_slower = phases::where_summary(&row.phases);
+    }
     row
 }
 
@@ -404,9 +419,11 @@ pub fn timing_verdict(ratio: &Estimate, p_value: f64, opts: &CompareOptions) -> 
 }
 
 mod gate;
+pub mod phases;
 mod render;
 
 pub use gate::{junit_cases, write_outputs};
+pub use phases::{Phase, PhaseComparison};
 
 #[cfg(test)]
 pub(crate) mod tests;

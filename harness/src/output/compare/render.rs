@@ -1,10 +1,12 @@
-//! A comparison as a terminal table, Markdown and JSON.
+//! A comparison as a terminal table, Markdown and JSON, with the per-phase verdicts compact
+//! in the table and in full in the Markdown.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context;
 
+use super::phases::{self, PhaseComparison};
 use super::{Comparison, Verdict};
 use crate::output::text_table::aligned_table;
 
@@ -70,13 +72,37 @@ impl Comparison {
     }
 
     /// A plain-text table with aligned columns, followed by a one-line verdict summary.
+    /// Phase verdicts are a compact column (when the records have phases); each slower cell's
+    /// "where" line follows the table.
     pub fn to_terminal_table(&self) -> String {
-        let (header, mut rows) = self.cells();
+        let (mut header, mut rows) = self.cells();
+        let with_phases = self.rows.iter().any(|r| !r.phases.is_empty());
+        if with_phases {
+            let at = header.len() - 1;
+            header.insert(at, "phases cand/base");
+            for (row, r) in rows.iter_mut().zip(&self.rows) {
+                row.insert(at, phases::compact(&r.phases));
+            }
+        }
         rows.insert(0, header.into_iter().map(String::from).collect());
         let mut out = aligned_table(&rows, |col| (1..=6).contains(&col));
+        if with_phases {
+            out.push_str(phases::LEGEND);
+            out.push('\n');
+        }
+        for (cell, line) in self.where_lines() {
+            out.push_str(&format!("{cell}: {line}\n"));
+        }
         out.push_str(&self.summary_line());
         out.push('\n');
         out
+    }
+
+    /// (cell, "slower: start-up ×1.35 [1.20, 1.50]; jobs no-change") per slower cell.
+    fn where_lines(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.rows
+            .iter()
+            .filter_map(|r| Some((r.cell.as_str(), r.where_slower.as_deref()?)))
     }
 
     pub fn to_markdown(&self) -> String {
@@ -94,7 +120,40 @@ impl Comparison {
              `slower`/`faster` need p < alpha, a CI excluding 1 and a change beyond the \
              threshold; `no-change` needs the whole CI inside the threshold band.\n",
         );
+        self.markdown_phases(&mut out);
         out
+    }
+
+    /// "Where the time went" (slower cells) and the full per-phase table, when there are phases.
+    fn markdown_phases(&self, out: &mut String) {
+        let esc = |s: &str| s.replace('|', "\\|");
+        let lines: Vec<(&str, &str)> = self.where_lines().collect();
+        if !lines.is_empty() {
+            out.push_str("\n## Where the time went\n\n");
+            for (cell, line) in lines {
+                out.push_str(&format!("- `{}`: {}\n", cell.replace('`', "'"), esc(line)));
+            }
+        }
+        if self.rows.iter().all(|r| r.phases.is_empty()) {
+            return;
+        }
+        out.push_str(
+            "\n## Phases\n\n| cell | phase | n base | n cand | base median s | cand median s \
+             | ratio [95% CI] | p | verdict |\n|---|---|---:|---:|---:|---:|---|---:|---|\n",
+        );
+        for r in &self.rows {
+            for p in &r.phases {
+                out.push_str(&format!(
+                    "| {} | {} |\n",
+                    esc(&r.cell),
+                    phase_cells(p).join(" | ")
+                ));
+            }
+        }
+        out.push_str(
+            "\nstart-up = wall − app (outside the Spark application); app outside jobs = app − \
+             jobs. Same verdict rule as the wall time; the exit code follows wall time only.\n",
+        );
     }
 
     /// Writes [`Self::to_markdown`] to `path` (conventionally `<dir>/compare.md`).
@@ -109,4 +168,20 @@ impl Comparison {
         std::fs::write(path, json + "\n")
             .with_context(|| format!("cannot write {}", path.display()))
     }
+}
+
+/// The display cells of one phase row after the cell name.
+fn phase_cells(p: &PhaseComparison) -> Vec<String> {
+    vec![
+        p.phase.label().to_string(),
+        p.n_baseline.to_string(),
+        p.n_candidate.to_string(),
+        format!("{:.3}", p.baseline_median),
+        format!("{:.3}", p.candidate_median),
+        p.ratio.map_or("-".into(), |e| {
+            format!("{:.3} [{:.3}, {:.3}]", e.point, e.ci_low, e.ci_high)
+        }),
+        p.p_value.map_or("-".into(), |v| format!("{v:.4}")),
+        p.verdict.to_string(),
+    ]
 }

@@ -263,3 +263,125 @@ fn writers_produce_aligned_table_markdown_and_json() {
     assert!(json.contains("\"verdict\": \"slower\""));
     assert_eq!(serde_json::from_str::<Comparison>(&json).unwrap(), cmp);
 }
+
+/// Five direct runs: start-up `startup` s, app = jobs `jobs` s + 0.5 s
+/// outside jobs, collect 1.0 s, with a little per-rep jitter so the rank test has ranks.
+fn phased(version: &str, startup: f64, jobs: f64) -> Vec<RunRecord> {
+    (0..5)
+        .map(|i| {
+            let j = f64::from(i) * 0.01;
+            let jobs_s = jobs + j;
+            let app_s = jobs_s + 0.5;
+            RunRecord {
+                rep: i,
+                app_s: Some(app_s),
+                jobs_s: Some(jobs_s),
+                collect_s: Some(1.0 + j),
+                wall_s: app_s + startup * (1.0 + j),
+                ..rec(version, Mode::Direct, 0.0)
+            }
+        })
+        .collect()
+}
+
+fn phase(row: &CellComparison, p: Phase) -> &PhaseComparison {
+    row.phases.iter().find(|c| c.phase == p).unwrap()
+}
+
+#[test]
+fn a_startup_only_slowdown_is_located_in_startup() {
+    let (b, c) = (phased("3.5", 8.0, 1.5), phased("3.5", 8.0 * 1.3, 1.5));
+    let cmp = compare(&b, &c, &CompareOptions::default());
+    let row = &cmp.rows[0];
+    assert_eq!(row.verdict, Verdict::Slower, "{row:?}");
+    assert_eq!(row.phases.len(), 4);
+    let startup = phase(row, Phase::Startup);
+    assert_eq!(startup.verdict, Verdict::Slower, "{startup:?}");
+    assert!((startup.ratio.unwrap().point - 1.3).abs() < 1e-9);
+    for p in [Phase::AppOutsideJobs, Phase::Jobs, Phase::Collect] {
+        assert_eq!(phase(row, p).verdict, Verdict::NoChange, "{p}");
+    }
+    let line = row.where_slower.as_deref().unwrap();
+    assert!(line.starts_with("slower: start-up ×1.30 ["), "{line}");
+    assert!(
+        line.ends_with("; jobs no-change; collect no-change"),
+        "{line}"
+    );
+    assert_eq!(cmp.exit(), Exit::Regression);
+}
+
+#[test]
+fn a_phase_slowdown_alone_does_not_fail_the_gate() {
+    // Jobs 30 % slower, start-up shorter by as much: the wall time is unchanged.
+    let (b, c) = (phased("3.5", 8.0, 1.5), phased("3.5", 8.0 - 0.45, 1.95));
+    let cmp = compare(&b, &c, &CompareOptions::default());
+    let row = &cmp.rows[0];
+    assert_eq!(row.verdict, Verdict::NoChange, "{row:?}");
+    assert_eq!(phase(row, Phase::Jobs).verdict, Verdict::Slower);
+    assert_eq!(row.where_slower, None, "only slower cells get a where line");
+    assert_eq!(cmp.exit(), Exit::Ok);
+}
+
+#[test]
+fn a_phase_missing_on_either_side_is_skipped() {
+    let b = phased("3.5", 8.0, 1.5);
+    let mut c = phased("3.5", 8.0, 1.5);
+    for r in &mut c {
+        r.app_s = None;
+    }
+    let cmp = compare(&b, &c, &CompareOptions::default());
+    let got: Vec<Phase> = cmp.rows[0].phases.iter().map(|p| p.phase).collect();
+    assert_eq!(got, [Phase::Jobs, Phase::Collect]);
+    let walls_only = compare(&[rec("3.5", Mode::Direct, 1.0)], &b, &Default::default());
+    assert!(walls_only.rows[0].phases.is_empty());
+}
+
+#[test]
+fn where_summary_without_a_slower_phase_says_so() {
+    let b = phased("3.5", 8.0, 1.5);
+    let row = &compare(&b, &b, &CompareOptions::default()).rows[0];
+    let line = phases::where_summary(&row.phases).unwrap();
+    assert!(
+        line.starts_with("slower: no single phase; start-up no-change"),
+        "{line}"
+    );
+    assert_eq!(phases::where_summary(&[]), None);
+}
+
+#[test]
+fn phases_reach_the_table_markdown_and_json() {
+    let (b, c) = (phased("3.5", 8.0, 1.5), phased("3.5", 8.0 * 1.3, 1.5));
+    let cmp = compare(&b, &c, &CompareOptions::default());
+    let table = cmp.to_terminal_table();
+    assert!(
+        table.contains("start 1.30↑ app 1.00= jobs 1.00= coll 1.00="),
+        "{table}"
+    );
+    assert!(table.contains(phases::LEGEND), "{table}");
+    assert!(table.contains("3.5/default/direct/arrow-on/1000: slower: start-up ×1.30"));
+    let md = cmp.to_markdown();
+    assert!(md.contains("## Where the time went"), "{md}");
+    assert!(
+        md.contains("| 3.5/default/direct/arrow-on/1000 | start-up | 5 | 5 |"),
+        "{md}"
+    );
+    let tag = |rest: &str| rest.starts_with(|c: char| c.is_alphabetic() || c == '/');
+    assert!(
+        !md.split('<').skip(1).any(tag),
+        "no HTML in compare.md: {md}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    cmp.write_json(&dir.path().join(COMPARE_JSON)).unwrap();
+    let json = std::fs::read_to_string(dir.path().join(COMPARE_JSON)).unwrap();
+    assert!(json.contains("\"phase\": \"startup_s\"") && json.contains("\"where\": \"slower: "));
+    assert_eq!(serde_json::from_str::<Comparison>(&json).unwrap(), cmp);
+}
+
+#[test]
+fn compare_json_without_phases_still_reads() {
+    let (b, c) = shifted(5, 1.2, 0.01, 9);
+    let cmp = compare(&b, &c, &CompareOptions::default());
+    let mut json: serde_json::Value = serde_json::to_value(&cmp).unwrap();
+    json["rows"][0].as_object_mut().unwrap().remove("phases");
+    assert_eq!(serde_json::from_value::<Comparison>(json).unwrap(), cmp);
+}

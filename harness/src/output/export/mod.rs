@@ -1,5 +1,6 @@
-//! Writing run records as they finish (CSV and JSON lines) and test reports (JUnit XML),
-//! hyperfine-style: one file per format.
+//! Writing run records as they finish (CSV and JSON lines), test reports (JUnit XML), the
+//! files CI performance trackers ingest (`trackers/`) and the GitHub job summary
+//! (`step_summary`), hyperfine-style: one file per format.
 //!
 //! Resume appends to an existing run directory, and an interrupted matrix must keep every run
 //! that finished, so [`RecordSink`] opens its files in append mode, writes the CSV header only
@@ -9,6 +10,8 @@
 pub mod csv;
 pub mod jsonl;
 pub mod junit;
+pub mod step_summary;
+pub mod trackers;
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom};

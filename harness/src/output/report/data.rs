@@ -216,12 +216,9 @@ fn distinct<T: Ord>(items: impl Iterator<Item = T>) -> Vec<T> {
     items.collect::<BTreeSet<_>>().into_iter().collect()
 }
 
-/// A seed derived from the cell's identity (FNV-1a, stable across Rust versions and machines),
-/// so a report rebuilt elsewhere shows the same bootstrap intervals.
+/// The cell's bootstrap seed ([`CellKey::seed`]).
 pub fn cell_seed(key: &CellKey) -> u64 {
-    key.to_string().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    key.seed()
 }
 
 /// "1,000,000": element counts in tables and titles.

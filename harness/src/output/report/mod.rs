@@ -1,5 +1,6 @@
-//! Reports of a run directory: charts (SVG + PNG), a self-contained `report.html` and a
-//! `summary.md`, all rebuilt from `runs.jsonl` alone so any machine can re-render them.
+//! Reports of a run directory: charts (SVG + PNG), a self-contained `report.html`, a
+//! `summary.md` and the CI trackers' files (`bmf.json`, `benchmark-action.json`), all rebuilt
+//! from `runs.jsonl` alone so any machine can re-render them.
 
 pub mod charts;
 mod data;
@@ -13,9 +14,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Context};
 
 pub use charts::comparison::{render_comparison, ComparisonRow};
+pub use charts::history::{render_history, HistoryMark, HistorySeries};
 pub use charts::ChartFiles;
 
 use crate::measure::record::{load_records, RUNS_JSONL};
+use crate::output::export::trackers;
 use charts::{
     arrow_speedup::ArrowSpeedupChart, phases::PhasesChart, versions::VersionsChart, wall::WallChart,
 };
@@ -34,6 +37,8 @@ pub struct ReportFiles {
     pub html: PathBuf,
     pub markdown: PathBuf,
     pub charts: Vec<ChartFiles>,
+    /// `bmf.json` and `benchmark-action.json`.
+    pub trackers: Vec<PathBuf>,
 }
 
 impl ReportFiles {
@@ -45,11 +50,13 @@ impl ReportFiles {
         [self.html.as_path(), self.markdown.as_path()]
             .into_iter()
             .chain(charts)
+            .chain(self.trackers.iter().map(PathBuf::as_path))
             .collect()
     }
 }
 
-/// Renders every chart, `report.html` and `summary.md` into `run_dir` from its records.
+/// Renders every chart, `report.html`, `summary.md` and the tracker files into `run_dir` from
+/// its records.
 pub fn render(run_dir: &Path) -> anyhow::Result<ReportFiles> {
     let jsonl = run_dir.join(RUNS_JSONL);
     let records = load_records(run_dir)
@@ -69,10 +76,12 @@ pub fn render(run_dir: &Path) -> anyhow::Result<ReportFiles> {
     let markdown = run_dir.join(SUMMARY_MD);
     std::fs::write(&markdown, markdown::summary(&data, &env))
         .with_context(|| format!("cannot write {}", markdown.display()))?;
+    let trackers = trackers::write_all(run_dir, &records)?;
     Ok(ReportFiles {
         html,
         markdown,
         charts,
+        trackers,
     })
 }
 

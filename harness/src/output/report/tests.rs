@@ -112,6 +112,21 @@ fn writes_every_chart_the_fixture_calls_for() {
 }
 
 #[test]
+fn render_writes_the_tracker_files_next_to_the_report() {
+    let (dir, files) = rendered();
+    let names: Vec<_> = files
+        .trackers
+        .iter()
+        .map(|p| p.file_name().unwrap())
+        .collect();
+    assert_eq!(names, ["bmf.json", "benchmark-action.json"]);
+    let bmf: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("bmf.json")).unwrap())
+            .unwrap();
+    assert!(!bmf.as_object().unwrap().is_empty(), "{bmf}");
+}
+
+#[test]
 fn svgs_parse_as_xml_with_the_chart_size() {
     let (_dir, files) = rendered();
     for chart in &files.charts {
@@ -211,6 +226,35 @@ fn summary_md_has_the_table_and_the_failure() {
         "HTML in errors must not reach GitHub's renderer"
     );
     assert!(md.contains("\\| pipes"), "pipes would split table cells");
+}
+
+/// Every HTML tag name in `md` (`details`, `/details`, …).
+pub(crate) fn html_tags(md: &str) -> Vec<String> {
+    md.split('<')
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '/')
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn summary_md_uses_no_html_beyond_details() {
+    let (_dir, files) = rendered();
+    let md = std::fs::read_to_string(&files.markdown).unwrap();
+    let tags = html_tags(&md);
+    assert!(
+        !tags.is_empty(),
+        "the correctness table folds into <details>"
+    );
+    for tag in tags {
+        assert!(
+            ["details", "/details", "summary", "/summary"].contains(&tag.as_str()),
+            "GitHub's step summary shows <{tag}> as text or strips it"
+        );
+    }
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 pub mod arrow_speedup;
 pub mod comparison;
+pub mod history;
 pub mod phases;
 mod strip;
 pub mod versions;

@@ -1,0 +1,129 @@
+//! A history as a terminal table, Markdown (`history.md`), JSON (`history.json`) and a chart
+//! (`charts/history.{svg,png}`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::{Entry, History, HISTORY_JSON, HISTORY_MD};
+use crate::output::compare::Verdict;
+use crate::output::report::{self, HistoryMark, HistorySeries};
+use crate::output::text_table::aligned_table;
+
+const HEADER: [&str; 6] = [
+    "cell",
+    "run",
+    "started (UTC)",
+    "n",
+    "median s [95% CI]",
+    "vs previous",
+];
+
+impl History {
+    /// One row per cell and point, cells grouped, points in time order.
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.series
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|e| self.row(&s.cell, e)))
+            .collect()
+    }
+
+    fn row(&self, cell: &str, e: &Entry) -> Vec<String> {
+        let point = &self.points[e.point];
+        let m = &e.median;
+        vec![
+            cell.to_string(),
+            point.label.clone(),
+            point.started_at.format("%Y-%m-%d %H:%M").to_string(),
+            e.n.to_string(),
+            format!("{:.3} [{:.3}, {:.3}]", m.point, m.ci_low, m.ci_high),
+            e.vs_previous.map_or("-".into(), |v| v.to_string()),
+        ]
+    }
+
+    /// How many points `compare` would call slower than the one before.
+    pub fn slower_count(&self) -> usize {
+        let entries = self.series.iter().flat_map(|s| &s.entries);
+        entries
+            .filter(|e| e.vs_previous == Some(Verdict::Slower))
+            .count()
+    }
+
+    fn summary_line(&self) -> String {
+        format!(
+            "{} runs, {} cells; {} point(s) slower than the previous one (threshold {:.0} %)",
+            self.points.len(),
+            self.series.len(),
+            self.slower_count(),
+            self.options.threshold * 100.0
+        )
+    }
+
+    pub fn to_terminal_table(&self) -> String {
+        let mut rows = vec![HEADER.map(String::from).to_vec()];
+        rows.extend(self.rows());
+        let mut out = aligned_table(&rows, |col| col == 3);
+        out.push_str(&self.summary_line());
+        out.push('\n');
+        out
+    }
+
+    /// GitHub-renderable: a table, slower points in bold, no HTML.
+    pub fn to_markdown(&self) -> String {
+        let esc = |s: &str| s.replace('|', "\\|");
+        let mut out = format!("# History\n\n{}\n\n", self.summary_line());
+        out.push_str(&format!("| {} |\n", HEADER.join(" | ")));
+        out.push_str("|---|---|---|---:|---:|---|\n");
+        for mut row in self.rows() {
+            if row[5] == Verdict::Slower.as_str() {
+                row[5] = format!("**{}**", row[5]);
+            }
+            let cells: Vec<String> = row.iter().map(|c| esc(c)).collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        out.push_str(
+            "\nPoints in order of their first run's start. `vs previous` is what \
+             `sparkmodes compare` says of the cell against its previous point.\n",
+        );
+        out
+    }
+
+    fn chart_series(&self) -> Vec<HistorySeries> {
+        let mark = |e: &Entry| HistoryMark {
+            x: e.point,
+            median: e.median,
+            slower: e.vs_previous == Some(Verdict::Slower),
+        };
+        self.series
+            .iter()
+            .map(|s| HistorySeries {
+                label: s.cell.clone(),
+                marks: s.entries.iter().map(mark).collect(),
+            })
+            .collect()
+    }
+}
+
+/// Writes `history.md`, `history.json` and, when any cell was measured, the chart into
+/// `out_dir`; returns the paths written.
+pub fn write_outputs(out_dir: &Path, history: &History) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    let md = out_dir.join(HISTORY_MD);
+    std::fs::write(&md, history.to_markdown())
+        .with_context(|| format!("cannot write {}", md.display()))?;
+    let json = out_dir.join(HISTORY_JSON);
+    let text = serde_json::to_string_pretty(history)
+        .with_context(|| format!("cannot format {} as JSON", json.display()))?;
+    std::fs::write(&json, text + "\n")
+        .with_context(|| format!("cannot write {}", json.display()))?;
+    let mut written = vec![md, json];
+    if !history.series.is_empty() {
+        let runs: Vec<String> = history.points.iter().map(|p| p.label.clone()).collect();
+        let dir = out_dir.join(report::CHARTS_DIR);
+        let chart =
+            report::render_history(&dir, "Wall time over runs", &runs, &history.chart_series())?;
+        written.extend([chart.svg, chart.png]);
+    }
+    Ok(written)
+}
