@@ -1,6 +1,6 @@
 //! Host tools the harness shells out to, found with `which` so a missing one is named clearly.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::error::{Error, Result};
@@ -101,16 +101,42 @@ pub fn python() -> Result<PathBuf> {
     }
 }
 
+/// `python3.X` that really runs: on PATH (a pyenv shim for a version that is not selected
+/// fails, so the interpreter is asked), else installed by pyenv under `$PYENV_ROOT/versions`.
+pub fn find_python(minor: &str) -> Option<PathBuf> {
+    let name = format!("python{minor}");
+    let answers = |p: &Path| {
+        command_output(p, &["--version"]).is_some_and(|v| v.contains(&format!("Python {minor}.")))
+    };
+    if let Ok(p) = which::which(&name) {
+        if answers(&p) {
+            return Some(p);
+        }
+    }
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv")))?;
+    let prefix = format!("{minor}.");
+    let mut installed: Vec<PathBuf> = std::fs::read_dir(root.join("versions"))
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|d| {
+            d.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+        })
+        .map(|d| d.join("bin").join(&name))
+        .filter(|p| answers(p))
+        .collect();
+    installed.sort();
+    installed.pop()
+}
+
 /// A host Python of another minor than the executors' (`python3.12`, `python3.13`, …), for
 /// the python-mismatch cell; the first found, newest first.
 pub fn other_python() -> Result<(PathBuf, String)> {
     for minor in ["3.13", "3.12", "3.10", "3.9"] {
-        if let Ok(p) = which::which(format!("python{minor}")) {
-            // pyenv shims exist for versions that are not installed: ask the interpreter.
-            let v = command_output(&p, &["--version"]).unwrap_or_default();
-            if v.contains(&format!("Python {minor}.")) {
-                return Ok((p, minor.to_string()));
-            }
+        if let Some(p) = find_python(minor) {
+            return Ok((p, minor.to_string()));
         }
     }
     Err(Error::setup(format!(

@@ -2,6 +2,7 @@
 //! verdict and exit code.
 
 mod destination;
+pub mod doctor;
 pub mod preflight;
 
 pub use destination::Destination;
