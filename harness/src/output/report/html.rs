@@ -60,6 +60,14 @@ pub(crate) fn page(
     );
     table(&mut h, &tables::correctness(data));
     failures(&mut h, data);
+    let diagnoses = tables::diagnoses(data);
+    if !diagnoses.rows.is_empty() {
+        h.push_str(
+            "<h2 id=\"diagnoses\">Diagnoses</h2>\n<p class=\"meta\">Failures whose logs match a \
+            known pattern (negative cells included): what Spark said, what it means, what to change.</p>\n",
+        );
+        table(&mut h, &diagnoses);
+    }
     environment(&mut h, env);
     reproduce(&mut h, data, env);
     h.push_str("</body></html>\n");
