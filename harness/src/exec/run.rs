@@ -89,8 +89,9 @@ impl SparkExecutor {
             return Ok(self.ctx.venv.clone());
         }
         if self.other_venv.is_none() {
-            let (python, minor) = crate::infra::tools::other_python()?;
             let spark = &self.ctx.venv.spark_version;
+            let line = crate::config::versions::line_of(spark)?;
+            let (python, minor) = crate::infra::tools::other_python(spark, line.python)?;
             self.other_venv = Some(crate::infra::venv::ensure_on(spark, &python, &minor)?);
         }
         Ok(self.other_venv.clone().expect("just set"))

@@ -131,18 +131,26 @@ pub fn find_python(minor: &str) -> Option<PathBuf> {
     installed.pop()
 }
 
-/// A host Python of another minor than the executors' (`python3.12`, `python3.13`, …), for
-/// the python-mismatch cell; the first found, newest first.
-pub fn other_python() -> Result<(PathBuf, String)> {
-    for minor in ["3.13", "3.12", "3.10", "3.9"] {
-        if let Some(p) = find_python(minor) {
-            return Ok((p, minor.to_string()));
+/// A host Python of another minor than the executors', for the python-mismatch cell: the
+/// nearest one the Spark line supports (`supported` = its oldest and newest minor), so the
+/// line's pinned wheels install and the run reaches the mismatch it is meant to show.
+pub fn other_python(spark: &str, supported: (u32, u32)) -> Result<(PathBuf, String)> {
+    let ours: u32 = PYTHON_MINOR[2..].parse().expect("3.X");
+    let mut minors: Vec<u32> = (supported.0..=supported.1).filter(|m| *m != ours).collect();
+    minors.sort_by_key(|m| m.abs_diff(ours));
+    for minor in &minors {
+        let minor = format!("3.{minor}");
+        if let Some(p) = find_python(&minor) {
+            return Ok((p, minor));
         }
     }
+    let names: Vec<String> = minors.iter().map(|m| format!("python3.{m}")).collect();
     Err(Error::setup(format!(
         "the python-mismatch cell needs a host Python of another minor than the executors' \
-         {PYTHON_MINOR} (python3.12, python3.13, …) on PATH: install one (e.g. `pyenv install 3.12`) \
-         or drop the cell"
+         {PYTHON_MINOR} that Spark {spark} supports ({}): install one (e.g. `pyenv install \
+         3.{}`) or drop the cell",
+        names.join(", "),
+        minors.first().copied().unwrap_or(ours)
     )))
 }
 

@@ -28,7 +28,9 @@ pub fn check(opts: &PipelineOptions) -> Result<Destination> {
         .modes
         .contains(&crate::config::Mode::PythonMismatch)
     {
-        tools::other_python()?;
+        for v in &opts.scenario.spark_versions {
+            tools::other_python(v, crate::config::versions::line_of(v)?.python)?;
+        }
     }
     image::check_base(&opts.base)?;
     check_releases(&opts.scenario.spark_versions)?;
