@@ -20,14 +20,22 @@ pub enum Mode {
     Submit,
     /// `spark-submit --deploy-mode cluster`: a standalone master must refuse a `.py` app.
     ClusterRefusal,
+    /// The Connect-ready app (fixtures/app-connect) on the host with the pure Python client,
+    /// talking gRPC to a Spark Connect server next to the cluster.
+    Connect,
+    /// The unchanged classic app with `SPARK_REMOTE` set, in the pure-client venv: it must
+    /// fail at its first classic-only import (`SparkContext`); a negative cell like the refusal.
+    ConnectClassic,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 4] = [
+    pub const ALL: [Mode; 6] = [
         Mode::Direct,
         Mode::Containerized,
         Mode::Submit,
         Mode::ClusterRefusal,
+        Mode::Connect,
+        Mode::ConnectClassic,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,12 +44,21 @@ impl Mode {
             Mode::Containerized => "containerized",
             Mode::Submit => "submit",
             Mode::ClusterRefusal => "cluster-refusal",
+            Mode::Connect => "connect",
+            Mode::ConnectClassic => "connect-classic",
         }
     }
 
-    /// The refusal mode never computes anything, so Arrow and correctness do not apply.
+    /// The negative modes (cluster-refusal, connect-classic) never compute anything: their
+    /// promise is an expected failure, so Arrow, element counts and correctness do not apply.
     pub fn computes(self) -> bool {
-        self != Mode::ClusterRefusal
+        !matches!(self, Mode::ClusterRefusal | Mode::ConnectClassic)
+    }
+
+    /// Modes that need a Spark Connect server: their runs get a cluster of their own, since
+    /// the server holds every core of the cluster it runs on (classic apps beside it starve).
+    pub fn uses_connect(self) -> bool {
+        matches!(self, Mode::Connect | Mode::ConnectClassic)
     }
 }
 

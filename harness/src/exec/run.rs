@@ -99,9 +99,9 @@ impl SparkExecutor {
         conf.extend(spark_conf(run, &self.ctx.target));
         conf.extend(run.conf.clone());
         let staged = app::stage(
-            &self.ctx.app_source,
+            &driver.app_source(&self.ctx.app_source),
             &dir,
-            &driver.master_url(&self.ctx.target),
+            (driver.ini_key(), &driver.master_url(&self.ctx.target)),
             driver.event_log_dir().as_deref(),
             &conf,
         )?;
@@ -114,20 +114,21 @@ impl SparkExecutor {
             staged: &staged,
             elements: run.elements,
             seed: run.seed,
+            arrow: run.arrow,
         };
         let launch = driver.launch(&job)?;
         let fault = self.fault(run, staged.event_log_dir.clone());
         let outcome =
             process::execute(&launch, &staged.stdout, &staged.stderr, run.timeout, fault)?;
         self.judge(run, &staged, &outcome, rec)?;
-        let log = eventlog::find_event_log(&staged.event_log_dir);
+        let log = driver.event_log(&staged);
         if let Some(log) = &log {
             rec.event_log_path = log
                 .strip_prefix(&self.ctx.run_dir)
                 .ok()
                 .map(|p| p.display().to_string());
         }
-        let timings = log.and_then(|l| eventlog::parse_file(&l).ok());
+        let timings = log.and_then(|l| driver.timings(&l, run.elements));
         judge::evidence(run, timings.as_ref(), &staged.stderr, rec);
         judge::explain(&driver_output(&staged), rec);
         if rec.correct {

@@ -308,6 +308,7 @@ impl Cluster {
             network: Some(self.network.clone()),
             driver_host: Some(self.gateway.clone()),
             secret: self.options.secret.clone(),
+            connect: None,
         }
     }
 

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Mode, PlannedRun};
 
-/// How a run ended. `RefusedAsExpected` is the success outcome of the cluster-refusal mode.
+/// How a run ended. `RefusedAsExpected` is the success outcome of the cluster-refusal mode,
+/// `FailedAsExpected` that of connect-classic (the classic app must fail under Connect).
 #[derive(
     Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord,
 )]
@@ -19,6 +20,7 @@ pub enum Status {
     Failed,
     Timeout,
     RefusedAsExpected,
+    FailedAsExpected,
 }
 
 impl Status {
@@ -28,12 +30,25 @@ impl Status {
             Status::Failed => "failed",
             Status::Timeout => "timeout",
             Status::RefusedAsExpected => "refused-as-expected",
+            Status::FailedAsExpected => "failed-as-expected",
         }
     }
 
     /// A run that did what its mode promises (timings of failed runs mean nothing).
     pub fn is_success(self) -> bool {
-        matches!(self, Status::Ok | Status::RefusedAsExpected)
+        matches!(
+            self,
+            Status::Ok | Status::RefusedAsExpected | Status::FailedAsExpected
+        )
+    }
+
+    /// The outcome a non-computing mode promises (`Ok` for the computing ones).
+    pub fn promised_by(mode: Mode) -> Status {
+        match mode {
+            Mode::ClusterRefusal => Status::RefusedAsExpected,
+            Mode::ConnectClassic => Status::FailedAsExpected,
+            _ => Status::Ok,
+        }
     }
 }
 
@@ -189,13 +204,13 @@ impl RunRecord {
     }
 
     /// The one judgement of a run: did it do what its mode promises — compute the right
-    /// answer, or (the refusal mode) be refused? Exit codes, JUnit, reports, comparisons and
-    /// the terminal table all ask this.
+    /// answer, or (the negative modes) be refused / fail the way they must? Exit codes,
+    /// JUnit, reports, comparisons and the terminal table all ask this.
     pub fn kept_promise(&self) -> bool {
         if self.mode.computes() {
             self.status == Status::Ok && self.correct
         } else {
-            self.status == Status::RefusedAsExpected
+            self.status == Status::promised_by(self.mode)
         }
     }
 
@@ -211,7 +226,10 @@ impl RunRecord {
             .map(|e| format!(": {e}"))
             .unwrap_or_default();
         let what = match (self.mode.computes(), self.status) {
-            (false, status) => format!("the refusal did not happen (status {status})"),
+            (false, status) => format!(
+                "the expected outcome `{}` did not happen (status {status})",
+                Status::promised_by(self.mode)
+            ),
             (true, Status::Ok) => "wrong result".to_string(),
             (true, status) => status.to_string(),
         };

@@ -15,6 +15,7 @@ impl RawScenario {
         check_name(doc, "name", &self.name)?;
         let spark_versions = check_versions(doc, self.spark_versions)?;
         let modes = check_modes(doc, &self.modes)?;
+        check_connect_lines(doc, &modes, &spark_versions)?;
         let arrow = check_list(doc, "arrow", self.arrow)?;
         let elements = check_elements(doc, self.elements)?;
         let repetitions = check_repetitions(doc, self.repetitions)?;
@@ -174,6 +175,21 @@ fn check_modes(doc: &Document, names: &[String]) -> Result<Vec<Mode>> {
         modes.push(mode);
     }
     check_list(doc, "modes", modes)
+}
+
+/// Connect modes need a Connect server and client for every Spark version of the scenario.
+fn check_connect_lines(doc: &Document, modes: &[Mode], versions: &[String]) -> Result<()> {
+    let Some(i) = modes.iter().position(|m| m.uses_connect()) else {
+        return Ok(());
+    };
+    for v in versions {
+        let line = crate::config::versions::line_of(v)?;
+        if let Err(why) = line.connect_requirements(v) {
+            let msg = format!("`{}` cannot run on Spark {v}: {why}", modes[i]);
+            return Err(doc.error(&format!("modes[{i}]"), msg));
+        }
+    }
+    Ok(())
 }
 
 fn check_repetitions(doc: &Document, n: i64) -> Result<u32> {

@@ -34,7 +34,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Mode;
 use crate::measure::record::{measured_walls, CellKey, RunRecord, Status};
 use crate::measure::stats::{self, mann_whitney_p, Estimate};
 use crate::Exit;
@@ -291,7 +290,7 @@ fn cell_verdict(
         };
         return (v, None);
     };
-    if first_base.mode == Mode::ClusterRefusal || first_cand.mode == Mode::ClusterRefusal {
+    if !first_base.mode.computes() || !first_cand.mode.computes() {
         return refusal_verdict(base, cand);
     }
     let (bad_base, bad_cand) = (bad_runs(base), bad_runs(cand));

@@ -1,6 +1,7 @@
 //! Verdict rules, rank test and rendering tests.
 
 use super::*;
+use crate::config::Mode;
 use crate::Exit;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

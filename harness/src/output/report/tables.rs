@@ -139,7 +139,16 @@ pub(crate) fn failure_kind(r: &RunRecord) -> String {
     match r.status {
         Status::Ok if r.mode.computes() => "wrong result".into(),
         Status::Ok => "not refused".into(),
-        Status::RefusedAsExpected => "refused, but a result was expected".into(),
+        Status::RefusedAsExpected | Status::FailedAsExpected if r.mode.computes() => {
+            "refused, but a result was expected".into()
+        }
+        Status::RefusedAsExpected | Status::FailedAsExpected => {
+            format!(
+                "{}, but {} was expected",
+                r.status,
+                Status::promised_by(r.mode)
+            )
+        }
         s => match r.exit_code {
             Some(code) => format!("{s} (exit {code})"),
             None => s.to_string(),
