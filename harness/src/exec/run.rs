@@ -56,15 +56,19 @@ impl SparkExecutor {
         }
     }
 
-    /// After a cluster restart the workers are new containers.
-    pub fn retarget(&mut self, cluster: &Cluster) {
-        self.ctx.target = cluster.target();
+    /// After a cluster restart the workers are new containers (and a Connect server new too).
+    pub fn retarget(&mut self, cluster: &Cluster, target: Target) {
+        self.ctx.target = target;
         self.workers = cluster.worker_ids();
     }
 
-    /// Drops the authentication secret, to show a client without it is refused.
+    /// Drops the authentication secret (and Connect token), to show a client without it is
+    /// refused.
     pub fn forget_secret(&mut self) {
         self.ctx.target.secret = None;
+        if let Some(c) = self.ctx.target.connect.as_mut() {
+            c.token = None;
+        }
     }
 
     fn reference(&mut self, elements: u64, seed: u64) -> Result<Arc<Vec<f64>>> {
@@ -182,6 +186,10 @@ impl SparkExecutor {
         }
         if run.mode == Mode::ClusterRefusal {
             judge_refusal(out, &stderr, rec);
+            return Ok(());
+        }
+        if run.mode == Mode::ConnectClassic {
+            judge::judge_connect_classic(out, &stderr, rec);
             return Ok(());
         }
         if out.exit_code != Some(0) {

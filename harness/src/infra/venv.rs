@@ -1,5 +1,8 @@
 //! The host side of direct and submit modes: a virtualenv per Spark version with the same pins
 //! as the image, kept in the cache and keyed by those pins so a version change makes a new one.
+//! The Connect modes get a venv of another kind, with the line's Spark Connect client instead
+//! of pyspark (`connect-<version>-<hash>`): the folder name and hash both come from what is
+//! installed, so the two kinds never share a folder.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,22 +35,50 @@ impl Venv {
 
 const MARKER: &str = "venv.json";
 
-pub fn dir_for(spark_version: &str) -> Result<PathBuf> {
-    let reqs = versions::pins(spark_version)?.requirements().join(" ");
-    let key = hex::encode(Sha256::digest(format!("{reqs}|{}", tools::PYTHON_MINOR)));
-    Ok(cache::dir()
+/// The folder of a venv: `<prefix><version>-<hash of its requirements and Python>`.
+fn dir_of(prefix: &str, spark_version: &str, reqs: &[String]) -> PathBuf {
+    let key = hex::encode(Sha256::digest(format!(
+        "{}|{}",
+        reqs.join(" "),
+        tools::PYTHON_MINOR
+    )));
+    cache::dir()
         .join("venvs")
-        .join(format!("{spark_version}-{}", &key[..12])))
+        .join(format!("{prefix}{spark_version}-{}", &key[..12]))
 }
 
+pub fn dir_for(spark_version: &str) -> Result<PathBuf> {
+    let reqs = versions::pins(spark_version)?.requirements();
+    Ok(dir_of("", spark_version, &reqs))
+}
+
+/// The classic modes' venv: pyspark and the image's pins (needs Java: spark-submit runs here).
 pub fn ensure(spark_version: &str) -> Result<Venv> {
-    let dir = dir_for(spark_version)?;
+    tools::java()?;
+    let reqs = versions::pins(spark_version)?.requirements();
+    install(&dir_of("", spark_version, &reqs), spark_version, &reqs)
+}
+
+/// The Connect modes' venv: the line's Spark Connect client and the image's numpy, pandas and
+/// pyarrow pins (no Java: the pure client has no JVM).
+pub fn ensure_connect(spark_version: &str) -> Result<Venv> {
+    let line = versions::line_of(spark_version)?;
+    let reqs = line
+        .connect_requirements(spark_version)
+        .map_err(Error::setup)?;
+    install(
+        &dir_of("connect-", spark_version, &reqs),
+        spark_version,
+        &reqs,
+    )
+}
+
+fn install(dir: &Path, spark_version: &str, reqs: &[String]) -> Result<Venv> {
+    let dir = dir.to_path_buf();
     if let Some(v) = load(&dir) {
         return Ok(v);
     }
-    tools::java()?;
     let python = tools::python()?;
-    let pins = versions::pins(spark_version)?;
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
     }
@@ -56,7 +87,7 @@ pub fn ensure(spark_version: &str) -> Result<Venv> {
     bar.set_message("python -m venv");
     run(Command::new(&python).arg("-m").arg("venv").arg(&dir))?;
     let venv_python = dir.join("bin").join("python");
-    bar.set_message(format!("pip install {}", pins.requirements().join(" ")));
+    bar.set_message(format!("pip install {}", reqs.join(" ")));
     run(Command::new(&venv_python)
         .args([
             "-m",
@@ -65,7 +96,7 @@ pub fn ensure(spark_version: &str) -> Result<Venv> {
             "--quiet",
             "--disable-pip-version-check",
         ])
-        .args(pins.requirements()))?;
+        .args(reqs))?;
     bar.finish_and_clear();
     let spark_home = ask_spark_home(&venv_python)?;
     let venv = Venv {
