@@ -26,20 +26,28 @@ use serde_json::Value;
 
 use super::eventlog::PhaseTimings;
 
+/// How long a session that has not appeared in the log yet is waited for.
+pub const APPEAR: Duration = Duration::from_secs(2);
+
 /// Parses the server's log at `path` for the run with session id `session`.
 pub fn parse_file(path: &Path, session: &str, elements: u64) -> anyhow::Result<PhaseTimings> {
     Ok(read(path, session)?.timings(elements))
 }
 
 /// Waits (up to `limit`) until the session has operations and every one of them and every job
-/// has ended in the log: the server's listener bus writes a little after the client exits.
+/// has ended in the log: the server's listener bus writes a little after the client exits. A
+/// session that does not show up within [`APPEAR`] never reached the server (refused, or the
+/// app failed before connecting): no point waiting longer.
 pub fn wait_for_session(path: &Path, session: &str, limit: Duration) -> bool {
-    let deadline = Instant::now() + limit;
+    let start = Instant::now();
     loop {
-        if read(path, session).is_ok_and(|s| s.complete()) {
+        let s = read(path, session).ok();
+        if s.as_ref().is_some_and(Session::complete) {
             return true;
         }
-        if Instant::now() >= deadline {
+        let seen = s.is_some_and(|s| !s.operations.is_empty());
+        let waited = start.elapsed();
+        if waited >= limit || (!seen && waited >= APPEAR) {
             return false;
         }
         // A poll interval, not a synchronisation: the log is re-read each time.
