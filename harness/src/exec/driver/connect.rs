@@ -87,12 +87,16 @@ impl Driver for Connect {
         })
     }
 
+    /// The server's log, if this run's session reached it (connect-classic never does).
     fn event_log(&self, _staged: &app::Staged) -> Option<PathBuf> {
-        eventlog::find_event_log(&self.endpoint.event_log_dir)
+        let log = eventlog::find_event_log(&self.endpoint.event_log_dir)?;
+        // Incomplete (a run killed mid-way) still has phases worth keeping: wait, then look.
+        connect_log::wait_for_session(&log, &self.session, LOG_SETTLE);
+        let text = std::fs::read_to_string(&log).ok()?;
+        text.contains(&self.session).then_some(log)
     }
 
     fn timings(&self, log: &Path, elements: u64) -> Option<PhaseTimings> {
-        connect_log::wait_for_session(log, &self.session, LOG_SETTLE);
         connect_log::parse_file(log, &self.session, elements).ok()
     }
 }
