@@ -255,4 +255,7 @@ fn connect_modes_are_refused_on_3_5_with_the_reason() {
     let on_4 = text.replace("3.5.9", "4.1.4");
     let s = Scenario::from_str(&on_4, "c.toml").unwrap();
     assert_eq!(s.modes, [Mode::Direct, Mode::Connect, Mode::ConnectClassic]);
+    let fault = format!("{on_4}[fault]\nkind = \"kill-worker\"\nafter_s = 5\n");
+    let e = err(&fault);
+    assert!(e.contains("modes[1]") && e.contains("[fault]"), "{e}");
 }
