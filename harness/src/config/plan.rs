@@ -12,8 +12,9 @@
 //! measured rounds are numbered `0..repetitions` with `warmup = false`. So `(cell, rep, warmup)`
 //! identifies a run, which is what `--resume` matches on.
 //!
-//! The cluster-refusal mode computes nothing, so Arrow and the element count do not apply: it
-//! is one cell with `arrow = false, elements = 0`, run once per measured rep, and it has no
+//! The negative modes (cluster-refusal, connect-classic) compute nothing, so Arrow and the
+//! element count do not apply: each is one cell with `arrow = false, elements = 0`, run once
+//! per measured rep, and has no
 //! warmups and no fault (both only make sense for a run that computes). Faults apply to
 //! measured computing runs only: a fault in a warmup would only disturb the measured runs.
 
