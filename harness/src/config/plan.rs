@@ -14,8 +14,9 @@
 //!
 //! The negative modes (cluster-refusal, connect-classic) compute nothing, so Arrow and the
 //! element count do not apply: each is one cell with `arrow = false, elements = 0`, run once
-//! per measured rep, and has no warmups and no fault (both only make sense for a run that computes). Faults apply to
-//! measured computing runs only: a fault in a warmup would only disturb the measured runs.
+//! per measured rep, and has no warmups and no fault (both only make sense for a run that
+//! computes). Faults apply to measured computing runs only: a fault in a warmup would only
+//! disturb the measured runs.
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
