@@ -69,7 +69,8 @@ pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
         secure: opts.secure,
     });
     let result = matrix::run_plan(&mut backend, &todo, &run_dir);
-    let env = Environment::capture(&opts.scenario.spark_versions, backend.images.clone());
+    let mut env = Environment::capture(&opts.scenario.spark_versions, backend.images.clone());
+    env.connect_server_ready_s = backend.connect_ready_s.clone();
     let written = env.write(&run_dir);
     result?;
     written.map_err(Error::output)?;

@@ -80,6 +80,12 @@ pub fn check_releases(versions: &[String]) -> Result<()> {
 }
 
 fn check_external(opts: &PipelineOptions, url: &str) -> Result<()> {
+    if let Some(m) = opts.scenario.modes.iter().find(|m| m.uses_connect()) {
+        return Err(Error::setup(format!(
+            "scenario `{}` runs `{m}`, whose Spark Connect server the harness starts on its own cluster's network; it cannot run with --master",
+            opts.scenario.name
+        )));
+    }
     if opts.scenario.fault.is_some() {
         return Err(Error::setup(format!(
             "scenario `{}` injects faults into its own cluster's workers; it cannot run with --master",

@@ -245,3 +245,17 @@ fn from_file_names_the_path() {
     let missing = Scenario::from_file(&dir.path().join("nope.toml")).unwrap_err();
     assert!(matches!(missing, Error::Setup(_)));
 }
+
+#[test]
+fn connect_modes_are_refused_on_3_5_with_the_reason() {
+    let text = MINIMAL.replace("\"cluster-refusal\"", "\"connect\", \"connect-classic\"");
+    let e = err(&text);
+    assert!(e.contains("modes[1]") && e.contains("3.5.9"), "{e}");
+    assert!(e.contains("does not ship") && e.contains("Maven"), "{e}");
+    let on_4 = text.replace("3.5.9", "4.1.4");
+    let s = Scenario::from_str(&on_4, "c.toml").unwrap();
+    assert_eq!(s.modes, [Mode::Direct, Mode::Connect, Mode::ConnectClassic]);
+    let fault = format!("{on_4}[fault]\nkind = \"kill-worker\"\nafter_s = 5\n");
+    let e = err(&fault);
+    assert!(e.contains("modes[1]") && e.contains("[fault]"), "{e}");
+}

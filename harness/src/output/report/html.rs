@@ -55,7 +55,8 @@ pub(crate) fn page(
     table(&mut h, &tables::statistics(data));
     h.push_str(
         "<h2 id=\"correctness\">Correctness and refusal</h2>\n<p class=\"meta\">Computing modes must return the \
-        right result; the cluster-refusal mode must be refused by the master. Warmups are counted \
+        right result; the cluster-refusal mode must be refused by the master, and connect-classic (the \
+        classic app under Spark Connect) must fail at its classic-only API. Warmups are counted \
         apart.</p>\n",
     );
     table(&mut h, &tables::correctness(data));

@@ -139,8 +139,15 @@ pub(crate) fn failure_kind(r: &RunRecord) -> String {
     match r.status {
         Status::Ok if r.mode.computes() => "wrong result".into(),
         Status::Ok => "not refused".into(),
+        Status::RefusedAsExpected | Status::FailedAsExpected if r.mode.computes() => {
+            "refused, but a result was expected".into()
+        }
         Status::RefusedAsExpected | Status::FailedAsExpected => {
-            "failed as a negative cell should, but a result was expected".into()
+            format!(
+                "{}, but {} was expected",
+                r.status,
+                Status::promised_by(r.mode)
+            )
         }
         s => match r.exit_code {
             Some(code) => format!("{s} (exit {code})"),
