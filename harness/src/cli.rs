@@ -254,6 +254,7 @@ fn dispatch(command: Command) -> Result<Exit> {
 fn images(action: ImagesAction) -> Result<Exit> {
     match action {
         ImagesAction::Build(args) => {
+            versions::line_of(&args.spark)?;
             image::check_base(&args.base())?;
             crate::pipeline::preflight::check_releases(std::slice::from_ref(&args.spark))?;
             let started = std::time::Instant::now();

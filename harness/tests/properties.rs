@@ -126,7 +126,7 @@ fn records(walls: &[f64], run: &str) -> Vec<RunRecord> {
 
 proptest! {
     // Each case renders every chart twice (SVG and PNG): fewer cases.
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(12))]
 
     #[test]
     fn reports_render_on_any_numbers(

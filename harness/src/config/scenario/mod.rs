@@ -100,7 +100,14 @@ pub struct Scenario {
 }
 
 /// The scenarios shipped in `scenarios/`, by name.
-pub const BUILTIN: [(&str, &str); 7] = [
+pub const BUILTIN: [(&str, &str); 8] = [
+    (
+        "compat",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/compat.toml"
+        )),
+    ),
     (
         "connect",
         include_str!(concat!(
