@@ -11,6 +11,7 @@ use crate::exec::matrix::Backend;
 use crate::exec::run::{Executor, GroupContext, SparkExecutor};
 use crate::infra::cluster::{self, Cluster};
 use crate::infra::image::{self, Base};
+use crate::infra::stack::StackSource;
 use crate::infra::target::Target;
 use crate::infra::venv;
 
@@ -36,6 +37,8 @@ pub struct SparkBackend {
     image: String,
     /// Every image used, for environment.json.
     pub images: BTreeMap<String, String>,
+    /// Each Spark version's venv and image, for environment.json's stacks.
+    pub stacks: Vec<StackSource>,
 }
 
 impl SparkBackend {
@@ -49,7 +52,20 @@ impl SparkBackend {
             config: None,
             image: String::new(),
             images: BTreeMap::new(),
+            stacks: Vec::new(),
         }
+    }
+
+    fn note_stack(&mut self, spark_version: &str, venv: &venv::Venv) {
+        if self.stacks.iter().any(|s| s.spark_version == spark_version) {
+            return;
+        }
+        self.stacks.push(StackSource {
+            spark_version: spark_version.to_string(),
+            venv_python: Some(venv.python.clone()),
+            image: Some(self.image.clone()),
+            external: self.opts.external_master.is_some(),
+        });
     }
 
     fn start_cluster(&self, config: &ConfigSpec) -> Result<Cluster> {
@@ -77,6 +93,7 @@ impl Backend for SparkBackend {
         self.images.insert("base".into(), images.base.clone());
         self.image = images.spark;
         let venv = venv::ensure(&key.spark_version)?;
+        self.note_stack(&key.spark_version, &venv);
         let (cluster, target) = match &self.opts.external_master {
             Some(url) => (None, Target::external(url, self.secret.clone())),
             None => {

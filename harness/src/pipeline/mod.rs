@@ -16,7 +16,7 @@ use crate::error::{Error, Exit, Result};
 use crate::exec::backend::{BackendOptions, SparkBackend};
 use crate::exec::matrix;
 use crate::infra::docker;
-use crate::infra::environment::Environment;
+use crate::infra::environment::{Environment, SystemProbe};
 use crate::infra::image::Base;
 use crate::measure::record::{self, RunRecord};
 use crate::output::compare::{self, CompareOptions, Split};
@@ -68,7 +68,8 @@ pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
         secure: opts.secure,
     });
     let result = matrix::run_plan(&mut backend, &todo, &run_dir);
-    let env = Environment::capture(&opts.scenario.spark_versions, backend.images.clone());
+    let mut env = Environment::capture(&opts.scenario.spark_versions, backend.images.clone());
+    env.add_stacks(&SystemProbe, &backend.stacks);
     let written = env.write(&run_dir);
     result?;
     written.map_err(Error::output)?;
