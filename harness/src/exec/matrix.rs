@@ -34,7 +34,7 @@ pub fn run_plan(
     let mut records = Vec::with_capacity(runs.len());
     for (key, group) in plan::groups_of(runs) {
         let starting = format!(
-            "starting cluster for Spark {} / {}",
+            "Spark {} / {}: preparing images, venv and cluster",
             key.spark_version, key.config
         );
         progress::step(&bar, &starting);
