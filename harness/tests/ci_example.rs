@@ -47,9 +47,7 @@ fn sparkmodes_commands(shell: &str) -> Vec<String> {
         let mut rest = line;
         while let Some(at) = find_word(rest, "sparkmodes") {
             let cmd = &rest[at..];
-            let end = cmd
-                .find(|c| matches!(c, '"' | ';' | '|' | '&' | ')'))
-                .unwrap_or(cmd.len());
+            let end = cmd.find(['"', ';', '|', '&', ')']).unwrap_or(cmd.len());
             found.push(cmd[..end].trim().to_string());
             rest = &cmd[end..];
         }
