@@ -406,6 +406,7 @@ fn history_cmd(dirs: &[PathBuf], out: &std::path::Path, threshold: f64) -> Resul
         .map_err(Error::output)?;
     println!("{}", h.to_terminal_table());
     println!("history  {}", out.join(history::HISTORY_MD).display());
+    println!("page     {}", out.join(history::HISTORY_HTML).display());
     Ok(Exit::Ok)
 }
 
