@@ -45,7 +45,26 @@ fn assert_correct(mode: Mode, arrow: bool) {
         "{rec:?}"
     );
     assert!(rec.tasks.unwrap() >= 2, "one task per worker core at least");
-    assert!(dir.path().join(rec.event_log_path.unwrap()).is_file());
+    assert_ran_on_the_version_under_test(&dir.path().join(rec.event_log_path.unwrap()));
+}
+
+/// The event log's `SparkListenerLogStart` names the Spark that ran the app: the one
+/// `SPARKMODES_TEST_SPARK` asks for (the driver's; an existing cluster must match it).
+fn assert_ran_on_the_version_under_test(log: &Path) {
+    let files: Vec<_> = if log.is_dir() {
+        std::fs::read_dir(log)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect()
+    } else {
+        vec![log.to_path_buf()]
+    };
+    let text: String = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    let version = format!("\"Spark Version\":\"{}\"", common::spark());
+    assert!(text.contains(&version), "{version} not in {log:?}");
 }
 
 #[test]
