@@ -1,4 +1,5 @@
-//! Shared pieces of the Docker-backed tests: one cluster per test binary, serialised use.
+//! Shared pieces of the Docker-backed tests: one cluster per test binary (or the existing one
+//! `SPARKMODES_TEST_MASTER` names, see knobs.rs), serialised use.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
