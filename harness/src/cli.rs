@@ -83,6 +83,18 @@ pub enum Command {
         #[command(subcommand)]
         action: ImagesAction,
     },
+    /// Check, without starting a matrix, whether this machine can run a Spark line (and, with
+    /// --master, whether the cluster's Spark matches): one line per check with the fix.
+    Doctor {
+        #[command(flatten)]
+        image: ImageArgs,
+        /// An existing cluster's master (spark://host:port), to compare its Spark version.
+        #[arg(long)]
+        master: Option<String>,
+        /// The master's web UI (default: http://<master host>:8080).
+        #[arg(long)]
+        master_ui: Option<String>,
+    },
     /// Start a cluster and keep it up until Ctrl-C.
     Cluster {
         #[command(subcommand)]
@@ -111,7 +123,7 @@ impl ImageArgs {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// A scenario file, or the name of a built-in one (default, smoke, arrow-scan, upgrade, configs, faults).
+    /// A scenario file, or the name of a built-in one (default, smoke, arrow-scan, upgrade, configs, faults, connect).
     pub scenario: Option<String>,
     /// The same as the positional argument.
     #[arg(long = "scenario", conflicts_with = "scenario")]
@@ -231,6 +243,11 @@ fn dispatch(command: Command) -> Result<Exit> {
         Command::Baseline { action } => baseline_cmd(action),
         Command::Images { action } => images(action),
         Command::Cluster { action } => cluster(action),
+        Command::Doctor {
+            image,
+            master,
+            master_ui,
+        } => doctor(&image, master.as_deref(), master_ui),
     }
 }
 
@@ -263,6 +280,22 @@ fn images(action: ImagesAction) -> Result<Exit> {
         }
     }
     Ok(Exit::Ok)
+}
+
+fn doctor(args: &ImageArgs, master: Option<&str>, ui: Option<String>) -> Result<Exit> {
+    let ui = ui.or_else(|| master.and_then(crate::pipeline::doctor::default_ui));
+    if master.is_some() && ui.is_none() {
+        return Err(Error::setup("--master must be a spark://host:port URL"));
+    }
+    let checks = crate::pipeline::doctor::checks(&args.spark, &args.base(), ui.as_deref());
+    for c in &checks {
+        println!("{}", c.line());
+    }
+    Ok(if checks.iter().all(|c| c.ok) {
+        Exit::Ok
+    } else {
+        Exit::Setup
+    })
 }
 
 fn cluster(action: ClusterAction) -> Result<Exit> {

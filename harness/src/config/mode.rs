@@ -23,15 +23,23 @@ pub enum Mode {
     /// Direct mode with the driver on another Python minor than the executors: the first task
     /// must fail with Spark's `[PYTHON_VERSION_MISMATCH]`.
     PythonMismatch,
+    /// The Connect-ready app (fixtures/app-connect) on the host with the pure Python client,
+    /// talking gRPC to a Spark Connect server next to the cluster.
+    Connect,
+    /// The unchanged classic app with `SPARK_REMOTE` set, in the pure-client venv: it must
+    /// fail at its first classic-only import (`SparkContext`); a negative cell like the refusal.
+    ConnectClassic,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 5] = [
+    pub const ALL: [Mode; 7] = [
         Mode::Direct,
         Mode::Containerized,
         Mode::Submit,
         Mode::ClusterRefusal,
         Mode::PythonMismatch,
+        Mode::Connect,
+        Mode::ConnectClassic,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +49,8 @@ impl Mode {
             Mode::Submit => "submit",
             Mode::ClusterRefusal => "cluster-refusal",
             Mode::PythonMismatch => "python-mismatch",
+            Mode::Connect => "connect",
+            Mode::ConnectClassic => "connect-classic",
         }
     }
 
@@ -55,8 +65,15 @@ impl Mode {
         match self {
             Mode::ClusterRefusal => Some("cluster-refusal"),
             Mode::PythonMismatch => Some("python-mismatch"),
+            Mode::ConnectClassic => Some("connect-classic-api"),
             _ => None,
         }
+    }
+
+    /// Modes that need a Spark Connect server: their runs get a cluster of their own, since
+    /// the server holds every core of the cluster it runs on (classic apps beside it starve).
+    pub fn uses_connect(self) -> bool {
+        matches!(self, Mode::Connect | Mode::ConnectClassic)
     }
 }
 

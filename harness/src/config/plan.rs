@@ -1,7 +1,9 @@
 //! Expanding a scenario into the ordered list of runs the harness executes.
 //!
 //! Order: runs are grouped by (Spark version, config), in scenario order, so that one cluster
-//! serves each group. Inside a group the cells are *interleaved*: every cell runs once per
+//! serves each group. The Spark Connect modes form a group of their own after the classic
+//! modes of the same (version, config): their server holds every core of its cluster, so a
+//! classic app beside it would starve; each group gets a fresh cluster. Inside a group the cells are *interleaved*: every cell runs once per
 //! round (rep 0: A B C …, rep 1: A B C …) rather than all reps of A then all of B, so slow
 //! drift of the host or cluster (thermal throttling, page cache, JIT) spreads over every cell
 //! instead of biasing whichever ran last.
@@ -10,10 +12,11 @@
 //! measured rounds are numbered `0..repetitions` with `warmup = false`. So `(cell, rep, warmup)`
 //! identifies a run, which is what `--resume` matches on.
 //!
-//! The cluster-refusal mode computes nothing, so Arrow and the element count do not apply: it
-//! is one cell with `arrow = false, elements = 0`, run once per measured rep, and it has no
-//! warmups and no fault (both only make sense for a run that computes). Faults apply to
-//! measured computing runs only: a fault in a warmup would only disturb the measured runs.
+//! The negative modes (cluster-refusal, connect-classic) compute nothing, so Arrow and the
+//! element count do not apply: each is one cell with `arrow = false, elements = 0`, run once
+//! per measured rep, and has no warmups and no fault (both only make sense for a run that
+//! computes). Faults apply to measured computing runs only: a fault in a warmup would only
+//! disturb the measured runs.
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
@@ -55,6 +58,7 @@ impl PlannedRun {
         GroupKey {
             spark_version: self.spark_version.clone(),
             config: self.config.name.clone(),
+            connect: self.mode.uses_connect(),
         }
     }
 
@@ -64,11 +68,13 @@ impl PlannedRun {
     }
 }
 
-/// The runs that share one cluster: one Spark version and one config.
+/// The runs that share one cluster: one Spark version and one config, and whether they are
+/// the Connect modes (which also get a Spark Connect server on that cluster).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GroupKey {
     pub spark_version: String,
     pub config: String,
+    pub connect: bool,
 }
 
 /// The cells of one group in execution order: (mode, arrow, elements).
@@ -115,7 +121,14 @@ impl Plan {
                     conf,
                     fault: None,
                 };
-                push_group(&mut runs, &base, &cells, scenario);
+                for connect in [false, true] {
+                    let part: Vec<_> = cells
+                        .iter()
+                        .filter(|c| c.0.uses_connect() == connect)
+                        .copied()
+                        .collect();
+                    push_group(&mut runs, &base, &part, scenario);
+                }
             }
         }
         Plan { runs }
@@ -180,10 +193,10 @@ fn push_group(
     }
 }
 
-/// Splits runs into consecutive groups sharing (Spark version, config). Works on any ordered
-/// run list, e.g. the output of [`Plan::remaining`].
+/// Splits runs into consecutive groups sharing a [`GroupKey`]. Works on any ordered run list,
+/// e.g. the output of [`Plan::remaining`].
 pub fn groups_of(runs: &[PlannedRun]) -> impl Iterator<Item = (GroupKey, &[PlannedRun])> {
-    runs.chunk_by(|a, b| a.spark_version == b.spark_version && a.config.name == b.config.name)
+    runs.chunk_by(|a, b| a.group() == b.group())
         .map(|chunk| (chunk[0].group(), chunk))
 }
 
@@ -344,5 +357,29 @@ warmup = 1
         assert!(measured_twin.is_some_and(|r| !r.warmup));
         let regrouped: usize = groups_of(&left).map(|(_, runs)| runs.len()).sum();
         assert_eq!(regrouped, left.len());
+    }
+
+    #[test]
+    fn connect_modes_get_a_group_and_a_cluster_of_their_own() {
+        let t = text("")
+            .replace("\"3.5.9\", \"4.0.1\"", "\"4.1.4\"")
+            .replace(
+                "\"cluster-refusal\", \"submit\"",
+                "\"connect\", \"submit\", \"connect-classic\"",
+            );
+        let plan = Plan::new(&Scenario::from_str(&t, "t.toml").unwrap());
+        let groups: Vec<(GroupKey, Vec<Mode>)> = plan
+            .groups()
+            .map(|(k, runs)| (k, runs.iter().map(|r| r.mode).collect()))
+            .collect();
+        assert_eq!(groups.len(), 2, "{groups:?}");
+        assert!(!groups[0].0.connect && groups[1].0.connect);
+        assert!(groups[0].1.iter().all(|m| !m.uses_connect()));
+        assert!(groups[1].1.iter().all(|m| m.uses_connect()));
+        assert!(
+            groups[1].1[0] == Mode::Connect,
+            "the connect group warms up first"
+        );
+        assert_eq!(groups[0].0.spark_version, groups[1].0.spark_version);
     }
 }

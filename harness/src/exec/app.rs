@@ -11,6 +11,11 @@ pub fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/app")
 }
 
+/// The Connect-ready variant of the sample app (see fixtures/app-connect/).
+pub fn connect_fixture_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/app-connect")
+}
+
 /// A staged copy of the app plus its Spark configuration.
 #[derive(Debug, Clone)]
 pub struct Staged {
@@ -23,12 +28,13 @@ pub struct Staged {
     pub stderr: PathBuf,
 }
 
-/// Copies `source` into `<root>/app`, renders the master URL into its ini, and writes
+/// Copies `source` into `<root>/app`, renders the master URL into its ini (under `ini_key`:
+/// `master_url` for classic apps, `remote` for Connect ones), and writes
 /// `<root>/conf/spark-defaults.conf` with `conf` plus the event log settings.
 pub fn stage(
     source: &Path,
     root: &Path,
-    master_url: &str,
+    (ini_key, master_url): (&str, &str),
     event_log_uri_dir: Option<&str>,
     conf: &BTreeMap<String, String>,
 ) -> Result<Staged> {
@@ -42,7 +48,8 @@ pub fn stage(
         root: root.to_path_buf(),
     };
     copy_dir(source, &staged.app)?;
-    render_ini(&staged.app.join("data").join("data_source.ini"), master_url)?;
+    let ini = staged.app.join("data").join("data_source.ini");
+    render_ini(&ini, ini_key, master_url)?;
     std::fs::create_dir_all(&staged.conf_dir)?;
     std::fs::create_dir_all(&staged.event_log_dir)?;
     let log_uri = match event_log_uri_dir {
@@ -64,7 +71,7 @@ pub fn write_defaults(path: &Path, conf: &BTreeMap<String, String>) -> Result<()
     Ok(())
 }
 
-fn render_ini(path: &Path, master_url: &str) -> Result<()> {
+fn render_ini(path: &Path, key: &str, master_url: &str) -> Result<()> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Error::setup(format!(
             "{}: {e}: the app must have data/data_source.ini",
@@ -75,9 +82,9 @@ fn render_ini(path: &Path, master_url: &str) -> Result<()> {
     let rendered: String = text
         .lines()
         .map(|l| {
-            if l.trim_start().starts_with("master_url") {
+            if l.trim_start().starts_with(key) {
                 found = true;
-                format!("master_url = {master_url}\n")
+                format!("{key} = {master_url}\n")
             } else {
                 format!("{l}\n")
             }
@@ -85,7 +92,7 @@ fn render_ini(path: &Path, master_url: &str) -> Result<()> {
         .collect();
     if !found {
         return Err(Error::setup(format!(
-            "{}: no `master_url` key under [spark]",
+            "{}: no `{key}` key under [spark]",
             path.display()
         )));
     }
@@ -125,7 +132,7 @@ mod tests {
         let s = stage(
             &fixture_dir(),
             dir.path(),
-            "spark://127.0.0.1:1234",
+            ("master_url", "spark://127.0.0.1:1234"),
             None,
             &conf,
         )
@@ -145,7 +152,7 @@ mod tests {
         let e = stage(
             Path::new("/nonexistent/app"),
             dir.path(),
-            "x",
+            ("master_url", "x"),
             None,
             &BTreeMap::new(),
         )

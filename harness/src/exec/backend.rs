@@ -1,15 +1,19 @@
 //! The real backend of the runner: images, venv and a fresh cluster per group (or an
-//! external master), restarted when one of its containers dies.
+//! external master), restarted when one of its containers dies. A Connect group also gets a
+//! Spark Connect server on its cluster (started after it, removed before it), whose start-up
+//! time is kept for environment.json (`connect_server_ready_s`): it is paid once per group,
+//! not per run, and must not be mistaken for a run's.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::config::plan::GroupKey;
+use crate::config::plan::{GroupKey, PlannedRun};
 use crate::config::scenario::ConfigSpec;
 use crate::error::Result;
 use crate::exec::matrix::Backend;
 use crate::exec::run::{Executor, GroupContext, SparkExecutor};
 use crate::infra::cluster::{self, Cluster};
+use crate::infra::connect_server::{self, RunningServer, ServerOptions};
 use crate::infra::image::{self, Base};
 use crate::infra::stack::StackSource;
 use crate::infra::target::Target;
@@ -32,11 +36,20 @@ pub struct SparkBackend {
     opts: BackendOptions,
     secret: Option<String>,
     cluster: Option<Cluster>,
+    /// The Connect group's server, and what it was started with (for a restart).
+    server: Option<RunningServer>,
+    server_options: Option<ServerOptions>,
+    servers_started: usize,
+    /// `<spark>/<config>` of the running group.
+    group_label: String,
     executor: Option<SparkExecutor>,
     config: Option<ConfigSpec>,
     image: String,
     /// Every image used, for environment.json.
     pub images: BTreeMap<String, String>,
+    /// Seconds from `docker run` to the Connect server's ready line, per server started, by
+    /// group (`<spark>/<config>`), for environment.json.
+    pub connect_ready_s: BTreeMap<String, Vec<f64>>,
     /// Each Spark version's venv and image, for environment.json's stacks.
     pub stacks: Vec<StackSource>,
 }
@@ -48,10 +61,15 @@ impl SparkBackend {
             opts,
             secret,
             cluster: None,
+            server: None,
+            server_options: None,
+            servers_started: 0,
+            group_label: String::new(),
             executor: None,
             config: None,
             image: String::new(),
             images: BTreeMap::new(),
+            connect_ready_s: BTreeMap::new(),
             stacks: Vec::new(),
         }
     }
@@ -75,6 +93,34 @@ impl SparkBackend {
         };
         Cluster::start(&self.image, &config.shape, options)
     }
+
+    /// Starts the group's Connect server on `cluster` and returns the target that names it.
+    fn start_server(&mut self, cluster: &Cluster) -> Result<Target> {
+        crate::infra::reaper::park_if_interrupted();
+        let opts = self.server_options.clone().expect("a connect group");
+        let dir = connect_server::event_log_dir(&self.opts.run_dir, self.servers_started);
+        self.servers_started += 1;
+        let server = RunningServer::start(cluster, &dir, opts)?;
+        let key = self.group_label.clone();
+        self.connect_ready_s
+            .entry(key)
+            .or_default()
+            .push(server.ready_s);
+        let mut target = cluster.target();
+        target.connect = Some(server.endpoint.clone());
+        self.server = Some(server);
+        Ok(target)
+    }
+
+    /// Server first: the cluster's network cannot go while a container is attached to it.
+    fn remove_cluster(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.rm();
+        }
+        if let Some(c) = self.cluster.take() {
+            let _ = c.rm();
+        }
+    }
 }
 
 /// 256 random bits, hex: never written to a file, passed to Spark through the environment.
@@ -86,19 +132,32 @@ pub fn new_secret() -> String {
 }
 
 impl Backend for SparkBackend {
-    fn start_group(&mut self, key: &GroupKey, config: &ConfigSpec) -> Result<()> {
+    fn start_group(&mut self, key: &GroupKey, first: &PlannedRun) -> Result<()> {
+        let config = &first.config;
         let images = image::ensure(&key.spark_version, &self.opts.base)?;
         self.images
             .insert(format!("spark-{}", key.spark_version), images.spark.clone());
         self.images.insert("base".into(), images.base.clone());
         self.image = images.spark;
-        let venv = venv::ensure(&key.spark_version)?;
+        self.config = Some(config.clone());
+        self.group_label = format!("{}/{}", key.spark_version, config.name);
+        let venv = match key.connect {
+            true => venv::ensure_connect(&key.spark_version)?,
+            false => venv::ensure(&key.spark_version)?,
+        };
+        self.server_options = key.connect.then(|| ServerOptions {
+            conf: first.conf.clone(),
+            token: self.secret.as_ref().map(|_| new_secret()),
+        });
         self.note_stack(&key.spark_version, &venv);
         let (cluster, target) = match &self.opts.external_master {
             Some(url) => (None, Target::external(url, self.secret.clone())),
             None => {
                 let c = self.start_cluster(config)?;
-                let t = c.target();
+                let t = match key.connect {
+                    true => self.start_server(&c)?,
+                    false => c.target(),
+                };
                 (Some(c), t)
             }
         };
@@ -113,7 +172,6 @@ impl Backend for SparkBackend {
         };
         self.executor = Some(SparkExecutor::new(ctx, cluster.as_ref()));
         self.cluster = cluster;
-        self.config = Some(config.clone());
         Ok(())
     }
 
@@ -122,17 +180,21 @@ impl Backend for SparkBackend {
     }
 
     fn recover(&mut self) -> Result<Option<String>> {
-        let Some(cause) = self.cluster.as_ref().and_then(Cluster::degradation) else {
+        let server_gone = self.server.as_ref().and_then(RunningServer::degradation);
+        let cluster_degraded = self.cluster.as_ref().and_then(Cluster::degradation);
+        let Some(cause) = cluster_degraded.or(server_gone) else {
             return Ok(None);
         };
         // Remove the degraded cluster first: a paused container would otherwise linger.
-        if let Some(old) = self.cluster.take() {
-            let _ = old.rm();
-        }
+        self.remove_cluster();
         let config = self.config.clone().expect("a group is running");
         let fresh = self.start_cluster(&config)?;
+        let target = match self.server_options.is_some() {
+            true => self.start_server(&fresh)?,
+            false => fresh.target(),
+        };
         if let Some(e) = self.executor.as_mut() {
-            e.retarget(&fresh);
+            e.retarget(&fresh, target);
         }
         self.cluster = Some(fresh);
         Ok(Some(cause))
@@ -140,8 +202,7 @@ impl Backend for SparkBackend {
 
     fn end_group(&mut self) {
         self.executor = None;
-        if let Some(c) = self.cluster.take() {
-            let _ = c.rm();
-        }
+        self.remove_cluster();
+        self.server_options = None;
     }
 }

@@ -1,10 +1,11 @@
 //! Judging one finished run from what it left behind: its exit, its output, its event log.
 //! Each judgement about a run is made here, once: refused as expected, failed (and the line
-//! that says why), timed out, Arrow as asked or a contradicted setup.
+//! that says why), timed out, Arrow as asked or a contradicted setup; the classic app failing
+//! under Spark Connect as it must (connect-classic).
 
 use std::path::Path;
 
-use crate::config::PlannedRun;
+use crate::config::{Mode, PlannedRun};
 use crate::exec::driver::REFUSAL_MESSAGE;
 use crate::exec::process::Outcome;
 use crate::measure::diagnosis::diagnose;
@@ -59,6 +60,61 @@ pub fn expected_failure(expected: &str, out: &Outcome, output: &str, rec: &mut R
     }
 }
 
+/// connect-classic promises the classic app's failure under Spark Connect: it exits non-zero
+/// with a known Connect incompatibility (`measure::diagnosis`'s `connect-classic-api`). The
+/// finding names the app's line that uses the classic-only API and what to do about it.
+pub fn judge_connect_classic(out: &Outcome, output: &str, rec: &mut RunRecord) {
+    let diagnosis = diagnose(output).filter(|d| d.name == "connect-classic-api");
+    match (out.exit_code, diagnosis) {
+        (Some(0), _) => {
+            rec.status = Status::Failed;
+            rec.error = Some("the classic app RAN under Spark Connect: the failure this mode asserts is gone (did it stop using SparkContext?)".into());
+        }
+        (_, Some(d)) => {
+            rec.status = Status::FailedAsExpected;
+            rec.correct = true;
+            let at = app_frame(output).unwrap_or_else(|| "the app".into());
+            let api = d
+                .line
+                .split("cannot import name '")
+                .nth(1)
+                .and_then(|r| r.split('\'').next())
+                .unwrap_or("SparkContext/RDD");
+            rec.finding = Some(format!(
+                "{at} uses the classic-only API `{api}`, so the app fails under Spark Connect: {} Fix: {} (Python said: \"{}\")",
+                d.meaning, d.fix, d.line
+            ));
+            rec.diagnosis = Some(d.name);
+        }
+        (code, None) => {
+            rec.status = Status::Failed;
+            rec.error = Some(format!(
+                "failed, but not with the Connect incompatibility this mode expects: {}",
+                failure_cause(code, output)
+            ));
+        }
+    }
+}
+
+/// The innermost traceback frame in the app's own files (not site-packages), as
+/// `data/data_source.py line 6 (`from pyspark import SparkConf, SparkContext`)`.
+fn app_frame(output: &str) -> Option<String> {
+    let lines: Vec<&str> = output.lines().collect();
+    let (i, frame) = lines.iter().enumerate().rev().find(|(_, l)| {
+        let l = l.trim_start();
+        l.starts_with("File \"") && !l.contains("site-packages")
+    })?;
+    let path = frame
+        .trim_start()
+        .strip_prefix("File \"")?
+        .split('"')
+        .next()?;
+    let rel = path.rsplit_once("/app/").map_or(path, |(_, r)| r);
+    let line_no = frame.split(", line ").nth(1)?.split(',').next()?;
+    let code = lines.get(i + 1).map(|l| l.trim()).unwrap_or_default();
+    Some(format!("{rel} line {line_no} (`{code}`)"))
+}
+
 /// What the event log and the driver's output show about a finished run: phase timings,
 /// executors, and whether Arrow really ran as the run's arm asked.
 pub fn evidence(
@@ -77,7 +133,9 @@ pub fn evidence(
         rec.executor_run_s = Some(t.executor_run_s);
         rec.gc_s = Some(t.gc_s);
     }
-    if run.mode.computes() {
+    if run.mode == Mode::Connect {
+        judge_connect_arrow(run.arrow, rec);
+    } else if run.mode.computes() {
         let stderr = std::fs::read_to_string(stderr_path).unwrap_or_default();
         judge_arrow(
             run.arrow,
@@ -86,6 +144,17 @@ pub fn evidence(
             rec,
         );
     }
+}
+
+/// Under Spark Connect the server always sends results as Arrow batches over gRPC and the
+/// client always sends a pandas frame as an Arrow local relation: the Arrow switch of the cell
+/// only reaches the session's conf, not the result path.
+pub fn judge_connect_arrow(arrow: bool, rec: &mut RunRecord) {
+    rec.arrow_effective = Some(true);
+    let arm = if arrow { "on" } else { "off" };
+    rec.finding.get_or_insert(format!(
+        "Arrow arm {arm} has no effect under Spark Connect: results come back as Arrow batches over gRPC whatever spark.sql.execution.arrow.pyspark.enabled says (the plan has no collectToPython/collectAsArrowToPython; the setting only shows in the SQL execution's modifiedConfigs)"
+    ));
 }
 
 /// PySpark's warning when Arrow conversion fails and it falls back to the pickled path.
@@ -166,6 +235,53 @@ mod tests {
         explain(err, &mut r);
         assert_eq!(r.diagnosis.as_deref(), Some("driver-out-of-memory"));
         assert!(r.finding.unwrap().contains("spark.driver.memory"));
+    }
+
+    fn outcome(code: i32) -> Outcome {
+        Outcome {
+            exit_code: Some(code),
+            timed_out: false,
+            wall_s: 1.0,
+            fault_at_s: None,
+            fault_error: None,
+        }
+    }
+
+    #[test]
+    fn the_classic_app_failing_under_connect_is_the_promise_with_its_line() {
+        let log = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/logs/connect-classic-pure-client.log"
+        ))
+        .unwrap();
+        let mut r = RunRecord {
+            mode: Mode::ConnectClassic,
+            ..RunRecord::default()
+        };
+        judge_connect_classic(&outcome(1), &log, &mut r);
+        assert_eq!(r.status, Status::FailedAsExpected);
+        assert!(r.kept_promise());
+        let f = r.finding.unwrap();
+        assert!(
+            f.starts_with(
+                "data/data_source.py line 6 (`from pyspark import SparkConf, SparkContext`)"
+            ),
+            "{f}"
+        );
+        assert!(
+            f.contains("`SparkContext`") && f.contains("ImportError"),
+            "{f}"
+        );
+        assert!(f.contains("fixtures/app-connect"), "{f}");
+        let mut ran = RunRecord {
+            mode: Mode::ConnectClassic,
+            ..RunRecord::default()
+        };
+        judge_connect_classic(&outcome(0), "", &mut ran);
+        assert!(!ran.kept_promise() && ran.error.unwrap().contains("RAN"));
+        let mut other = RunRecord::default();
+        judge_connect_classic(&outcome(1), "Traceback\nValueError: x\n", &mut other);
+        assert_eq!(other.status, Status::Failed);
     }
 
     #[test]

@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use crate::config::plan::{self, GroupKey, PlannedRun};
-use crate::config::scenario::ConfigSpec;
 use crate::error::Result;
 use crate::exec::run::Executor;
 use crate::measure::record::RunRecord;
@@ -14,8 +13,9 @@ use crate::progress;
 /// What the runner needs from the world: a place to run each group's runs. The real one
 /// (`backend::SparkBackend`) starts clusters; a mock makes the runner testable without Docker.
 pub trait Backend {
-    /// Prepares images, venv and cluster for a group.
-    fn start_group(&mut self, key: &GroupKey, config: &ConfigSpec) -> Result<()>;
+    /// Prepares images, venv and cluster for a group (`first` is its first run: its config
+    /// and conf are the group's).
+    fn start_group(&mut self, key: &GroupKey, first: &PlannedRun) -> Result<()>;
     fn executor(&mut self) -> &mut dyn Executor;
     /// After every run: if the cluster degraded (a container died or paused, or the master
     /// lost workers), restore it and say what was wrong.
@@ -38,7 +38,7 @@ pub fn run_plan(
             key.spark_version, key.config
         );
         progress::step(&bar, &starting);
-        backend.start_group(&key, &group[0].config)?;
+        backend.start_group(&key, &group[0])?;
         let result = run_group(backend, group, &mut sink, &bar, &mut records);
         backend.end_group();
         result?;

@@ -62,15 +62,19 @@ impl SparkExecutor {
         }
     }
 
-    /// After a cluster restart the workers are new containers.
-    pub fn retarget(&mut self, cluster: &Cluster) {
-        self.ctx.target = cluster.target();
+    /// After a cluster restart the workers are new containers (and a Connect server new too).
+    pub fn retarget(&mut self, cluster: &Cluster, target: Target) {
+        self.ctx.target = target;
         self.workers = cluster.worker_ids();
     }
 
-    /// Drops the authentication secret, to show a client without it is refused.
+    /// Drops the authentication secret (and Connect token), to show a client without it is
+    /// refused.
     pub fn forget_secret(&mut self) {
         self.ctx.target.secret = None;
+        if let Some(c) = self.ctx.target.connect.as_mut() {
+            c.token = None;
+        }
     }
 
     fn reference(&mut self, elements: u64, seed: u64) -> Result<Arc<Vec<f64>>> {
@@ -89,8 +93,9 @@ impl SparkExecutor {
             return Ok(self.ctx.venv.clone());
         }
         if self.other_venv.is_none() {
-            let (python, minor) = crate::infra::tools::other_python()?;
             let spark = &self.ctx.venv.spark_version;
+            let line = crate::config::versions::line_of(spark)?;
+            let (python, minor) = crate::infra::tools::other_python(spark, line.python)?;
             self.other_venv = Some(crate::infra::venv::ensure_on(spark, &python, &minor)?);
         }
         Ok(self.other_venv.clone().expect("just set"))
@@ -119,9 +124,9 @@ impl SparkExecutor {
         conf.extend(spark_conf(run, &self.ctx.target));
         conf.extend(run.conf.clone());
         let staged = app::stage(
-            &self.ctx.app_source,
+            &driver.app_source(&self.ctx.app_source),
             &dir,
-            &driver.master_url(&self.ctx.target),
+            (driver.ini_key(), &driver.master_url(&self.ctx.target)),
             driver.event_log_dir().as_deref(),
             &conf,
         )?;
@@ -140,20 +145,21 @@ impl SparkExecutor {
                 NEGATIVE_CELL_ELEMENTS
             },
             seed: run.seed,
+            arrow: run.arrow,
         };
         let launch = driver.launch(&job)?;
         let fault = self.fault(run, staged.event_log_dir.clone());
         let outcome =
             process::execute(&launch, &staged.stdout, &staged.stderr, run.timeout, fault)?;
         self.judge(run, &staged, &outcome, rec)?;
-        let log = eventlog::find_event_log(&staged.event_log_dir);
+        let log = driver.event_log(&staged);
         if let Some(log) = &log {
             rec.event_log_path = log
                 .strip_prefix(&self.ctx.run_dir)
                 .ok()
                 .map(|p| p.display().to_string());
         }
-        let timings = log.and_then(|l| eventlog::parse_file(&l).ok());
+        let timings = log.and_then(|l| driver.timings(&l, run.elements));
         judge::evidence(run, timings.as_ref(), &staged.stderr, rec);
         judge::explain(&driver_output(&staged), rec);
         if rec.correct {
@@ -207,6 +213,10 @@ impl SparkExecutor {
         }
         if run.mode == Mode::ClusterRefusal {
             judge_refusal(out, &stderr, rec);
+            return Ok(());
+        }
+        if run.mode == Mode::ConnectClassic {
+            judge::judge_connect_classic(out, &stderr, rec);
             return Ok(());
         }
         if let Some(expected) = run.mode.expected_failure() {

@@ -110,7 +110,9 @@ impl Image for SparkNode {
 }
 
 /// Publishes `ports` on 127.0.0.1 only, on free host ports; nothing else is published.
-fn publish_on_loopback(ports: Vec<u16>) -> impl Fn(&mut HostConfig) + Send + Sync + 'static {
+pub(crate) fn publish_on_loopback(
+    ports: Vec<u16>,
+) -> impl Fn(&mut HostConfig) + Send + Sync + 'static {
     move |hc: &mut HostConfig| {
         hc.publish_all_ports = Some(false);
         hc.port_bindings = Some(
@@ -308,6 +310,7 @@ impl Cluster {
             network: Some(self.network.clone()),
             driver_host: Some(self.gateway.clone()),
             secret: self.options.secret.clone(),
+            connect: None,
         }
     }
 

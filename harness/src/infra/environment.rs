@@ -49,6 +49,11 @@ pub struct Environment {
     pub git_commit: Option<String>,
     /// Whether the work tree had uncommitted changes to tracked files.
     pub git_dirty: Option<bool>,
+    /// Spark Connect server start-up (`docker run` → "Spark Connect server started at"), in
+    /// seconds, per server started, by group `<spark>/<config>`. Paid once per Connect group,
+    /// not per run: a Connect run's `wall_s` starts with the server already warm.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub connect_server_ready_s: BTreeMap<String, Vec<f64>>,
 }
 
 impl Environment {
@@ -104,6 +109,7 @@ impl Environment {
                 .command("git", &["status", "--porcelain", "--untracked-files=no"])
                 .filter(|o| o.success)
                 .map(|o| !o.stdout.trim().is_empty()),
+            connect_server_ready_s: BTreeMap::new(),
         }
     }
 

@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod cluster;
+pub mod connect_server;
 pub mod docker;
 pub mod environment;
 pub mod image;

@@ -1,5 +1,8 @@
 //! How drivers reach a cluster: the one sparkmodes started (which hands out its own target,
-//! `Cluster::target`), or an external master.
+//! `Cluster::target`), or an external master; and, for the Connect modes, its Spark Connect
+//! server.
+
+use std::path::PathBuf;
 
 /// Addresses and credentials a driver needs, whichever cluster it runs against.
 #[derive(Debug, Clone)]
@@ -14,7 +17,24 @@ pub struct Target {
     pub driver_host: Option<String>,
     /// `spark.authenticate` secret; passed in the environment, never written to a file.
     pub secret: Option<String>,
+    /// The Spark Connect server of a Connect group; `None` for the classic modes.
+    pub connect: Option<ConnectEndpoint>,
 }
+
+/// How a Connect client reaches the server, and where the server writes its event log.
+#[derive(Debug, Clone)]
+pub struct ConnectEndpoint {
+    /// The server's gRPC port as published on 127.0.0.1.
+    pub port: u16,
+    /// `SPARK_CONNECT_AUTHENTICATE_TOKEN` the server requires (`--secure`); passed to clients
+    /// in their environment, never in argv or a file.
+    pub token: Option<String>,
+    /// The host directory holding the server's (one, shared) event log.
+    pub event_log_dir: PathBuf,
+}
+
+/// The variable both the server and the Python client read the Connect token from.
+pub const CONNECT_TOKEN_ENV: &str = "SPARK_CONNECT_AUTHENTICATE_TOKEN";
 
 impl Target {
     /// A cluster sparkmodes did not start. Driver containers use the host network, since
@@ -26,6 +46,7 @@ impl Target {
             network: None,
             driver_host: None,
             secret,
+            connect: None,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Host tools the harness shells out to, found with `which` so a missing one is named clearly.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::error::{Error, Result};
@@ -101,22 +101,56 @@ pub fn python() -> Result<PathBuf> {
     }
 }
 
-/// A host Python of another minor than the executors' (`python3.12`, `python3.13`, …), for
-/// the python-mismatch cell; the first found, newest first.
-pub fn other_python() -> Result<(PathBuf, String)> {
-    for minor in ["3.13", "3.12", "3.10", "3.9"] {
-        if let Ok(p) = which::which(format!("python{minor}")) {
-            // pyenv shims exist for versions that are not installed: ask the interpreter.
-            let v = command_output(&p, &["--version"]).unwrap_or_default();
-            if v.contains(&format!("Python {minor}.")) {
-                return Ok((p, minor.to_string()));
-            }
+/// `python3.X` that really runs: on PATH (a pyenv shim for a version that is not selected
+/// fails, so the interpreter is asked), else installed by pyenv under `$PYENV_ROOT/versions`.
+pub fn find_python(minor: &str) -> Option<PathBuf> {
+    let name = format!("python{minor}");
+    let answers = |p: &Path| {
+        command_output(p, &["--version"]).is_some_and(|v| v.contains(&format!("Python {minor}.")))
+    };
+    if let Ok(p) = which::which(&name) {
+        if answers(&p) {
+            return Some(p);
         }
     }
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv")))?;
+    let prefix = format!("{minor}.");
+    let mut installed: Vec<PathBuf> = std::fs::read_dir(root.join("versions"))
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|d| {
+            d.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+        })
+        .map(|d| d.join("bin").join(&name))
+        .filter(|p| answers(p))
+        .collect();
+    installed.sort();
+    installed.pop()
+}
+
+/// A host Python of another minor than the executors', for the python-mismatch cell: the
+/// nearest one the Spark line supports (`supported` = its oldest and newest minor), so the
+/// line's pinned wheels install and the run reaches the mismatch it is meant to show.
+pub fn other_python(spark: &str, supported: (u32, u32)) -> Result<(PathBuf, String)> {
+    let ours: u32 = PYTHON_MINOR[2..].parse().expect("3.X");
+    let mut minors: Vec<u32> = (supported.0..=supported.1).filter(|m| *m != ours).collect();
+    minors.sort_by_key(|m| m.abs_diff(ours));
+    for minor in &minors {
+        let minor = format!("3.{minor}");
+        if let Some(p) = find_python(&minor) {
+            return Ok((p, minor));
+        }
+    }
+    let names: Vec<String> = minors.iter().map(|m| format!("python3.{m}")).collect();
     Err(Error::setup(format!(
         "the python-mismatch cell needs a host Python of another minor than the executors' \
-         {PYTHON_MINOR} (python3.12, python3.13, …) on PATH: install one (e.g. `pyenv install 3.12`) \
-         or drop the cell"
+         {PYTHON_MINOR} that Spark {spark} supports ({}): install one (e.g. `pyenv install \
+         3.{}`) or drop the cell",
+        names.join(", "),
+        minors.first().copied().unwrap_or(ours)
     )))
 }
 

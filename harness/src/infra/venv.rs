@@ -1,5 +1,8 @@
 //! The host side of direct and submit modes: a virtualenv per Spark version with the same pins
 //! as the image, kept in the cache and keyed by those pins so a version change makes a new one.
+//! The Connect modes get a venv of another kind, with the line's Spark Connect client instead
+//! of pyspark (`connect-<version>-<hash>`): the folder name and hash both come from what is
+//! installed, so the two kinds never share a folder.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,42 +35,64 @@ impl Venv {
 
 const MARKER: &str = "venv.json";
 
-pub fn dir_for(spark_version: &str) -> Result<PathBuf> {
-    let reqs = versions::pins(spark_version)?.requirements();
-    Ok(keyed_dir(spark_version, &reqs, tools::PYTHON_MINOR))
-}
-
-/// `venvs/<version>-<hash of requirements and Python minor>`: a change of either is a new venv.
-fn keyed_dir(spark_version: &str, reqs: &[String], minor: &str) -> PathBuf {
+/// The folder of a venv: `<prefix><version>-<hash of its requirements and Python minor>`, so
+/// a change of either makes a new one and two kinds never collide.
+fn dir_of(prefix: &str, spark_version: &str, reqs: &[String], minor: &str) -> PathBuf {
     let key = hex::encode(Sha256::digest(format!("{}|{minor}", reqs.join(" "))));
     cache::dir()
         .join("venvs")
-        .join(format!("{spark_version}-{}", &key[..12]))
+        .join(format!("{prefix}{spark_version}-{}", &key[..12]))
 }
 
-/// The venv direct and submit drivers run: the executors' Python minor, the line's pins.
-pub fn ensure(spark_version: &str) -> Result<Venv> {
-    let dir = dir_for(spark_version)?;
-    if let Some(v) = load(&dir) {
-        return Ok(v);
-    }
-    tools::java()?;
-    let python = tools::python()?;
+pub fn dir_for(spark_version: &str) -> Result<PathBuf> {
     let reqs = versions::pins(spark_version)?.requirements();
-    build(&dir, &python, &reqs, spark_version)
+    Ok(dir_of("", spark_version, &reqs, tools::PYTHON_MINOR))
 }
 
-/// A venv on another host Python (`python3.12`, …) with the same pins, for the python-mismatch
-/// cell. setuptools comes along: PySpark 3.5 imports distutils, which Python 3.12 dropped, and
-/// without it the run would fail before reaching the mismatch it is meant to show.
+/// The classic modes' venv: pyspark and the image's pins (needs Java: spark-submit runs here).
+pub fn ensure(spark_version: &str) -> Result<Venv> {
+    tools::java()?;
+    let reqs = versions::pins(spark_version)?.requirements();
+    let dir = dir_of("", spark_version, &reqs, tools::PYTHON_MINOR);
+    install(&dir, None, spark_version, &reqs)
+}
+
+/// The Connect modes' venv: the line's Spark Connect client and the image's numpy, pandas and
+/// pyarrow pins (no Java: the pure client has no JVM).
+pub fn ensure_connect(spark_version: &str) -> Result<Venv> {
+    let line = versions::line_of(spark_version)?;
+    let reqs = line
+        .connect_requirements(spark_version)
+        .map_err(Error::setup)?;
+    let dir = dir_of("connect-", spark_version, &reqs, tools::PYTHON_MINOR);
+    install(&dir, None, spark_version, &reqs)
+}
+
+/// A venv on another host Python (`python3.10`, `python3.12`, …) with the same pins, for the
+/// python-mismatch cell. setuptools comes along: PySpark 3.5 imports distutils, which Python
+/// 3.12 dropped, and without it the run would fail before reaching the mismatch it shows.
 pub fn ensure_on(spark_version: &str, python: &Path, minor: &str) -> Result<Venv> {
     let mut reqs = versions::pins(spark_version)?.requirements();
     reqs.push("setuptools".into());
-    let dir = keyed_dir(spark_version, &reqs, minor);
-    if let Some(v) = load(&dir) {
+    let dir = dir_of("", spark_version, &reqs, minor);
+    install(&dir, Some(python), spark_version, &reqs)
+}
+
+/// The venv at `dir`, made with `python` (default: the executors' minor) when missing.
+fn install(
+    dir: &Path,
+    python: Option<&Path>,
+    spark_version: &str,
+    reqs: &[String],
+) -> Result<Venv> {
+    if let Some(v) = load(dir) {
         return Ok(v);
     }
-    build(&dir, python, &reqs, spark_version)
+    let python = match python {
+        Some(p) => p.to_path_buf(),
+        None => tools::python()?,
+    };
+    build(dir, &python, reqs, spark_version)
 }
 
 fn build(dir: &Path, python: &Path, reqs: &[String], spark_version: &str) -> Result<Venv> {

@@ -276,7 +276,7 @@ fn seconds(ms: i64) -> f64 {
 }
 
 /// The Python UDF operator named first in a physical plan description.
-fn udf_eval(plan: &str) -> Option<&'static str> {
+pub(crate) fn udf_eval(plan: &str) -> Option<&'static str> {
     ["ArrowEvalPython", "BatchEvalPython"]
         .into_iter()
         .filter_map(|op| plan.find(op).map(|at| (at, op)))

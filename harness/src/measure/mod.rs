@@ -1,7 +1,9 @@
 //! Stage 4, what a run measured and whether it was right: the [`RunRecord`] every later stage
-//! reads, phase timings from Spark's [`eventlog`], the correctness [`oracle`], and the
+//! reads, phase timings from Spark's [`eventlog`] (a Connect run's from the server's shared log:
+//! [`connect_log`]), the correctness [`oracle`], and the
 //! [`stats`] (bootstrap CIs, outliers, the Mann–Whitney test) over repetitions.
 
+pub mod connect_log;
 pub mod diagnosis;
 pub mod eventlog;
 pub mod oracle;

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Mode, PlannedRun};
 
-/// How a run ended. `RefusedAsExpected` and `FailedAsExpected` are the success outcomes of the
-/// negative cells (cluster-refusal; python-mismatch).
+/// How a run ended. `RefusedAsExpected` is the success outcome of the cluster-refusal mode,
+/// `FailedAsExpected` that of the other negative cells (python-mismatch, connect-classic).
 #[derive(
     Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord,
 )]
@@ -40,6 +40,15 @@ impl Status {
             self,
             Status::Ok | Status::RefusedAsExpected | Status::FailedAsExpected
         )
+    }
+
+    /// The outcome a non-computing mode promises (`Ok` for the computing ones).
+    pub fn promised_by(mode: Mode) -> Status {
+        match mode {
+            Mode::ClusterRefusal => Status::RefusedAsExpected,
+            Mode::PythonMismatch | Mode::ConnectClassic => Status::FailedAsExpected,
+            _ => Status::Ok,
+        }
     }
 }
 
@@ -206,13 +215,13 @@ impl RunRecord {
     }
 
     /// The one judgement of a run: did it do what its mode promises — compute the right
-    /// answer, or (the refusal mode) be refused? Exit codes, JUnit, reports, comparisons and
-    /// the terminal table all ask this.
+    /// answer, or (the negative modes) be refused / fail the way they must? Exit codes,
+    /// JUnit, reports, comparisons and the terminal table all ask this.
     pub fn kept_promise(&self) -> bool {
-        match self.mode {
-            Mode::ClusterRefusal => self.status == Status::RefusedAsExpected,
-            Mode::PythonMismatch => self.status == Status::FailedAsExpected,
-            _ => self.status == Status::Ok && self.correct,
+        if self.mode.computes() {
+            self.status == Status::Ok && self.correct
+        } else {
+            self.status == Status::promised_by(self.mode)
         }
     }
 
@@ -229,8 +238,8 @@ impl RunRecord {
             .unwrap_or_default();
         let what = match (self.mode.computes(), self.status) {
             (false, status) => format!(
-                "the expected {} did not happen (status {status})",
-                self.mode.expected_failure().unwrap_or("failure")
+                "the expected outcome `{}` did not happen (status {status})",
+                Status::promised_by(self.mode)
             ),
             (true, Status::Ok) => "wrong result".to_string(),
             (true, status) => status.to_string(),

@@ -71,13 +71,17 @@ pub fn cell_table(records: &[RunRecord]) -> String {
     out
 }
 
+/// The cell's statuses, each failed one with the diagnosis its runs matched, if any:
+/// `ok,failed(driver-out-of-memory)`.
 fn summarize_status(runs: &[&&RunRecord]) -> String {
-    let mut statuses: Vec<Status> = runs.iter().map(|r| r.status).collect();
+    let mut statuses: Vec<String> = runs
+        .iter()
+        .map(|r| match &r.diagnosis {
+            Some(d) if r.status != Status::FailedAsExpected => format!("{}({d})", r.status),
+            _ => r.status.to_string(),
+        })
+        .collect();
     statuses.sort();
     statuses.dedup();
-    statuses
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
+    statuses.join(",")
 }

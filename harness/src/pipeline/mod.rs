@@ -2,6 +2,7 @@
 //! verdict and exit code.
 
 mod destination;
+pub mod doctor;
 pub mod preflight;
 
 pub use destination::Destination;
@@ -70,6 +71,7 @@ pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
     let result = matrix::run_plan(&mut backend, &todo, &run_dir);
     let mut env = Environment::capture(&opts.scenario.spark_versions, backend.images.clone());
     env.add_stacks(&SystemProbe, &backend.stacks);
+    env.connect_server_ready_s = backend.connect_ready_s.clone();
     let written = env.write(&run_dir);
     result?;
     written.map_err(Error::output)?;

@@ -28,7 +28,9 @@ pub fn check(opts: &PipelineOptions) -> Result<Destination> {
         .modes
         .contains(&crate::config::Mode::PythonMismatch)
     {
-        tools::other_python()?;
+        for v in &opts.scenario.spark_versions {
+            tools::other_python(v, crate::config::versions::line_of(v)?.python)?;
+        }
     }
     image::check_base(&opts.base)?;
     check_releases(&opts.scenario.spark_versions)?;
@@ -78,6 +80,12 @@ pub fn check_releases(versions: &[String]) -> Result<()> {
 }
 
 fn check_external(opts: &PipelineOptions, url: &str) -> Result<()> {
+    if let Some(m) = opts.scenario.modes.iter().find(|m| m.uses_connect()) {
+        return Err(Error::setup(format!(
+            "scenario `{}` runs `{m}`, whose Spark Connect server the harness starts on its own cluster's network; it cannot run with --master",
+            opts.scenario.name
+        )));
+    }
     if opts.scenario.fault.is_some() {
         return Err(Error::setup(format!(
             "scenario `{}` injects faults into its own cluster's workers; it cannot run with --master",

@@ -100,7 +100,14 @@ pub struct Scenario {
 }
 
 /// The scenarios shipped in `scenarios/`, by name.
-pub const BUILTIN: [(&str, &str); 6] = [
+pub const BUILTIN: [(&str, &str); 7] = [
+    (
+        "connect",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/connect.toml"
+        )),
+    ),
     (
         "default",
         include_str!(concat!(

@@ -37,7 +37,7 @@ fn every_shipped_scenario_is_valid() {
 fn default_scenario_matches_the_documented_matrix() {
     let s = Scenario::builtin_default();
     assert_eq!(s.spark_versions, ["3.5.9"]);
-    assert_eq!(s.modes, Mode::ALL);
+    assert_eq!(s.modes, Mode::ALL[..4]);
     assert_eq!(s.arrow, [true, false]);
     assert_eq!(s.elements, [100_000]);
     assert_eq!((s.repetitions, s.warmup), (5, 1));
@@ -244,4 +244,18 @@ fn from_file_names_the_path() {
     assert!(msg.starts_with(&format!("{}:6:", path.display())), "{msg}");
     let missing = Scenario::from_file(&dir.path().join("nope.toml")).unwrap_err();
     assert!(matches!(missing, Error::Setup(_)));
+}
+
+#[test]
+fn connect_modes_are_refused_on_3_5_with_the_reason() {
+    let text = MINIMAL.replace("\"cluster-refusal\"", "\"connect\", \"connect-classic\"");
+    let e = err(&text);
+    assert!(e.contains("modes[1]") && e.contains("3.5.9"), "{e}");
+    assert!(e.contains("does not ship") && e.contains("Maven"), "{e}");
+    let on_4 = text.replace("3.5.9", "4.1.4");
+    let s = Scenario::from_str(&on_4, "c.toml").unwrap();
+    assert_eq!(s.modes, [Mode::Direct, Mode::Connect, Mode::ConnectClassic]);
+    let fault = format!("{on_4}[fault]\nkind = \"kill-worker\"\nafter_s = 5\n");
+    let e = err(&fault);
+    assert!(e.contains("modes[1]") && e.contains("[fault]"), "{e}");
 }

@@ -15,6 +15,7 @@ impl RawScenario {
         check_name(doc, "name", &self.name)?;
         let spark_versions = check_versions(doc, self.spark_versions)?;
         let modes = check_modes(doc, &self.modes)?;
+        check_connect_lines(doc, &modes, &spark_versions)?;
         let arrow = check_list(doc, "arrow", self.arrow)?;
         let elements = check_elements(doc, self.elements)?;
         let repetitions = check_repetitions(doc, self.repetitions)?;
@@ -26,6 +27,7 @@ impl RawScenario {
         let configs = resolve_configs(doc, self.configs, &cluster)?;
         if let Some(fault) = &self.fault {
             check_fault(doc, fault, self.timeout_s)?;
+            check_fault_modes(doc, &modes)?;
         }
         check_warmup(doc, self.warmup)?;
         let scenario = Scenario {
@@ -176,6 +178,21 @@ fn check_modes(doc: &Document, names: &[String]) -> Result<Vec<Mode>> {
     check_list(doc, "modes", modes)
 }
 
+/// Connect modes need a Connect server and client for every Spark version of the scenario.
+fn check_connect_lines(doc: &Document, modes: &[Mode], versions: &[String]) -> Result<()> {
+    let Some(i) = modes.iter().position(|m| m.uses_connect()) else {
+        return Ok(());
+    };
+    for v in versions {
+        let line = crate::config::versions::line_of(v)?;
+        if let Err(why) = line.connect_requirements(v) {
+            let msg = format!("`{}` cannot run on Spark {v}: {why}", modes[i]);
+            return Err(doc.error(&format!("modes[{i}]"), msg));
+        }
+    }
+    Ok(())
+}
+
 fn check_repetitions(doc: &Document, n: i64) -> Result<u32> {
     if n < 1 {
         return Err(doc.error("repetitions", format!("must be at least 1, got {n}")));
@@ -305,6 +322,18 @@ fn check_conf(doc: &Document, table: &str, conf: &BTreeMap<String, String>) -> R
         }
     }
     Ok(())
+}
+
+/// A fault arms on the run's first Spark job in its own event log; a Connect run has none of
+/// its own (the server's log is shared by every run), so the fault would never fire.
+fn check_fault_modes(doc: &Document, modes: &[Mode]) -> Result<()> {
+    match modes.iter().position(|m| m.uses_connect()) {
+        Some(i) => Err(doc.error(
+            &format!("modes[{i}]"),
+            format!("`{}` cannot run with [fault] yet: a fault arms on the run's own event log, and Connect runs share the server's", modes[i]),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn check_fault(doc: &Document, fault: &FaultSpec, timeout_s: f64) -> Result<()> {

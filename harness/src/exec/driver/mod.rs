@@ -1,11 +1,13 @@
 //! How each deployment mode starts the app's driver, one file per mode behind [`Driver`].
 
+mod connect;
 mod containerized;
 mod direct;
 pub mod host;
 mod submit;
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 pub use submit::REFUSAL_MESSAGE;
 
@@ -15,6 +17,7 @@ use crate::exec::app::Staged;
 use crate::exec::process::Launch;
 use crate::infra::target::Target;
 use crate::infra::venv::Venv;
+use crate::measure::eventlog::{self, PhaseTimings};
 
 /// Everything a mode needs to deploy one run.
 pub struct Deployment<'a> {
@@ -25,12 +28,22 @@ pub struct Deployment<'a> {
     pub staged: &'a Staged,
     pub elements: u64,
     pub seed: u64,
+    /// The run's Arrow arm (Connect sets it on its session; classic modes read the conf file).
+    pub arrow: bool,
 }
 
 /// How one mode starts the app's driver.
 pub trait Driver {
     /// The master URL as this driver sees it (written into data_source.ini).
     fn master_url(&self, target: &Target) -> String;
+    /// The data_source.ini key that URL goes under.
+    fn ini_key(&self) -> &'static str {
+        "master_url"
+    }
+    /// The app this mode runs: by default the one the harness was given (`--app`).
+    fn app_source(&self, default: &Path) -> PathBuf {
+        default.to_path_buf()
+    }
     /// Spark settings this mode needs on top of the scenario's.
     fn conf(&self, target: &Target) -> Result<BTreeMap<String, String>>;
     /// The event log directory as the driver sees it; `None` means the staged one on the host.
@@ -38,6 +51,14 @@ pub trait Driver {
         None
     }
     fn launch(&self, job: &Deployment) -> Result<Launch>;
+    /// The event log holding this run's jobs: by default its own app's, in the staged dir.
+    fn event_log(&self, staged: &Staged) -> Option<PathBuf> {
+        eventlog::find_event_log(&staged.event_log_dir)
+    }
+    /// This run's phases from that log: by default the whole application's.
+    fn timings(&self, log: &Path, _elements: u64) -> Option<PhaseTimings> {
+        eventlog::parse_file(log).ok()
+    }
 }
 
 /// A fresh driver for one run of `mode` (the containerized one picks its ports now).
@@ -52,5 +73,7 @@ pub fn for_mode(mode: Mode, target: &Target) -> Result<Box<dyn Driver>> {
         Mode::ClusterRefusal => Box::new(submit::Submit {
             deploy_mode: "cluster",
         }),
+        Mode::Connect => Box::new(connect::Connect::new(true, target)?),
+        Mode::ConnectClassic => Box::new(connect::Connect::new(false, target)?),
     })
 }

@@ -43,7 +43,7 @@ impl Executor for Mock {
 }
 
 impl Backend for Mock {
-    fn start_group(&mut self, key: &GroupKey, _: &ConfigSpec) -> Result<()> {
+    fn start_group(&mut self, key: &GroupKey, _: &PlannedRun) -> Result<()> {
         self.groups.push(key.spark_version.clone());
         Ok(())
     }

@@ -257,7 +257,7 @@ mod tests {
             .failure
             .as_deref()
             .unwrap()
-            .contains("expected cluster-refusal did not happen"));
+            .contains("`refused-as-expected` did not happen"));
     }
 
     #[test]

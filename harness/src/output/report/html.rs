@@ -48,11 +48,20 @@ pub(crate) fn page(
     table(&mut h, &tables::statistics(data));
     h.push_str(
         "<h2 id=\"correctness\">Correctness and refusal</h2>\n<p class=\"meta\">Computing modes must return the \
-        right result; the cluster-refusal mode must be refused by the master. Warmups are counted \
+        right result; the cluster-refusal mode must be refused by the master, and connect-classic (the \
+        classic app under Spark Connect) must fail at its classic-only API. Warmups are counted \
         apart.</p>\n",
     );
     table(&mut h, &tables::correctness(data));
     failures(&mut h, data);
+    let diagnoses = tables::diagnoses(data);
+    if !diagnoses.rows.is_empty() {
+        h.push_str(
+            "<h2 id=\"diagnoses\">Diagnoses</h2>\n<p class=\"meta\">Failures whose logs match a \
+            known pattern (negative cells included): what Spark said, what it means, what to change.</p>\n",
+        );
+        table(&mut h, &diagnoses);
+    }
     environment(&mut h, env);
     reproduce(&mut h, data, env);
     h.push_str("</body></html>\n");

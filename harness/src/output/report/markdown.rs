@@ -19,6 +19,11 @@ pub(crate) fn summary(data: &ReportData, env: &Environment) -> String {
     table(&mut m, &tables::statistics(data));
     m.push_str("\nMedian with 95 % bootstrap CI; warmups and failed runs excluded.\n\n");
     failures(&mut m, data);
+    let diagnoses = tables::diagnoses(data);
+    if !diagnoses.rows.is_empty() {
+        m.push_str("\n### Diagnoses\n\n");
+        table(&mut m, &diagnoses);
+    }
     let _ = writeln!(
         m,
         "\n<details><summary>Correctness and refusal per cell</summary>\n\n{}\n</details>\n",

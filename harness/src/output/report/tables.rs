@@ -139,8 +139,15 @@ pub(crate) fn failure_kind(r: &RunRecord) -> String {
     match r.status {
         Status::Ok if r.mode.computes() => "wrong result".into(),
         Status::Ok => "not refused".into(),
+        Status::RefusedAsExpected | Status::FailedAsExpected if r.mode.computes() => {
+            "refused, but a result was expected".into()
+        }
         Status::RefusedAsExpected | Status::FailedAsExpected => {
-            "failed as a negative cell should, but a result was expected".into()
+            format!(
+                "{}, but {} was expected",
+                r.status,
+                Status::promised_by(r.mode)
+            )
         }
         s => match r.exit_code {
             Some(code) => format!("{s} (exit {code})"),
@@ -184,4 +191,40 @@ fn plural(n: usize, noun: &str) -> String {
 pub(crate) fn is_numeric(v: &str) -> bool {
     let first = v.split_whitespace().next().unwrap_or("");
     first.replace(',', "").parse::<f64>().is_ok()
+}
+
+/// One row per diagnosis the runs matched (`measure::diagnosis`): how often, in which cells,
+/// and the explanation with its fix (from the first such run's finding).
+pub(crate) fn diagnoses(data: &ReportData) -> Table {
+    let mut by_name: std::collections::BTreeMap<&str, Vec<&RunRecord>> = Default::default();
+    for r in data.records.iter().filter(|r| r.diagnosis.is_some()) {
+        by_name
+            .entry(r.diagnosis.as_deref().unwrap_or_default())
+            .or_default()
+            .push(r);
+    }
+    let rows = by_name
+        .into_iter()
+        .map(|(name, runs)| {
+            let mut cells: Vec<String> = runs.iter().map(|r| r.cell().to_string()).collect();
+            cells.dedup();
+            let explained = runs[0].finding.clone().unwrap_or_default();
+            let row = vec![
+                name.to_string(),
+                runs.len().to_string(),
+                cells.join(", "),
+                explained,
+            ];
+            (name.to_string(), row)
+        })
+        .collect();
+    Table {
+        headers: vec![
+            "diagnosis",
+            "runs",
+            "cells",
+            "what Spark said, what it means, the fix",
+        ],
+        rows,
+    }
 }

@@ -414,3 +414,30 @@ fn extreme_values_render() {
         assert!(path.is_file(), "{} was not written", path.display());
     }
 }
+
+#[test]
+fn diagnosed_failures_get_a_diagnoses_section() {
+    let mut records = fixture();
+    let failed = records
+        .iter_mut()
+        .find(|r| r.status == Status::Failed)
+        .unwrap();
+    failed.diagnosis = Some("driver-out-of-memory".into());
+    failed.finding =
+        Some("driver-out-of-memory: a JVM ran out of heap. Fix: raise spark.driver.memory".into());
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path(), &records);
+    let files = render(dir.path()).unwrap();
+    let html = std::fs::read_to_string(&files.html).unwrap();
+    assert!(html.contains("id=\"diagnoses\""), "no Diagnoses section");
+    assert!(html.contains("Fix: raise spark.driver.memory"));
+    let md = std::fs::read_to_string(&files.markdown).unwrap();
+    assert!(
+        md.contains("### Diagnoses") && md.contains("driver-out-of-memory"),
+        "{md}"
+    );
+    let (_, plain) = rendered();
+    assert!(!std::fs::read_to_string(&plain.html)
+        .unwrap()
+        .contains("id=\"diagnoses\""));
+}

@@ -1,0 +1,237 @@
+//! The Spark Connect server of a Connect group: one long-running driver in its own container
+//! on the cluster network, started from the same Spark image with spark-submit (the pip
+//! package ships the server jar but no `start-connect-server.sh`). Only its gRPC port is
+//! published, on 127.0.0.1; its event log goes to a host directory so every run's jobs can be
+//! read from it. Labelled like the cluster, removed before the cluster's network.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use testcontainers::core::{ContainerPort, Mount, WaitFor};
+use testcontainers::runners::SyncRunner;
+use testcontainers::{Container, Image, ImageExt};
+
+use crate::error::{Error, Result};
+use crate::infra::cluster::{publish_on_loopback, Cluster};
+use crate::infra::docker;
+use crate::infra::target::{ConnectEndpoint, CONNECT_TOKEN_ENV, SECRET_ENV};
+
+pub const GRPC_PORT: u16 = 15002;
+/// The server's own words once it listens (on stderr, after the app registered).
+pub const READY_LINE: &str = "Spark Connect server started at";
+const SERVER_CLASS: &str = "org.apache.spark.sql.connect.service.SparkConnectServer";
+const EVENT_LOG_MOUNT: &str = "/eventlog";
+const READY_TIMEOUT: Duration = Duration::from_secs(240);
+
+/// The server container's recipe (a testcontainers [`Image`]).
+#[derive(Clone, Debug)]
+pub struct ConnectServer {
+    image: String,
+    tag: String,
+    cmd: Vec<String>,
+    env: Vec<(String, String)>,
+    ports: Vec<ContainerPort>,
+}
+
+/// What the server needs besides the cluster.
+#[derive(Clone, Debug, Default)]
+pub struct ServerOptions {
+    /// The scenario's Spark conf (the server is the driver of every Connect run).
+    pub conf: BTreeMap<String, String>,
+    /// `--secure`: the token clients must present.
+    pub token: Option<String>,
+}
+
+impl ConnectServer {
+    pub fn new(cluster: &Cluster, name: &str, opts: &ServerOptions) -> ConnectServer {
+        let image = cluster.image();
+        let (repo, tag) = image.rsplit_once(':').unwrap_or((image, "latest"));
+        ConnectServer {
+            image: repo.to_string(),
+            tag: tag.to_string(),
+            cmd: command(
+                &cluster.master_url_internal(),
+                name,
+                &conf(name, cluster, opts),
+            ),
+            env: env(cluster, opts),
+            ports: vec![ContainerPort::Tcp(GRPC_PORT)],
+        }
+    }
+}
+
+fn command(master: &str, name: &str, conf: &BTreeMap<String, String>) -> Vec<String> {
+    let mut cmd: Vec<String> = ["/opt/spark/bin/spark-submit", "--class", SERVER_CLASS]
+        .into_iter()
+        .chain(["--master", master, "--name", name])
+        .map(String::from)
+        .collect();
+    for (k, v) in conf {
+        cmd.extend(["--conf".to_string(), format!("{k}={v}")]);
+    }
+    cmd
+}
+
+/// The scenario's conf, then the wiring the harness owns: executors reach the server by its
+/// container name on the cluster network; a plain, unrolled event log in the mounted dir.
+fn conf(name: &str, cluster: &Cluster, opts: &ServerOptions) -> BTreeMap<String, String> {
+    let mut conf = opts.conf.clone();
+    let owned = [
+        ("spark.driver.host", name),
+        ("spark.driver.bindAddress", "0.0.0.0"),
+        ("spark.connect.grpc.binding.port", "15002"),
+        ("spark.eventLog.enabled", "true"),
+        ("spark.eventLog.dir", "file:/eventlog"),
+        ("spark.eventLog.compress", "false"),
+        ("spark.eventLog.rolling.enabled", "false"),
+    ];
+    conf.extend(owned.map(|(k, v)| (k.to_string(), v.to_string())));
+    if cluster.secret().is_some() {
+        conf.insert("spark.authenticate".into(), "true".into());
+    }
+    conf
+}
+
+/// Secrets by environment only: the Connect token, and the cluster secret as a JVM property.
+fn env(cluster: &Cluster, opts: &ServerOptions) -> Vec<(String, String)> {
+    let mut env = Vec::new();
+    if let Some(token) = &opts.token {
+        env.push((CONNECT_TOKEN_ENV.to_string(), token.clone()));
+    }
+    if let Some(secret) = cluster.secret() {
+        let prop = format!("-Dspark.authenticate.secret={secret}");
+        env.push((SECRET_ENV.to_string(), prop));
+    }
+    env
+}
+
+impl Image for ConnectServer {
+    fn name(&self) -> &str {
+        &self.image
+    }
+
+    fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    fn ready_conditions(&self) -> Vec<WaitFor> {
+        vec![WaitFor::message_on_stderr(READY_LINE)]
+    }
+
+    fn cmd(&self) -> impl IntoIterator<Item = impl Into<Cow<'_, str>>> {
+        self.cmd.iter().map(String::as_str)
+    }
+
+    fn env_vars(
+        &self,
+    ) -> impl IntoIterator<Item = (impl Into<Cow<'_, str>>, impl Into<Cow<'_, str>>)> {
+        self.env.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    fn expose_ports(&self) -> &[ContainerPort] {
+        &self.ports
+    }
+}
+
+/// A started server: its container (removed on drop), how clients reach it, and how long it
+/// took from `docker run` to its ready line.
+pub struct RunningServer {
+    container: Option<Container<ConnectServer>>,
+    pub endpoint: ConnectEndpoint,
+    pub ready_s: f64,
+}
+
+impl RunningServer {
+    /// Starts the server on `cluster`, its event log in `event_log_dir` (created here).
+    pub fn start(cluster: &Cluster, event_log_dir: &Path, opts: ServerOptions) -> Result<Self> {
+        std::fs::create_dir_all(event_log_dir)?;
+        let name = format!("{}-connect", cluster.network());
+        let started = Instant::now();
+        let server = ConnectServer::new(cluster, &name, &opts);
+        let container = request(server, &name, cluster.network(), event_log_dir)
+            .start()
+            .map_err(|e| {
+                Error::setup(format!(
+                    "Spark Connect server did not start: {e}{}",
+                    logs(&name)
+                ))
+            })?;
+        let ready_s = started.elapsed().as_secs_f64();
+        let port = container
+            .get_host_port_ipv4(GRPC_PORT)
+            .map_err(|e| Error::setup(format!("Spark Connect server port: {e}")))?;
+        let endpoint = ConnectEndpoint {
+            port,
+            token: opts.token,
+            event_log_dir: event_log_dir.to_path_buf(),
+        };
+        Ok(RunningServer {
+            container: Some(container),
+            endpoint,
+            ready_s,
+        })
+    }
+
+    /// Why the server is gone, if it is (exited, paused or removed).
+    pub fn degradation(&self) -> Option<String> {
+        let id = self.container.as_ref()?.id().to_string();
+        let state = docker::cli(&["inspect", "--format", "{{.State.Status}}", &id])
+            .unwrap_or_else(|_| "removed".into());
+        (state != "running").then(|| format!("Spark Connect server {state}"))
+    }
+
+    /// Removes the server now (drop does the same); with SPARKMODES_KEEP it stays, labelled.
+    pub fn rm(mut self) {
+        self.teardown();
+    }
+
+    fn teardown(&mut self) {
+        let Some(c) = self.container.take() else {
+            return;
+        };
+        if docker::keep() {
+            std::mem::forget(c);
+            return;
+        }
+        let _ = docker::cli(&["rm", "-f", "-v", c.id()]);
+        drop(c);
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.teardown();
+    }
+}
+
+fn request(
+    server: ConnectServer,
+    name: &str,
+    network: &str,
+    event_log_dir: &Path,
+) -> testcontainers::ContainerRequest<ConnectServer> {
+    let mount = Mount::bind_mount(event_log_dir.display().to_string(), EVENT_LOG_MOUNT);
+    let mut req = server
+        .with_network(network)
+        .with_container_name(name)
+        .with_hostname(name)
+        .with_mount(mount)
+        .with_startup_timeout(READY_TIMEOUT)
+        .with_host_config_modifier(publish_on_loopback(vec![GRPC_PORT]));
+    for (k, v) in docker::labels() {
+        req = req.with_label(k, v);
+    }
+    req
+}
+
+fn logs(name: &str) -> String {
+    format!("\n--- {name} logs ---\n{}", docker::logs(name, 20))
+}
+
+/// Where a group's server writes its event log: one folder per server start, so a restarted
+/// server's application never shares a folder with the one before.
+pub fn event_log_dir(run_dir: &Path, start: usize) -> PathBuf {
+    run_dir.join("connect-eventlog").join(start.to_string())
+}
