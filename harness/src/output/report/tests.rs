@@ -436,7 +436,7 @@ fn diagnosed_failures_get_a_diagnoses_section() {
         md.contains("### Diagnoses") && md.contains("driver-out-of-memory"),
         "{md}"
     );
-    let (_, plain) = rendered();
+    let (_plain_dir, plain) = rendered();
     assert!(!std::fs::read_to_string(&plain.html)
         .unwrap()
         .contains("id=\"diagnoses\""));
