@@ -61,12 +61,12 @@ pub enum Command {
         baselines: PathBuf,
     },
     /// Each cell's median wall time over runs and baselines (in start-time order), with the
-    /// points where compare would say slower: a table, history.md/json and a chart.
+    /// points where compare would say slower: a table, history.md/json/html and a chart.
     History {
         /// Run directories, baseline folders, or folders of them (e.g. reports/baselines).
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
-        /// Where history.md, history.json and charts/history.{svg,png} are written.
+        /// Where history.md, history.json, history.html and charts/history.{svg,png} are written.
         #[arg(long, default_value = "reports/history")]
         output: PathBuf,
         /// Smallest relative change called slower.
@@ -440,6 +440,7 @@ fn history_cmd(dirs: &[PathBuf], out: &std::path::Path, threshold: f64) -> Resul
         .map_err(Error::output)?;
     println!("{}", h.to_terminal_table());
     println!("history  {}", out.join(history::HISTORY_MD).display());
+    println!("page     {}", out.join(history::HISTORY_HTML).display());
     Ok(Exit::Ok)
 }
 

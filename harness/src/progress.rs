@@ -1,5 +1,8 @@
-//! Progress display for long work; silent when not on a terminal or when asked to be quiet.
+//! Progress display for long work. On a terminal: bars and spinners. Otherwise (stderr piped
+//! to a CI log or a file), or when asked to be quiet: plain lines a person can follow, one per
+//! run and one per build step, since a redrawn bar in a log is either nothing or noise.
 
+use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -15,8 +18,13 @@ pub fn is_quiet() -> bool {
     QUIET.load(Ordering::Relaxed)
 }
 
+/// Plain lines instead of bars: quiet, or stderr is not a terminal.
+pub fn lines() -> bool {
+    is_quiet() || !std::io::stderr().is_terminal()
+}
+
 fn target() -> ProgressDrawTarget {
-    if is_quiet() {
+    if lines() {
         ProgressDrawTarget::hidden()
     } else {
         ProgressDrawTarget::stderr()
@@ -45,3 +53,39 @@ pub fn matrix(total: u64) -> ProgressBar {
     );
     bar
 }
+
+/// A step of a long build (`python -m venv`, a Dockerfile's `Step 3/12 : RUN …`): on the
+/// spinner when there is one, else one line on stderr.
+pub fn step(bar: &ProgressBar, message: &str) {
+    if lines() {
+        eprintln!("{}", step_line(&bar.prefix(), message));
+    }
+    bar.set_message(message.to_string());
+}
+
+fn step_line(prefix: &str, message: &str) -> String {
+    if prefix.is_empty() {
+        message.to_string()
+    } else {
+        format!("{prefix}: {message}")
+    }
+}
+
+/// A line of a build's output: on the spinner; in line mode only the lines that start a step
+/// (the legacy Docker builder's `Step n/m :`), so the log shows where the build is.
+pub fn output_line(bar: &ProgressBar, line: &str) {
+    let short: String = line.chars().take(100).collect();
+    if lines() && starts_a_step(line) {
+        eprintln!("{}", step_line(&bar.prefix(), &short));
+    }
+    bar.set_message(short);
+}
+
+fn starts_a_step(line: &str) -> bool {
+    line.strip_prefix("Step ")
+        .and_then(|rest| rest.split_once(" :"))
+        .is_some_and(|(n, _)| n.split('/').all(|d| d.parse::<u32>().is_ok()))
+}
+
+#[cfg(test)]
+mod tests;

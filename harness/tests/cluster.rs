@@ -7,6 +7,11 @@ use sparkmodes::infra::docker;
 
 #[test]
 fn two_workers_alive_with_their_shape_then_nothing_left() {
+    let Some(()) =
+        common::owned_cluster_or_skip("starts a cluster of its own shape and checks its removal")
+    else {
+        return;
+    };
     let _spark = common::spark_lock();
     let images = common::images();
     let c = Cluster::start(&images.spark, &common::shape(), cluster::Options::default()).unwrap();
@@ -35,6 +40,10 @@ fn two_workers_alive_with_their_shape_then_nothing_left() {
 
 #[test]
 fn published_ports_bind_to_loopback_only() {
+    let Some(()) = common::owned_cluster_or_skip("inspects the ports of a cluster it starts")
+    else {
+        return;
+    };
     let _spark = common::spark_lock();
     let c = Cluster::start(
         &common::images().spark,
@@ -67,6 +76,10 @@ fn published_ports_bind_to_loopback_only() {
 
 #[test]
 fn dropping_a_cluster_removes_it() {
+    let Some(()) = common::owned_cluster_or_skip("checks the removal of a cluster it starts")
+    else {
+        return;
+    };
     let _spark = common::spark_lock();
     let network;
     {
@@ -94,6 +107,9 @@ fn dropping_a_cluster_removes_it() {
 /// those of live processes, or of pids in another PID namespace, are not.
 #[test]
 fn stale_leftovers_of_dead_runs_are_removed() {
+    let Some(()) = common::owned_cluster_or_skip("checks the cleanup of clusters it starts") else {
+        return;
+    };
     let _spark = common::spark_lock();
     let image = common::images().spark;
     let ns = docker::pid_namespace();

@@ -121,6 +121,10 @@ fn output(dir: &std::path::Path, rec: &RunRecord) -> String {
 
 #[test]
 fn connect_is_correct_and_its_phases_come_from_its_own_session() {
+    let Some(()) = common::owned_cluster_or_skip("starts its own 4.1.4 cluster and Connect server")
+    else {
+        return;
+    };
     for arrow in [true, false] {
         let (rec, dir) = run(Mode::Connect, arrow, true);
         assert_eq!(
@@ -154,6 +158,10 @@ fn connect_is_correct_and_its_phases_come_from_its_own_session() {
 
 #[test]
 fn connect_classic_fails_as_expected_and_names_the_line() {
+    let Some(()) = common::owned_cluster_or_skip("starts its own 4.1.4 cluster and Connect server")
+    else {
+        return;
+    };
     let (rec, dir) = run(Mode::ConnectClassic, false, true);
     assert_eq!(
         rec.status,
@@ -174,6 +182,10 @@ fn connect_classic_fails_as_expected_and_names_the_line() {
 
 #[test]
 fn a_client_without_the_token_is_refused() {
+    let Some(()) = common::owned_cluster_or_skip("starts its own 4.1.4 cluster and Connect server")
+    else {
+        return;
+    };
     let (rec, dir) = run(Mode::Connect, true, false);
     assert_eq!(
         rec.status,
@@ -188,6 +200,10 @@ fn a_client_without_the_token_is_refused() {
 
 #[test]
 fn the_token_is_written_nowhere() {
+    let Some(()) = common::owned_cluster_or_skip("starts its own 4.1.4 cluster and Connect server")
+    else {
+        return;
+    };
     let (rec, dir) = run(Mode::Connect, false, true);
     assert_eq!(rec.status, Status::Ok, "{:?}", rec.error);
     let (_spark, f) = fixture();
@@ -222,6 +238,10 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
 /// Named to run last (tests start in name order); a later test would start a fresh pair.
 #[test]
 fn zz_nothing_labelled_is_left_once_server_and_cluster_are_removed() {
+    let Some(()) = common::owned_cluster_or_skip("starts its own 4.1.4 cluster and Connect server")
+    else {
+        return;
+    };
     let (_spark, mut f) = fixture();
     let name = format!(
         "{}-connect",

@@ -15,17 +15,15 @@ fn sparkmodes(args: &[&str]) -> Output {
         .expect("binary runs")
 }
 
-fn run_scenario(out: &Path, scenario: &str, run_id: &str) -> (Output, PathBuf) {
+/// Runs `scenario` (a file) on the version under test, against `SPARKMODES_TEST_MASTER` when
+/// it is set.
+fn run_scenario(out: &Path, scenario: &Path, run_id: &str) -> (Output, PathBuf) {
     let _spark = common::spark_lock();
-    let o = sparkmodes(&[
-        "run",
-        scenario,
-        "--output",
-        out.to_str().unwrap(),
-        "--run-id",
-        run_id,
-    ]);
-    (o, out.join(run_id))
+    let (scenario, out_s) = (scenario.to_str().unwrap(), out.to_str().unwrap());
+    let mut args = vec!["run", scenario, "--output", out_s, "--run-id", run_id];
+    let master = common::master_args();
+    args.extend(master.iter().map(String::as_str));
+    (sparkmodes(&args), out.join(run_id))
 }
 
 fn stderr(o: &Output) -> String {
@@ -35,7 +33,8 @@ fn stderr(o: &Output) -> String {
 #[test]
 fn smoke_scenario_writes_one_correct_row_per_cell_with_sane_phases() {
     let out = tempfile::tempdir().unwrap();
-    let (o, dir) = run_scenario(out.path(), "smoke", "smoke");
+    let smoke = common::scenario_file(out.path(), "smoke");
+    let (o, dir) = run_scenario(out.path(), &smoke, "smoke");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let records = load_records(&dir).unwrap();
     assert_eq!(
@@ -126,17 +125,22 @@ fn compare(baseline: &Path, candidate: &Path) -> Output {
 
 #[test]
 fn compare_passes_the_same_config_and_flags_an_induced_slowdown() {
+    let Some(()) = common::owned_cluster_or_skip(
+        "induces its slowdown by asking for more cores than its own cluster has",
+    ) else {
+        return;
+    };
     let out = tempfile::tempdir().unwrap();
     let same = out.path().join("gate.toml");
-    std::fs::write(&same, TIMING).unwrap();
+    std::fs::write(&same, common::with_spark(TIMING)).unwrap();
     let slow = out.path().join("gate-slow.toml");
-    std::fs::write(&slow, format!("{TIMING}{SLOW_CONF}")).unwrap();
+    std::fs::write(&slow, common::with_spark(&format!("{TIMING}{SLOW_CONF}"))).unwrap();
 
-    let (a, dir_a) = run_scenario(out.path(), same.to_str().unwrap(), "a");
+    let (a, dir_a) = run_scenario(out.path(), &same, "a");
     assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
-    let (b, dir_b) = run_scenario(out.path(), same.to_str().unwrap(), "b");
+    let (b, dir_b) = run_scenario(out.path(), &same, "b");
     assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
-    let (s, dir_s) = run_scenario(out.path(), slow.to_str().unwrap(), "slow");
+    let (s, dir_s) = run_scenario(out.path(), &slow, "slow");
     assert_eq!(s.status.code(), Some(0), "{}", stderr(&s));
 
     let aa = compare(&dir_a, &dir_b);

@@ -20,10 +20,20 @@ timeout_s = 300
 
 #[test]
 fn run_against_a_cluster_started_by_cluster_up() {
+    let Some(()) = common::owned_cluster_or_skip("starts its own cluster with `cluster up`") else {
+        return;
+    };
     let _spark = common::spark_lock();
     common::images();
     let mut up = common::bin()
-        .args(["cluster", "up", "--workers", "2"])
+        .args([
+            "cluster",
+            "up",
+            "--workers",
+            "2",
+            "--spark",
+            &common::spark(),
+        ])
         .env("CI", "true")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -43,7 +53,7 @@ fn run_against_a_cluster_started_by_cluster_up() {
 
     let out = tempfile::tempdir().unwrap();
     let scenario = out.path().join("external.toml");
-    std::fs::write(&scenario, SCENARIO).unwrap();
+    std::fs::write(&scenario, common::with_spark(SCENARIO)).unwrap();
     let run = common::bin()
         .args(["run", scenario.to_str().unwrap(), "--master", &master])
         .args(["--output", out.path().to_str().unwrap(), "--run-id", "x"])

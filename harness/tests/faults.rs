@@ -7,12 +7,18 @@ use sparkmodes::measure::record::{load_records, Status};
 
 #[test]
 fn a_worker_killed_mid_job_is_survived_and_recorded() {
+    let Some(()) = common::owned_cluster_or_skip("kills a worker container of a cluster it starts")
+    else {
+        return;
+    };
     let _spark = common::spark_lock();
     let out = tempfile::tempdir().unwrap();
     let o = common::bin()
         .args([
             "run",
-            "faults",
+            common::scenario_file(out.path(), "faults")
+                .to_str()
+                .unwrap(),
             "--output",
             out.path().to_str().unwrap(),
             "--run-id",

@@ -12,7 +12,7 @@ fn start(out: &Path, extra_env: &[(&str, &str)]) -> Child {
     common::bin()
         .args([
             "run",
-            "smoke",
+            common::scenario_file(out, "smoke").to_str().unwrap(),
             "--output",
             out.to_str().unwrap(),
             "--run-id",
@@ -46,6 +46,11 @@ fn wait_for_first_record(out: &Path, child: &mut Child) {
 }
 
 fn interrupted_by(signal: i32, name: &str) {
+    let Some(()) =
+        common::owned_cluster_or_skip("checks that the cluster it starts is removed on a signal")
+    else {
+        return;
+    };
     let _spark = common::spark_lock();
     common::images();
     common::venv();
@@ -80,6 +85,11 @@ fn sigterm_mid_matrix_cleans_up_and_keeps_records() {
 
 #[test]
 fn panic_mid_matrix_cleans_up_and_keeps_records() {
+    let Some(()) =
+        common::owned_cluster_or_skip("checks that the cluster it starts is removed on a panic")
+    else {
+        return;
+    };
     let _spark = common::spark_lock();
     let out = tempfile::tempdir().unwrap();
     let child = start(out.path(), &[("SPARKMODES_PANIC_AFTER_RUNS", "2")]);

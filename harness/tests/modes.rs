@@ -13,15 +13,14 @@ const ELEMENTS: u64 = 100_000;
 
 fn run(mode: Mode, arrow: bool, app: &Path) -> (RunRecord, tempfile::TempDir) {
     let _spark = common::spark_lock();
-    let cluster = common::shared_cluster();
     let dir = tempfile::tempdir().unwrap();
-    let mut exec = common::executor(cluster, dir.path().to_path_buf(), app.to_path_buf());
+    let mut exec = common::shared_executor(dir.path().to_path_buf(), app.to_path_buf());
     let rec = exec.execute(&common::planned(mode, arrow, ELEMENTS));
     (rec, dir)
 }
 
 fn assert_correct(mode: Mode, arrow: bool) {
-    let (rec, dir) = run(mode, arrow, &sparkmodes::exec::app::fixture_dir());
+    let (rec, dir) = run(mode, arrow, &common::app());
     let logs = rec.stderr_path.as_ref().map(|p| dir.path().join(p));
     assert_eq!(
         rec.status,
@@ -46,7 +45,26 @@ fn assert_correct(mode: Mode, arrow: bool) {
         "{rec:?}"
     );
     assert!(rec.tasks.unwrap() >= 2, "one task per worker core at least");
-    assert!(dir.path().join(rec.event_log_path.unwrap()).is_file());
+    assert_ran_on_the_version_under_test(&dir.path().join(rec.event_log_path.unwrap()));
+}
+
+/// The event log's `SparkListenerLogStart` names the Spark that ran the app: the one
+/// `SPARKMODES_TEST_SPARK` asks for (the driver's; an existing cluster must match it).
+fn assert_ran_on_the_version_under_test(log: &Path) {
+    let files: Vec<_> = if log.is_dir() {
+        std::fs::read_dir(log)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect()
+    } else {
+        vec![log.to_path_buf()]
+    };
+    let text: String = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    let version = format!("\"Spark Version\":\"{}\"", common::spark());
+    assert!(text.contains(&version), "{version} not in {log:?}");
 }
 
 #[test]
@@ -81,11 +99,7 @@ fn submit_arrow_off() {
 
 #[test]
 fn cluster_deploy_mode_is_refused_with_its_message() {
-    let (rec, dir) = run(
-        Mode::ClusterRefusal,
-        false,
-        &sparkmodes::exec::app::fixture_dir(),
-    );
+    let (rec, dir) = run(Mode::ClusterRefusal, false, &common::app());
     assert_eq!(rec.status, Status::RefusedAsExpected, "{:?}", rec.error);
     assert_ne!(rec.exit_code, Some(0));
     let out = std::fs::read_to_string(dir.path().join(rec.stderr_path.unwrap())).unwrap();
@@ -96,6 +110,11 @@ fn cluster_deploy_mode_is_refused_with_its_message() {
 /// passes only with Spark's own `[PYTHON_VERSION_MISMATCH]`, explained in the finding.
 #[test]
 fn a_python_mismatch_fails_as_expected_and_is_explained() {
+    let Some(()) =
+        common::owned_cluster_or_skip("assumes executors on the image's Python (an owned cluster)")
+    else {
+        return;
+    };
     let (rec, dir) = run(
         Mode::PythonMismatch,
         false,
@@ -148,6 +167,11 @@ fn copy(from: &Path, to: &Path) {
 /// the run is killed at its timeout, recorded with its logs, and the next run works.
 #[test]
 fn a_hung_app_is_killed_at_the_timeout_and_the_next_run_works() {
+    let Some(()) = common::owned_cluster_or_skip(
+        "needs executors in containers, which cannot reach a driver on 127.0.0.1",
+    ) else {
+        return;
+    };
     let app = sparkmodes::exec::app::fixture_dir();
     let (rec, dir) = {
         let _spark = common::spark_lock();

@@ -66,6 +66,11 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 fn assert_works(mode: Mode) {
+    let Some(()) = common::owned_cluster_or_skip(
+        "starts a cluster with spark.authenticate and its own secret",
+    ) else {
+        return;
+    };
     let (rec, dir) = run(mode, true);
     assert_eq!(rec.status, Status::Ok, "{mode}: {:?}", rec.error);
     assert!(rec.correct);
@@ -89,6 +94,11 @@ fn submit_works_with_the_secret() {
 
 #[test]
 fn a_client_without_the_secret_is_refused() {
+    let Some(()) = common::owned_cluster_or_skip(
+        "starts a cluster with spark.authenticate and its own secret",
+    ) else {
+        return;
+    };
     let (rec, dir) = run(Mode::Direct, false);
     assert_ne!(
         rec.status,

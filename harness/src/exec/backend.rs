@@ -15,6 +15,7 @@ use crate::exec::run::{Executor, GroupContext, SparkExecutor};
 use crate::infra::cluster::{self, Cluster};
 use crate::infra::connect_server::{self, RunningServer, ServerOptions};
 use crate::infra::image::{self, Base};
+use crate::infra::stack::StackSource;
 use crate::infra::target::Target;
 use crate::infra::venv;
 
@@ -49,6 +50,8 @@ pub struct SparkBackend {
     /// Seconds from `docker run` to the Connect server's ready line, per server started, by
     /// group (`<spark>/<config>`), for environment.json.
     pub connect_ready_s: BTreeMap<String, Vec<f64>>,
+    /// Each Spark version's venv and image, for environment.json's stacks.
+    pub stacks: Vec<StackSource>,
 }
 
 impl SparkBackend {
@@ -67,7 +70,20 @@ impl SparkBackend {
             image: String::new(),
             images: BTreeMap::new(),
             connect_ready_s: BTreeMap::new(),
+            stacks: Vec::new(),
         }
+    }
+
+    fn note_stack(&mut self, spark_version: &str, venv: &venv::Venv) {
+        if self.stacks.iter().any(|s| s.spark_version == spark_version) {
+            return;
+        }
+        self.stacks.push(StackSource {
+            spark_version: spark_version.to_string(),
+            venv_python: Some(venv.python.clone()),
+            image: Some(self.image.clone()),
+            external: self.opts.external_master.is_some(),
+        });
     }
 
     fn start_cluster(&self, config: &ConfigSpec) -> Result<Cluster> {
@@ -133,6 +149,7 @@ impl Backend for SparkBackend {
             conf: first.conf.clone(),
             token: self.secret.as_ref().map(|_| new_secret()),
         });
+        self.note_stack(&key.spark_version, &venv);
         let (cluster, target) = match &self.opts.external_master {
             Some(url) => (None, Target::external(url, self.secret.clone())),
             None => {

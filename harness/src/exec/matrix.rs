@@ -33,10 +33,11 @@ pub fn run_plan(
     let bar = progress::matrix(runs.len() as u64);
     let mut records = Vec::with_capacity(runs.len());
     for (key, group) in plan::groups_of(runs) {
-        bar.set_message(format!(
-            "starting cluster for Spark {} / {}",
+        let starting = format!(
+            "Spark {} / {}: preparing images, venv and cluster",
             key.spark_version, key.config
-        ));
+        );
+        progress::step(&bar, &starting);
         backend.start_group(&key, &group[0])?;
         let result = run_group(backend, group, &mut sink, &bar, &mut records);
         backend.end_group();
@@ -71,7 +72,7 @@ fn run_group(
         sink.append(&rec)?;
         bar.inc(1);
         panic_for_tests(records.len() + 1);
-        if progress::is_quiet() {
+        if progress::lines() {
             eprintln!("{} {} {:.1}s", describe(run), rec.status, rec.wall_s);
         }
         records.push(rec);

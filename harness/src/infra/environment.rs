@@ -7,19 +7,19 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::infra::stack::{self, SparkStack, StackSource};
 use crate::Result;
 
-pub const ENVIRONMENT_JSON: &str = "environment.json";
+pub use crate::infra::probe::{
+    parse_java_version, parse_python_version, Probe, ProbeOutput, SystemProbe,
+};
 
-/// A probe may not hold up a run: `docker version` against a hung daemon would wait forever.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+pub const ENVIRONMENT_JSON: &str = "environment.json";
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Environment {
@@ -37,9 +37,13 @@ pub struct Environment {
     pub docker_server: Option<String>,
     pub java: Option<String>,
     pub python: Option<String>,
-    /// The host's PySpark (direct and submit modes use it; it must match the cluster's Spark).
+    /// The drivers' PySpark: the host venvs' (direct and submit modes use them; each must
+    /// match its cluster's Spark), or `python3`'s when no venv answered.
     pub pyspark: Option<String>,
     pub spark_versions: Vec<String>,
+    /// Per Spark version: the drivers' and executors' Python, the image's Java.
+    #[serde(default)]
+    pub stacks: Vec<SparkStack>,
     /// Image reference → image id, filled in by the caller once images are pulled or built.
     pub images: BTreeMap<String, String>,
     pub git_commit: Option<String>,
@@ -50,60 +54,6 @@ pub struct Environment {
     /// not per run: a Connect run's `wall_s` starts with the server already warm.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub connect_server_ready_s: BTreeMap<String, Vec<f64>>,
-}
-
-/// Output of a probe command that ran to completion.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProbeOutput {
-    pub success: bool,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-/// Where the environment is read from; tests substitute canned answers.
-pub trait Probe {
-    /// Runs a command; `None` if it could not be started or did not finish in time.
-    fn command(&self, program: &str, args: &[&str]) -> Option<ProbeOutput>;
-    fn read_file(&self, path: &str) -> Option<String>;
-}
-
-/// The real machine.
-pub struct SystemProbe;
-
-impl Probe for SystemProbe {
-    fn command(&self, program: &str, args: &[&str]) -> Option<ProbeOutput> {
-        run_with_timeout(program, args, PROBE_TIMEOUT)
-    }
-
-    fn read_file(&self, path: &str) -> Option<String> {
-        std::fs::read_to_string(path).ok()
-    }
-}
-
-fn run_with_timeout(program: &str, args: &[&str], timeout: Duration) -> Option<ProbeOutput> {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .ok()?;
-    let deadline = Instant::now() + timeout;
-    // Probe outputs are a few lines, far below a pipe's buffer, so polling cannot deadlock.
-    while child.try_wait().ok()?.is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().ok()?;
-    Some(ProbeOutput {
-        success: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    })
 }
 
 impl Environment {
@@ -152,6 +102,7 @@ impl Environment {
                 &["-c", "import pyspark; print(pyspark.__version__)"],
             ),
             spark_versions: spark_versions.to_vec(),
+            stacks: Vec::new(),
             images,
             git_commit: stdout_of("git", &["rev-parse", "HEAD"]),
             git_dirty: probe
@@ -159,6 +110,23 @@ impl Environment {
                 .filter(|o| o.success)
                 .map(|o| !o.stdout.trim().is_empty()),
             connect_server_ready_s: BTreeMap::new(),
+        }
+    }
+
+    /// Records each version's stack; `pyspark` becomes the drivers' PySpark (the host venvs',
+    /// which the host modes run), when the venvs answered.
+    pub fn add_stacks(&mut self, probe: &dyn Probe, sources: &[StackSource]) {
+        self.stacks = sources
+            .iter()
+            .map(|s| stack::probe_stack(probe, s))
+            .collect();
+        let drivers: Vec<&str> = self
+            .stacks
+            .iter()
+            .filter_map(|s| s.driver_pyspark.as_deref())
+            .collect();
+        if !drivers.is_empty() {
+            self.pyspark = Some(drivers.join(", "));
         }
     }
 
@@ -205,21 +173,6 @@ pub fn parse_os_release(text: &str) -> Option<String> {
         .find_map(|l| l.strip_prefix("PRETTY_NAME="))?
         .trim();
     non_empty(value.trim_matches(|c| c == '"' || c == '\''))
-}
-
-/// The version in `java -version`'s stderr: `openjdk version "17.0.9" 2023-10-17` → `17.0.9`.
-pub fn parse_java_version(stderr: &str) -> Option<String> {
-    let line = stderr.lines().find(|l| l.contains(" version \""))?;
-    let quoted = line.split('"').nth(1)?;
-    non_empty(quoted)
-}
-
-/// `Python 3.11.2` → `3.11.2`.
-pub fn parse_python_version(output: &str) -> Option<String> {
-    let version = output
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Python "))?;
-    non_empty(version)
 }
 
 #[cfg(test)]
@@ -324,24 +277,6 @@ mod tests {
             (env.spark_versions, env.images),
             (vec!["3.5.9".to_string()], images)
         );
-    }
-
-    #[test]
-    fn probe_of_a_missing_tool_is_none() {
-        let missing = run_with_timeout("sparkmodes-no-such-tool", &[], PROBE_TIMEOUT);
-        assert_eq!(missing, None);
-    }
-
-    #[test]
-    fn probe_that_hangs_is_abandoned() {
-        let started = Instant::now();
-        assert_eq!(
-            run_with_timeout("sleep", &["5"], Duration::from_millis(100)),
-            None
-        );
-        assert!(started.elapsed() < Duration::from_secs(4));
-        let done = run_with_timeout("sh", &["-c", "echo hi; exit 3"], PROBE_TIMEOUT).unwrap();
-        assert_eq!((done.success, done.stdout.as_str()), (false, "hi\n"));
     }
 
     #[test]

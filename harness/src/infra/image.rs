@@ -195,9 +195,11 @@ fn run_logged(mut cmd: Command, log: &Path, what: &str) -> Result<()> {
     let err_file = file.try_clone()?;
     let err_thread = std::thread::spawn(move || copy_lines(stderr, err_file, None));
     let bar = progress::spinner(what);
+    progress::step(&bar, "started");
     copy_lines(child.stdout.take().expect("piped"), file, Some(&bar));
     let _ = err_thread.join();
     let status = child.wait()?;
+    progress::step(&bar, &format!("finished ({status})"));
     bar.finish_and_clear();
     if status.success() {
         return Ok(());
@@ -220,7 +222,7 @@ fn copy_lines(
     for line in BufReader::new(src).lines().map_while(|l| l.ok()) {
         let _ = writeln!(dst, "{line}");
         if let Some(bar) = bar {
-            bar.set_message(line.chars().take(100).collect::<String>());
+            progress::output_line(bar, &line);
         }
     }
 }

@@ -101,10 +101,10 @@ fn build(dir: &Path, python: &Path, reqs: &[String], spark_version: &str) -> Res
     }
     std::fs::create_dir_all(dir.parent().expect("cache subdir"))?;
     let bar = progress::spinner(&format!("host venv for Spark {spark_version}"));
-    bar.set_message(format!("{} -m venv", python.display()));
+    progress::step(&bar, &format!("{} -m venv", python.display()));
     run(Command::new(python).arg("-m").arg("venv").arg(dir))?;
     let venv_python = dir.join("bin").join("python");
-    bar.set_message(format!("pip install {}", reqs.join(" ")));
+    progress::step(&bar, &format!("pip install {}", reqs.join(" ")));
     run(Command::new(&venv_python)
         .args([
             "-m",
@@ -114,6 +114,7 @@ fn build(dir: &Path, python: &Path, reqs: &[String], spark_version: &str) -> Res
             "--disable-pip-version-check",
         ])
         .args(reqs))?;
+    progress::step(&bar, "done");
     bar.finish_and_clear();
     let venv = Venv {
         dir: dir.to_path_buf(),

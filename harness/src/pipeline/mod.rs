@@ -17,7 +17,7 @@ use crate::error::{Error, Exit, Result};
 use crate::exec::backend::{BackendOptions, SparkBackend};
 use crate::exec::matrix;
 use crate::infra::docker;
-use crate::infra::environment::Environment;
+use crate::infra::environment::{Environment, SystemProbe};
 use crate::infra::image::Base;
 use crate::measure::record::{self, RunRecord};
 use crate::output::compare::{self, CompareOptions, Split};
@@ -70,6 +70,7 @@ pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
     });
     let result = matrix::run_plan(&mut backend, &todo, &run_dir);
     let mut env = Environment::capture(&opts.scenario.spark_versions, backend.images.clone());
+    env.add_stacks(&SystemProbe, &backend.stacks);
     env.connect_server_ready_s = backend.connect_ready_s.clone();
     let written = env.write(&run_dir);
     result?;

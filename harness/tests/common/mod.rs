@@ -1,4 +1,5 @@
-//! Shared pieces of the Docker-backed tests: one cluster per test binary, serialised use.
+//! Shared pieces of the Docker-backed tests: one cluster per test binary (or the existing one
+//! `SPARKMODES_TEST_MASTER` names, see knobs.rs), serialised use.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -6,15 +7,16 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use sparkmodes::config::plan::{Plan, PlannedRun};
-use sparkmodes::config::versions;
 use sparkmodes::exec::run::{GroupContext, SparkExecutor};
 use sparkmodes::infra::cluster::{self, Cluster};
 use sparkmodes::infra::docker;
 use sparkmodes::infra::image::{self, Base};
+use sparkmodes::infra::target::Target;
 use sparkmodes::infra::venv::{self, Venv};
 use sparkmodes::{ClusterShape, Scenario};
 
-pub const SPARK: &str = versions::DEFAULT_SPARK;
+mod knobs;
+pub use knobs::*;
 
 pub fn shape() -> ClusterShape {
     ClusterShape {
@@ -25,11 +27,11 @@ pub fn shape() -> ClusterShape {
 }
 
 pub fn images() -> image::Images {
-    image::ensure(SPARK, &Base::Debootstrap).expect("images build")
+    image::ensure(&spark(), &Base::Debootstrap).expect("images build")
 }
 
 pub fn venv() -> Venv {
-    venv::ensure(SPARK).expect("host venv")
+    venv::ensure(&spark()).expect("host venv")
 }
 
 /// Two cores cannot run two Spark apps at once without starving both: tests that use Spark
@@ -64,6 +66,7 @@ pub fn planned(mode: sparkmodes::config::Mode, arrow: bool, elements: u64) -> Pl
         .expect("smoke has every classic mode")
         .clone();
     run.mode = mode;
+    run.spark_version = spark();
     if mode.computes() {
         run.elements = elements;
     }
@@ -72,16 +75,31 @@ pub fn planned(mode: sparkmodes::config::Mode, arrow: bool, elements: u64) -> Pl
 }
 
 pub fn executor(cluster: &Cluster, run_dir: PathBuf, app: PathBuf) -> SparkExecutor {
-    let ctx = GroupContext {
+    let ctx = context(cluster.image(), cluster.target(), run_dir, app);
+    SparkExecutor::new(ctx, Some(cluster))
+}
+
+/// An executor on the shared cluster, or on `SPARKMODES_TEST_MASTER` when it is set.
+pub fn shared_executor(run_dir: PathBuf, app: PathBuf) -> SparkExecutor {
+    match external_master() {
+        Some(master) => {
+            let target = Target::external(&master, None);
+            SparkExecutor::new(context(&images().spark, target, run_dir, app), None)
+        }
+        None => executor(shared_cluster(), run_dir, app),
+    }
+}
+
+fn context(image: &str, target: Target, run_dir: PathBuf, app: PathBuf) -> GroupContext {
+    GroupContext {
         run_id: "test".into(),
         scenario: "test".into(),
         run_dir,
         app_source: app,
-        image: cluster.image().to_string(),
+        image: image.to_string(),
         venv: venv(),
-        target: cluster.target(),
-    };
-    SparkExecutor::new(ctx, Some(cluster))
+        target,
+    }
 }
 
 /// Container and network ids carrying this process's session label.

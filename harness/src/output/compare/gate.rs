@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::phases::Phase;
 use super::{Comparison, Verdict, COMPARE_JSON, COMPARE_MD};
 use crate::measure::record::{measured_walls, CellKey, RunRecord};
 use crate::measure::stats;
@@ -27,28 +28,60 @@ pub fn write_outputs(
     Ok(())
 }
 
+/// Per cell its wall-time row, then one row per phase compared (`· start-up`, `· jobs`…), so
+/// the chart shows where the time went as well as how much.
 fn chart_rows(
     c: &Comparison,
     baseline: &[RunRecord],
     candidate: &[RunRecord],
 ) -> Vec<ComparisonRow> {
-    c.rows
-        .iter()
-        .filter_map(|row| {
-            let b = median_estimate(baseline, row.baseline_key.as_ref()?)?;
-            let k = median_estimate(candidate, row.candidate_key.as_ref()?)?;
-            Some(ComparisonRow {
-                label: row.cell.clone(),
-                baseline: b,
-                candidate: k,
-            })
-        })
-        .collect()
+    let mut rows = Vec::new();
+    for row in &c.rows {
+        let (Some(bk), Some(ck)) = (&row.baseline_key, &row.candidate_key) else {
+            continue;
+        };
+        let (b, k) = (cell_of(baseline, bk), cell_of(candidate, ck));
+        let (Some(bw), Some(kw)) = (
+            median_estimate(measured_walls(b.clone())),
+            median_estimate(measured_walls(k.clone())),
+        ) else {
+            continue;
+        };
+        rows.push(ComparisonRow {
+            label: row.cell.clone(),
+            baseline: bw,
+            candidate: kw,
+        });
+        rows.extend(row.phases.iter().filter_map(|p| phase_row(p.phase, &b, &k)));
+    }
+    rows
 }
 
-fn median_estimate(records: &[RunRecord], key: &CellKey) -> Option<stats::Estimate> {
-    let walls = measured_walls(records.iter().filter(|r| &r.cell() == key));
-    stats::summarize(&walls, 7).map(|s| s.median)
+fn cell_of<'a>(records: &'a [RunRecord], key: &CellKey) -> Vec<&'a RunRecord> {
+    records.iter().filter(|r| &r.cell() == key).collect()
+}
+
+fn phase_row(
+    phase: Phase,
+    baseline: &[&RunRecord],
+    candidate: &[&RunRecord],
+) -> Option<ComparisonRow> {
+    let values = |records: &[&RunRecord]| -> Vec<f64> {
+        records
+            .iter()
+            .filter(|r| r.is_measurement())
+            .filter_map(|r| phase.of(r))
+            .collect()
+    };
+    Some(ComparisonRow {
+        label: format!("· {}", phase.label()),
+        baseline: median_estimate(values(baseline))?,
+        candidate: median_estimate(values(candidate))?,
+    })
+}
+
+fn median_estimate(values: Vec<f64>) -> Option<stats::Estimate> {
+    stats::summarize(&values, 7).map(|s| s.median)
 }
 
 /// One JUnit case per compared cell: failing on a regression, a wrong result or a refusal change.

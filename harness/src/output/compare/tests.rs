@@ -385,3 +385,16 @@ fn compare_json_without_phases_still_reads() {
     json["rows"][0].as_object_mut().unwrap().remove("phases");
     assert_eq!(serde_json::from_value::<Comparison>(json).unwrap(), cmp);
 }
+
+#[test]
+fn the_comparison_chart_shows_each_cells_phases() {
+    let (b, c) = (phased("3.5", 8.0, 1.5), phased("3.5", 8.0 * 1.3, 1.5));
+    let cmp = compare(&b, &c, &CompareOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    write_outputs(dir.path(), &cmp, &b, &c).unwrap();
+    let svg = std::fs::read_to_string(dir.path().join("charts/comparison.svg")).unwrap();
+    for label in ["· start-up", "· app outside jobs", "· jobs", "· collect"] {
+        assert!(svg.contains(label), "{label} missing");
+    }
+    assert!(svg.contains("+30.0 %"), "the start-up change is labelled");
+}

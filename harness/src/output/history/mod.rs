@@ -7,6 +7,7 @@
 //! point where it has measurements gets its median with the 95 % CI (the numbers of the run's
 //! `summary.md` and `bmf.json`) and the verdict of `compare` against the previous such point.
 
+mod html;
 mod render;
 
 use std::collections::BTreeMap;
@@ -22,6 +23,7 @@ use crate::output::baseline::{self, META_JSON};
 use crate::output::compare::{self, CompareOptions, Verdict};
 use crate::output::export::trackers;
 
+pub use html::HISTORY_HTML;
 pub use render::write_outputs;
 
 pub const HISTORY_MD: &str = "history.md";

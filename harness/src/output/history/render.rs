@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{Entry, History, HISTORY_JSON, HISTORY_MD};
+use super::{html, Entry, History, HISTORY_JSON, HISTORY_MD};
 use crate::output::compare::Verdict;
 use crate::output::report::{self, HistoryMark, HistorySeries};
 use crate::output::text_table::aligned_table;
 
-const HEADER: [&str; 6] = [
+pub(super) const HEADER: [&str; 6] = [
     "cell",
     "run",
     "started (UTC)",
@@ -21,7 +21,7 @@ const HEADER: [&str; 6] = [
 
 impl History {
     /// One row per cell and point, cells grouped, points in time order.
-    fn rows(&self) -> Vec<Vec<String>> {
+    pub(super) fn rows(&self) -> Vec<Vec<String>> {
         self.series
             .iter()
             .flat_map(|s| s.entries.iter().map(|e| self.row(&s.cell, e)))
@@ -49,7 +49,7 @@ impl History {
             .count()
     }
 
-    fn summary_line(&self) -> String {
+    pub(super) fn summary_line(&self) -> String {
         format!(
             "{} runs, {} cells; {} point(s) slower than the previous one (threshold {:.0} %)",
             self.points.len(),
@@ -104,8 +104,8 @@ impl History {
     }
 }
 
-/// Writes `history.md`, `history.json` and, when any cell was measured, the chart into
-/// `out_dir`; returns the paths written.
+/// Writes `history.md`, `history.json`, when any cell was measured the chart, and
+/// `history.html` into `out_dir`; returns the paths written.
 pub fn write_outputs(out_dir: &Path, history: &History) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create {}", out_dir.display()))?;
@@ -118,12 +118,15 @@ pub fn write_outputs(out_dir: &Path, history: &History) -> anyhow::Result<Vec<Pa
     std::fs::write(&json, text + "\n")
         .with_context(|| format!("cannot write {}", json.display()))?;
     let mut written = vec![md, json];
+    let mut chart = None;
     if !history.series.is_empty() {
         let runs: Vec<String> = history.points.iter().map(|p| p.label.clone()).collect();
         let dir = out_dir.join(report::CHARTS_DIR);
-        let chart =
+        let files =
             report::render_history(&dir, "Wall time over runs", &runs, &history.chart_series())?;
-        written.extend([chart.svg, chart.png]);
+        written.extend([files.svg.clone(), files.png.clone()]);
+        chart = Some(files);
     }
+    written.push(html::write(out_dir, history, chart.as_ref())?);
     Ok(written)
 }

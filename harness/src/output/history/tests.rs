@@ -76,7 +76,23 @@ fn table_markdown_json_and_chart_are_written() {
     let names: Vec<_> = written.iter().map(|p| p.file_name().unwrap()).collect();
     assert_eq!(
         names,
-        ["history.md", "history.json", "history.svg", "history.png"]
+        [
+            "history.md",
+            "history.json",
+            "history.svg",
+            "history.png",
+            "history.html"
+        ]
+    );
+    let html = std::fs::read_to_string(&written[4]).unwrap();
+    assert!(
+        html.contains("<svg") && html.contains("1 point(s) slower"),
+        "{html}"
+    );
+    assert_eq!(html.matches("<tr class=\"fail\">").count(), 1, "{html}");
+    assert!(
+        html.contains("<strong class=\"bad\">slower</strong>"),
+        "{html}"
     );
     let md = std::fs::read_to_string(out.join(HISTORY_MD)).unwrap();
     assert!(

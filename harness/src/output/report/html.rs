@@ -33,14 +33,7 @@ pub(crate) fn page(
     run_dir: &Path,
 ) -> anyhow::Result<String> {
     let title = format!("sparkmodes report — {}", data.title_subject());
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{}</title><style>{STYLE}</style></head><body>\n",
-        esc(&title)
-    );
+    let mut h = page_start(&title);
     header(&mut h, data, &title);
     nav(&mut h, data);
     h.push_str("<h2 id=\"charts\">Charts</h2>\n");
@@ -73,6 +66,16 @@ pub(crate) fn page(
     reproduce(&mut h, data, env);
     h.push_str("</body></html>\n");
     Ok(h)
+}
+
+/// The page up to `<body>`: doctype, title, the inline style every sparkmodes page shares.
+pub(crate) fn page_start(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>{}</title><style>{STYLE}</style></head><body>\n",
+        esc(title)
+    )
 }
 
 fn nav(h: &mut String, data: &ReportData) {
@@ -109,7 +112,7 @@ fn header(h: &mut String, data: &ReportData, title: &str) {
 
 /// Inlines the SVG: it stays crisp at any zoom and its text is searchable. Links to both files
 /// for pasting elsewhere.
-fn figure(h: &mut String, chart: &ChartFiles, run_dir: &Path) -> anyhow::Result<()> {
+pub(crate) fn figure(h: &mut String, chart: &ChartFiles, run_dir: &Path) -> anyhow::Result<()> {
     let svg = std::fs::read_to_string(&chart.svg)
         .with_context(|| format!("cannot read {}", chart.svg.display()))?;
     let svg = svg.trim_start();

@@ -16,6 +16,7 @@ use anyhow::{anyhow, Context};
 pub use charts::comparison::{render_comparison, ComparisonRow};
 pub use charts::history::{render_history, HistoryMark, HistorySeries};
 pub use charts::ChartFiles;
+pub(crate) use html::{esc, figure, page_start};
 
 use crate::measure::record::{load_records, RUNS_JSONL};
 use crate::output::export::trackers;

@@ -82,8 +82,10 @@ impl Chart for ComparisonChart {
     }
 
     fn caption(&self) -> String {
-        "Median wall time with 95 % confidence interval, baseline vs candidate; the change is \
-         coloured when the intervals do not overlap (red slower, green faster)."
+        "Median wall time with 95 % confidence interval, baseline vs candidate, and under each \
+         cell its phases (· start-up, · app outside jobs, · jobs, · collect) where both sides \
+         have them; the change is coloured when the intervals do not overlap (red slower, \
+         green faster)."
             .into()
     }
 
