@@ -325,4 +325,35 @@ mod tests {
         judge_arrow(false, Some(false), "", &mut as_asked);
         assert_eq!((as_asked.status, as_asked.finding), (Status::Ok, None));
     }
+
+    /// With a pure client (4.0–4.2) the classic app fails at its import; with full pyspark as
+    /// the client (4.3) at its SparkContext: both are the failure connect-classic promises.
+    #[test]
+    fn connect_classic_accepts_both_real_failures_and_names_the_line() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/logs/");
+        for (file, line) in [
+            (
+                "connect-classic-pure-client.log",
+                "data/data_source.py line 6",
+            ),
+            (
+                "connect-classic-spark-remote-full-pyspark.log",
+                "project.py line",
+            ),
+        ] {
+            let text = std::fs::read_to_string(format!("{dir}{file}")).unwrap();
+            let out = Outcome {
+                exit_code: Some(1),
+                timed_out: false,
+                wall_s: 1.0,
+                fault_at_s: None,
+                fault_error: None,
+            };
+            let mut r = RunRecord::default();
+            judge_connect_classic(&out, &text, &mut r);
+            assert_eq!(r.status, Status::FailedAsExpected, "{file}: {:?}", r.error);
+            let finding = r.finding.unwrap();
+            assert!(finding.contains(line), "{file}: {finding}");
+        }
+    }
 }

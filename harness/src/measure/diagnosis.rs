@@ -79,7 +79,9 @@ pub const RULES: &[Rule] = &[
         fix: "port the app to the DataFrame API (see fixtures/app-connect) or run it in a classic mode.",
     },
     Rule {
-        name: "connect-remote-with-master",
+        // With full pyspark as the client (4.3 has no pure client), the classic app gets this
+        // far: its SparkContext asks spark-submit for a master while SPARK_REMOTE is set.
+        name: "connect-classic-api",
         all_of: &["Remote cannot be specified with master"],
         meaning: "SPARK_REMOTE asks for Spark Connect while the app sets a master itself (SparkConf.setMaster, SparkContext): spark-submit refuses both at once.",
         fix: "for Spark Connect, build the session with SparkSession.builder.remote(...) and drop setMaster/SparkContext (see fixtures/app-connect); otherwise unset SPARK_REMOTE.",
@@ -178,7 +180,7 @@ mod tests {
             ("connect-classic-pure-client.log", "connect-classic-api"),
             (
                 "connect-classic-spark-remote-full-pyspark.log",
-                "connect-remote-with-master",
+                "connect-classic-api",
             ),
             ("connect-no-token.log", "connect-token-missing"),
             ("cluster-refusal.log", "cluster-refusal"),
