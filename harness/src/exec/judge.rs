@@ -338,7 +338,7 @@ mod tests {
             ),
             (
                 "connect-classic-spark-remote-full-pyspark.log",
-                "project.py line",
+                "data/data_source.py line 18",
             ),
         ] {
             let text = std::fs::read_to_string(format!("{dir}{file}")).unwrap();
