@@ -83,6 +83,12 @@ proptest! {
         }
     }
 
+}
+
+proptest! {
+    // Each case bootstraps twice (10,000 resamples): fewer cases.
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
     #[test]
     fn statistics_and_comparisons_finish_on_any_numbers(
         walls in prop::collection::vec(prop_oneof![
@@ -126,7 +132,7 @@ fn records(walls: &[f64], run: &str) -> Vec<RunRecord> {
 
 proptest! {
     // Each case renders every chart twice (SVG and PNG): fewer cases.
-    #![proptest_config(ProptestConfig::with_cases(12))]
+    #![proptest_config(ProptestConfig::with_cases(8))]
 
     #[test]
     fn reports_render_on_any_numbers(
