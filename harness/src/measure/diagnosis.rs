@@ -174,6 +174,7 @@ mod tests {
             ("version-skew-3.5-driver-4.1-cluster.log", "version-skew"),
             ("version-skew-4.1-driver-3.5-cluster.log", "version-skew"),
             ("driver-oom.log", "driver-out-of-memory"),
+            ("connect-server-oom.log", "driver-out-of-memory"),
             ("max-result-size.log", "max-result-size"),
             ("executor-memory-too-large.log", "no-executors"),
             ("python312-no-distutils-3.5.log", "python312-distutils"),
