@@ -174,12 +174,17 @@ impl RunningServer {
         })
     }
 
-    /// Why the server is gone, if it is (exited, paused or removed).
+    /// Why the server is unusable, if it is: exited, paused or removed, or its JVM ran out of
+    /// heap (seen for real: the scheduler's dispatcher thread dies, the container keeps
+    /// running, and every later client hangs until its timeout — fixtures/logs/connect-server-oom.log).
     pub fn degradation(&self) -> Option<String> {
         let id = self.container.as_ref()?.id().to_string();
         let state = docker::cli(&["inspect", "--format", "{{.State.Status}}", &id])
             .unwrap_or_else(|_| "removed".into());
-        (state != "running").then(|| format!("Spark Connect server {state}"))
+        if state != "running" {
+            return Some(format!("Spark Connect server {state}"));
+        }
+        out_of_memory(&docker::logs(&id, LOG_TAIL))
     }
 
     /// Removes the server now (drop does the same); with SPARKMODES_KEEP it stays, labelled.
@@ -232,6 +237,38 @@ fn logs(name: &str) -> String {
 
 /// Where a group's server writes its event log: one folder per server start, so a restarted
 /// server's application never shares a folder with the one before.
+/// How much of the server's log is read after each run: far more than one run writes.
+const LOG_TAIL: u32 = 20_000;
+
+/// The server's own OutOfMemoryError line, if its log has one.
+pub fn out_of_memory(log: &str) -> Option<String> {
+    let line = log
+        .lines()
+        .find(|l| l.contains("java.lang.OutOfMemoryError"))?;
+    Some(format!(
+        "Spark Connect server ran out of memory (\"{}\"): restarted; raise spark.driver.memory for it",
+        line.trim()
+    ))
+}
+
 pub fn event_log_dir(run_dir: &Path, start: usize) -> PathBuf {
     run_dir.join("connect-eventlog").join(start.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The real excerpt of a server that died of heap exhaustion is seen as degraded.
+    #[test]
+    fn a_server_that_ran_out_of_memory_is_degraded() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/logs/");
+        let log = std::fs::read_to_string(format!("{dir}connect-server-oom.log")).unwrap();
+        let why = out_of_memory(&log).expect("the OOM is seen");
+        assert!(
+            why.contains("java.lang.OutOfMemoryError: Java heap space"),
+            "{why}"
+        );
+        assert_eq!(out_of_memory("INFO SparkConnectServer: started\n"), None);
+    }
 }
