@@ -3,8 +3,6 @@
 //! that says why), timed out, Arrow as asked or a contradicted setup; the classic app failing
 //! under Spark Connect as it must (connect-classic).
 
-use std::path::Path;
-
 use crate::config::{Mode, PlannedRun};
 use crate::exec::driver::REFUSAL_MESSAGE;
 use crate::exec::process::Outcome;
@@ -120,7 +118,7 @@ fn app_frame(output: &str) -> Option<String> {
 pub fn evidence(
     run: &PlannedRun,
     timings: Option<&PhaseTimings>,
-    stderr_path: &Path,
+    stderr: &str,
     rec: &mut RunRecord,
 ) {
     if let Some(t) = timings {
@@ -136,11 +134,10 @@ pub fn evidence(
     if run.mode == Mode::Connect {
         judge_connect_arrow(run.arrow, rec);
     } else if run.mode.computes() {
-        let stderr = std::fs::read_to_string(stderr_path).unwrap_or_default();
         judge_arrow(
             run.arrow,
             timings.and_then(|t| t.arrow_collect),
-            &stderr,
+            stderr,
             rec,
         );
     }

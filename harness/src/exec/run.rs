@@ -151,7 +151,10 @@ impl SparkExecutor {
         let fault = self.fault(run, staged.event_log_dir.clone());
         let outcome =
             process::execute(&launch, &staged.stdout, &staged.stderr, run.timeout, fault)?;
-        self.judge(run, &staged, &outcome, rec)?;
+        // Read once: every judgement below looks at the same output.
+        let stderr = std::fs::read_to_string(&staged.stderr).unwrap_or_default();
+        let output = driver_output(&stderr, &staged.stdout);
+        self.judge(run, &staged, &outcome, &output, rec)?;
         let log = driver.event_log(&staged);
         if let Some(log) = &log {
             rec.event_log_path = log
@@ -160,8 +163,8 @@ impl SparkExecutor {
                 .map(|p| p.display().to_string());
         }
         let timings = log.and_then(|l| driver.timings(&l, run.elements));
-        judge::evidence(run, timings.as_ref(), &staged.stderr, rec);
-        judge::explain(&driver_output(&staged), rec);
+        judge::evidence(run, timings.as_ref(), &stderr, rec);
+        judge::explain(&output, rec);
         if rec.correct {
             // Results of large runs are big; a correct one has nothing left to tell.
             let _ = std::fs::remove_file(&staged.result);
@@ -186,6 +189,7 @@ impl SparkExecutor {
         run: &PlannedRun,
         staged: &app::Staged,
         out: &Outcome,
+        stderr: &str,
         rec: &mut RunRecord,
     ) -> Result<()> {
         rec.wall_s = out.wall_s;
@@ -201,31 +205,30 @@ impl SparkExecutor {
                 Some(e) => format!("{fault} at {at:.1}s failed: {e}"),
             });
         }
-        let stderr = driver_output(staged);
         if out.timed_out {
             rec.status = Status::Timeout;
             rec.error = Some(format!(
                 "killed after the {}s timeout; last output: {}",
                 run.timeout.as_secs(),
-                last_meaningful_line(&stderr)
+                last_meaningful_line(stderr)
             ));
             return Ok(());
         }
         if run.mode == Mode::ClusterRefusal {
-            judge_refusal(out, &stderr, rec);
+            judge_refusal(out, stderr, rec);
             return Ok(());
         }
         if run.mode == Mode::ConnectClassic {
-            judge::judge_connect_classic(out, &stderr, rec);
+            judge::judge_connect_classic(out, stderr, rec);
             return Ok(());
         }
         if let Some(expected) = run.mode.expected_failure() {
-            judge::expected_failure(expected, out, &stderr, rec);
+            judge::expected_failure(expected, out, stderr, rec);
             return Ok(());
         }
         if out.exit_code != Some(0) {
             rec.status = Status::Failed;
-            rec.error = Some(failure_cause(out.exit_code, &stderr));
+            rec.error = Some(failure_cause(out.exit_code, stderr));
             return Ok(());
         }
         let expected = self.reference(run.elements, run.seed)?;
@@ -277,9 +280,8 @@ fn spark_conf(run: &PlannedRun, target: &Target) -> BTreeMap<String, String> {
 }
 
 /// What the driver printed: spark-submit sends the Python side's traceback to stdout, so both.
-fn driver_output(staged: &app::Staged) -> String {
-    std::fs::read_to_string(&staged.stderr).unwrap_or_default()
-        + &std::fs::read_to_string(&staged.stdout).unwrap_or_default()
+fn driver_output(stderr: &str, stdout: &Path) -> String {
+    stderr.to_string() + &std::fs::read_to_string(stdout).unwrap_or_default()
 }
 
 /// Spark flushes the event log on every job start, so the file shows it as it happens.
