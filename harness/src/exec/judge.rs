@@ -241,6 +241,7 @@ mod tests {
             wall_s: 1.0,
             fault_at_s: None,
             fault_error: None,
+            aborted: None,
         }
     }
 
@@ -345,6 +346,7 @@ mod tests {
                 wall_s: 1.0,
                 fault_at_s: None,
                 fault_error: None,
+                aborted: None,
             };
             let mut r = RunRecord::default();
             judge_connect_classic(&out, &text, &mut r);

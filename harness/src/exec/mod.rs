@@ -10,6 +10,7 @@ pub mod judge;
 pub mod matrix;
 pub mod process;
 pub mod run;
+pub mod watch;
 
 pub use backend::{BackendOptions, SparkBackend};
 pub use matrix::{run_plan, Backend};

@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::exec::app;
 use crate::exec::driver::{self, Deployment};
 use crate::exec::judge::{self, failure_cause, judge_refusal, last_meaningful_line};
-use crate::exec::process::{self, Fault, Outcome};
+use crate::exec::process::{self, Fault, Outcome, Supervision};
 use crate::infra::cluster::Cluster;
 use crate::infra::target::Target;
 use crate::infra::venv::Venv;
@@ -148,12 +148,16 @@ impl SparkExecutor {
             arrow: run.arrow,
         };
         let launch = driver.launch(&job)?;
-        let fault = self.fault(run, staged.event_log_dir.clone());
-        let outcome =
-            process::execute(&launch, &staged.stdout, &staged.stderr, run.timeout, fault)?;
-        // Read once: every judgement below looks at the same output.
+        let sup = Supervision {
+            timeout: run.timeout,
+            fault: self.fault(run, staged.event_log_dir.clone()),
+            watch: driver.watch(),
+        };
+        let outcome = process::execute(&launch, &staged.stdout, &staged.stderr, sup)?;
+        // Read once: every judgement below looks at the same output (and why a watch ended it).
         let stderr = std::fs::read_to_string(&staged.stderr).unwrap_or_default();
-        let output = driver_output(&stderr, &staged.stdout);
+        let mut output = driver_output(&stderr, &staged.stdout);
+        output.extend(outcome.aborted.as_deref().map(|why| format!("\n{why}\n")));
         self.judge(run, &staged, &outcome, &output, rec)?;
         let log = driver.event_log(&staged);
         if let Some(log) = &log {
@@ -212,6 +216,11 @@ impl SparkExecutor {
                 run.timeout.as_secs(),
                 last_meaningful_line(stderr)
             ));
+            return Ok(());
+        }
+        if let Some(why) = &out.aborted {
+            rec.status = Status::Failed;
+            rec.error = Some(format!("stopped before its timeout: {why}"));
             return Ok(());
         }
         if run.mode == Mode::ClusterRefusal {

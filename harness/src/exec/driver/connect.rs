@@ -12,9 +12,15 @@ use super::{Deployment, Driver};
 use crate::error::{Error, Result};
 use crate::exec::app;
 use crate::exec::process::Launch;
+use crate::exec::watch::Watch;
+use crate::infra::connect_server;
 use crate::infra::target::{ConnectEndpoint, Target, CONNECT_TOKEN_ENV};
 use crate::measure::connect_log;
 use crate::measure::eventlog::{self, PhaseTimings};
+
+/// How often the server's health is read while a client runs (a `docker inspect` and a log
+/// read: cheap, on their own thread).
+const SERVER_WATCH: Duration = Duration::from_secs(3);
 
 /// How long the server may take to log a finished client's last events.
 const LOG_SETTLE: Duration = Duration::from_secs(15);
@@ -84,6 +90,15 @@ impl Driver for Connect {
             env: self.env(job),
             cwd: job.staged.app.clone(),
             container: None,
+        })
+    }
+
+    /// A client of a server that died or ran out of heap would wait until its timeout.
+    fn watch(&self) -> Option<Watch> {
+        let container = self.endpoint.container.clone();
+        Some(Watch {
+            every: SERVER_WATCH,
+            check: Box::new(move || connect_server::health(&container)),
         })
     }
 
@@ -162,6 +177,7 @@ mod tests {
                 port: 4242,
                 token: Some("secret-token".into()),
                 event_log_dir: PathBuf::from("/x"),
+                container: "c".into(),
             }),
             ..Target::external("spark://h:7077", None)
         };

@@ -15,6 +15,7 @@ use crate::config::Mode;
 use crate::error::Result;
 use crate::exec::app::Staged;
 use crate::exec::process::Launch;
+use crate::exec::watch::Watch;
 use crate::infra::target::Target;
 use crate::infra::venv::Venv;
 use crate::measure::eventlog::{self, PhaseTimings};
@@ -51,6 +52,11 @@ pub trait Driver {
         None
     }
     fn launch(&self, job: &Deployment) -> Result<Launch>;
+    /// What to check while the app runs, for a failure it would only wait on (none by default:
+    /// a classic driver fails by itself when its cluster does).
+    fn watch(&self) -> Option<Watch> {
+        None
+    }
     /// The event log holding this run's jobs: by default its own app's, in the staged dir.
     fn event_log(&self, staged: &Staged) -> Option<PathBuf> {
         eventlog::find_event_log(&staged.event_log_dir)
