@@ -8,6 +8,7 @@ pub mod backend;
 pub mod driver;
 pub mod judge;
 pub mod matrix;
+pub mod negative;
 pub mod process;
 pub mod run;
 pub mod watch;

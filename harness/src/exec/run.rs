@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::exec::app;
 use crate::exec::driver::{self, Deployment};
 use crate::exec::judge::{self, failure_cause, judge_refusal, last_meaningful_line};
+use crate::exec::negative;
 use crate::exec::process::{self, Fault, Outcome, Supervision};
 use crate::infra::cluster::Cluster;
 use crate::infra::target::Target;
@@ -46,9 +47,6 @@ pub struct SparkExecutor {
     /// The python-mismatch cell's venv on another Python minor, made on first use.
     other_venv: Option<Venv>,
 }
-
-/// Elements a negative cell's app is given: enough for a first task, nothing to measure.
-const NEGATIVE_CELL_ELEMENTS: u64 = 1000;
 
 impl SparkExecutor {
     pub fn new(ctx: GroupContext, cluster: Option<&Cluster>) -> Self {
@@ -86,9 +84,14 @@ impl SparkExecutor {
         Ok(r)
     }
 
-    /// The python-mismatch cell drives from a venv on another Python minor (built once, on
-    /// first use); every other mode from the group's.
+    /// The python-mismatch cell drives from a venv on another Python minor, the version-skew
+    /// cell from another line's (each built once, on first use); every other mode from the
+    /// group's.
     fn venv_for(&mut self, mode: Mode) -> Result<Venv> {
+        if mode == Mode::VersionSkew {
+            let cluster = &self.ctx.venv.spark_version;
+            return crate::infra::venv::ensure(negative::skew_driver(cluster));
+        }
         if mode != Mode::PythonMismatch {
             return Ok(self.ctx.venv.clone());
         }
@@ -123,6 +126,7 @@ impl SparkExecutor {
         let mut conf = driver.conf(&self.ctx.target)?;
         conf.extend(spark_conf(run, &self.ctx.target));
         conf.extend(run.conf.clone());
+        conf.extend(negative::conf(run.mode));
         let staged = app::stage(
             &driver.app_source(&self.ctx.app_source),
             &dir,
@@ -138,12 +142,8 @@ impl SparkExecutor {
             venv: &venv,
             image: &self.ctx.image,
             staged: &staged,
-            // A negative cell still runs the app: it must reach its first task to fail there.
-            elements: if run.mode.computes() {
-                run.elements
-            } else {
-                NEGATIVE_CELL_ELEMENTS
-            },
+            // A negative cell still runs the app, with what provokes its failure.
+            elements: negative::elements(run.mode, run.elements),
             seed: run.seed,
             arrow: run.arrow,
         };
@@ -151,7 +151,7 @@ impl SparkExecutor {
         let sup = Supervision {
             timeout: run.timeout,
             fault: self.fault(run, staged.event_log_dir.clone()),
-            watch: driver.watch(),
+            watch: driver.watch(&staged),
         };
         let outcome = process::execute(&launch, &staged.stdout, &staged.stderr, sup)?;
         // Read once: every judgement below looks at the same output (and why a watch ended it).
@@ -218,11 +218,6 @@ impl SparkExecutor {
             ));
             return Ok(());
         }
-        if let Some(why) = &out.aborted {
-            rec.status = Status::Failed;
-            rec.error = Some(format!("stopped before its timeout: {why}"));
-            return Ok(());
-        }
         if run.mode == Mode::ClusterRefusal {
             judge_refusal(out, stderr, rec);
             return Ok(());
@@ -233,6 +228,11 @@ impl SparkExecutor {
         }
         if let Some(expected) = run.mode.expected_failure() {
             judge::expected_failure(expected, out, stderr, rec);
+            return Ok(());
+        }
+        if let Some(why) = &out.aborted {
+            rec.status = Status::Failed;
+            rec.error = Some(format!("stopped before its timeout: {why}"));
             return Ok(());
         }
         if out.exit_code != Some(0) {

@@ -4,7 +4,9 @@
 //! probe (a `docker` call) never delays noticing that the app exited, which would add to its
 //! wall time.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -56,6 +58,36 @@ impl Watching {
     }
 }
 
+/// The whole lines a growing log file gained since the last call (a line still being written
+/// waits for the next call), so a watch never re-reads what it has seen.
+pub struct LogTail {
+    path: PathBuf,
+    seen: AtomicU64,
+}
+
+impl LogTail {
+    pub fn new(path: PathBuf) -> LogTail {
+        LogTail {
+            path,
+            seen: AtomicU64::new(0),
+        }
+    }
+
+    pub fn new_lines(&self) -> String {
+        let Ok(mut file) = std::fs::File::open(&self.path) else {
+            return String::new();
+        };
+        let from = self.seen.load(Ordering::Acquire);
+        let mut bytes = Vec::new();
+        if file.seek(SeekFrom::Start(from)).is_err() || file.read_to_end(&mut bytes).is_err() {
+            return String::new();
+        }
+        let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        self.seen.store(from + whole as u64, Ordering::Release);
+        String::from_utf8_lossy(&bytes[..whole]).into_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +114,21 @@ mod tests {
         assert_eq!(reason, "server died");
         assert_eq!(calls.load(Ordering::SeqCst), 3);
         w.stop();
+    }
+
+    #[test]
+    fn a_log_tail_gives_each_whole_line_once() {
+        use std::io::Write;
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("stderr.txt");
+        let tail = LogTail::new(path.clone());
+        assert_eq!(tail.new_lines(), "", "no file yet");
+        let mut f = std::fs::File::create(&path).unwrap();
+        write!(f, "one\ntw").unwrap();
+        assert_eq!(tail.new_lines(), "one\n");
+        write!(f, "o\nthree\n").unwrap();
+        assert_eq!(tail.new_lines(), "two\nthree\n");
+        assert_eq!(tail.new_lines(), "");
     }
 
     #[test]

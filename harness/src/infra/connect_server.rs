@@ -230,8 +230,6 @@ fn logs(name: &str) -> String {
     format!("\n--- {name} logs ---\n{}", docker::logs(name, 20))
 }
 
-/// Where a group's server writes its event log: one folder per server start, so a restarted
-/// server's application never shares a folder with the one before.
 /// How much of the server's log is read after each run: far more than one run writes.
 const LOG_TAIL: u32 = 20_000;
 
@@ -248,15 +246,14 @@ pub fn health(container: &str) -> Option<String> {
 
 /// The server's own OutOfMemoryError line, if its log has one.
 pub fn out_of_memory(log: &str) -> Option<String> {
-    let line = log
-        .lines()
-        .find(|l| l.contains("java.lang.OutOfMemoryError"))?;
+    let line = crate::measure::diagnosis::jvm_out_of_memory(log)?;
     Some(format!(
-        "Spark Connect server ran out of memory (\"{}\"): restarted; raise spark.driver.memory for it",
-        line.trim()
+        "Spark Connect server ran out of memory (\"{line}\"): restarted; raise spark.driver.memory for it"
     ))
 }
 
+/// Where a group's server writes its event log: one folder per server start, so a restarted
+/// server's application never shares a folder with the one before.
 pub fn event_log_dir(run_dir: &Path, start: usize) -> PathBuf {
     run_dir.join("connect-eventlog").join(start.to_string())
 }

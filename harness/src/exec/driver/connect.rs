@@ -18,10 +18,6 @@ use crate::infra::target::{ConnectEndpoint, Target, CONNECT_TOKEN_ENV};
 use crate::measure::connect_log;
 use crate::measure::eventlog::{self, PhaseTimings};
 
-/// How often the server's health is read while a client runs (a `docker inspect` and a log
-/// read: cheap, on their own thread).
-const SERVER_WATCH: Duration = Duration::from_secs(3);
-
 /// How long the server may take to log a finished client's last events.
 const LOG_SETTLE: Duration = Duration::from_secs(15);
 
@@ -94,10 +90,10 @@ impl Driver for Connect {
     }
 
     /// A client of a server that died or ran out of heap would wait until its timeout.
-    fn watch(&self) -> Option<Watch> {
+    fn watch(&self, _staged: &app::Staged) -> Option<Watch> {
         let container = self.endpoint.container.clone();
         Some(Watch {
-            every: SERVER_WATCH,
+            every: super::WATCH_EVERY,
             check: Box::new(move || connect_server::health(&container)),
         })
     }
