@@ -110,6 +110,10 @@ pub struct ImageArgs {
     /// Build on this local image instead of making a Debian base with debootstrap.
     #[arg(long)]
     pub base_image: Option<String>,
+    /// Python minor of the image and venv, e.g. 3.13 (default: 3.11 where the host has it,
+    /// else the host's python3 when a base can be made for it).
+    #[arg(long)]
+    pub python: Option<String>,
 }
 
 impl ImageArgs {
@@ -118,6 +122,17 @@ impl ImageArgs {
             Some(name) => image::Base::Existing(name.clone()),
             None => image::Base::Debootstrap,
         }
+    }
+
+    /// `--python`, checked against the line, or this host's default.
+    pub fn python(&self) -> Result<String> {
+        let minor = match &self.python {
+            Some(p) => crate::config::python::minor(p)
+                .map_err(|e| Error::setup(format!("--python {e}")))?,
+            None => pipeline::python::default_minor(&self.base())?,
+        };
+        crate::config::python::check_line(&self.spark, minor).map_err(Error::setup)?;
+        Ok(crate::config::python::label(minor))
     }
 }
 
@@ -256,10 +271,11 @@ fn images(action: ImagesAction) -> Result<Exit> {
         ImagesAction::Build(args) => {
             versions::line_of(&args.spark)?;
             image::check_base(&args.base())?;
+            let python = args.python()?;
             crate::pipeline::preflight::check_releases(std::slice::from_ref(&args.spark))?;
             let started = std::time::Instant::now();
-            let images = image::ensure(&args.spark, &args.base())?;
-            let venv = venv::ensure(&args.spark)?;
+            let images = image::ensure_for(&args.spark, &args.base(), &python)?;
+            let venv = venv::ensure_for(&args.spark, &python)?;
             println!("base   {}", images.base);
             println!("spark  {}", images.spark);
             println!("venv   {}", venv.dir.display());
@@ -271,10 +287,7 @@ fn images(action: ImagesAction) -> Result<Exit> {
             }
         }
         ImagesAction::Prune { image: args, all } => {
-            let keep = vec![
-                image::base_tag(&args.base()),
-                image::spark_tag(&args.spark, &args.base())?,
-            ];
+            let keep = image::current_tags(&args.spark, &args.base())?;
             for tag in image::prune(&keep, all)? {
                 println!("removed {tag}");
             }
@@ -288,7 +301,9 @@ fn doctor(args: &ImageArgs, master: Option<&str>, ui: Option<String>) -> Result<
     if master.is_some() && ui.is_none() {
         return Err(Error::setup("--master must be a spark://host:port URL"));
     }
-    let checks = crate::pipeline::doctor::checks(&args.spark, &args.base(), ui.as_deref());
+    let (spark, base) = (&args.spark, &args.base());
+    let checks =
+        crate::pipeline::doctor::checks(spark, base, args.python.as_deref(), ui.as_deref());
     for c in &checks {
         println!("{}", c.line());
     }
@@ -313,7 +328,7 @@ fn cluster(action: ClusterAction) -> Result<Exit> {
     };
     validate_shape(&shape)?;
     docker::remove_stale();
-    let images = image::ensure(&args.spark, &args.base())?;
+    let images = image::ensure_for(&args.spark, &args.base(), &args.python()?)?;
     let started = std::time::Instant::now();
     let c = cluster::Cluster::start(&images.spark, &shape, cluster::Options::default())?;
     // Ignore write errors: a script that reads only the URL and closes the pipe must not take
@@ -368,6 +383,7 @@ fn run_cmd(args: RunArgs) -> Result<Exit> {
         base: ImageArgs {
             spark: String::new(),
             base_image: args.base_image,
+            python: None,
         }
         .base(),
         external_master: args.master,

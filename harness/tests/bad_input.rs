@@ -35,7 +35,9 @@ struct Sandbox {
 }
 
 impl Sandbox {
-    /// PATH holds `docker` (the real one) plus an empty stand-in for each of `fakes`.
+    /// PATH holds `docker` (the real one) plus an empty stand-in for each of `fakes` (a
+    /// `python3.X` or `python3` stand-in answers `--version` like that Python: `python3=3.13`
+    /// is a `python3` of 3.13).
     fn new(fakes: &[&str]) -> Sandbox {
         let root = tempfile::tempdir().unwrap();
         for d in ["bin", "out", "cache", "scenarios"] {
@@ -44,10 +46,16 @@ impl Sandbox {
         let sb = Sandbox { root };
         let docker = which::which("docker").expect("these tests need the docker CLI on PATH");
         std::os::unix::fs::symlink(docker, sb.bin().join("docker")).unwrap();
-        for name in fakes {
-            // Only looked up on PATH, never run, by the checks these tests reach.
+        for fake in fakes {
+            // Looked up on PATH, at most asked its version, by the checks these tests reach.
+            let (name, version) = fake.split_once('=').unwrap_or((fake, ""));
+            let version = match name.strip_prefix("python") {
+                Some(v) if version.is_empty() => v,
+                _ => version,
+            };
             let path = sb.bin().join(name);
-            std::fs::write(&path, "#!/bin/sh\nexit 0\n").unwrap();
+            let script = format!("#!/bin/sh\necho Python {version}.0\nexit 0\n");
+            std::fs::write(&path, script).unwrap();
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
         sb
@@ -88,6 +96,8 @@ impl Sandbox {
         cmd.args(args)
             .env("PATH", self.bin())
             .env("SPARKMODES_CACHE", self.cache())
+            // The host's pyenv Pythons are not this sandbox's.
+            .env("PYENV_ROOT", self.root.path().join("no-pyenv"))
             .env("RUST_BACKTRACE", "1")
             .env_remove("SPARKMODES_KEEP")
             .stdin(Stdio::null())
@@ -299,8 +309,64 @@ fn missing_java_is_named_with_how_to_install_it() {
 fn missing_python_is_named_with_how_to_install_it() {
     let sb = Sandbox::new(&["java"]);
     let s = sb.valid_scenario();
+    sb.run_scenario(&s, &[]).refused(&[
+        "sets no `python`",
+        "no python3.11 (PATH or pyenv)",
+        "nor a python3",
+        "pyenv install 3.11",
+    ]);
+}
+
+/// Inserts `python = …` as line 3 of the scenario, with `spark` as its version.
+fn with_python(sb: &Sandbox, spark: &str, python: &str) -> PathBuf {
+    let to = format!("spark_versions = [\"{spark}\"]\npython = {python}");
+    sb.scenario("spark_versions = [\"3.5.9\"]", &to)
+}
+
+#[test]
+fn a_python_outside_a_lines_support_names_the_lines_that_fit() {
+    let sb = Sandbox::new(&[]);
+    let s = with_python(&sb, "3.5.9", "[\"3.11\", \"3.13\"]");
+    sb.run_scenario(&s, &[]).refused(&[
+        &format!("{}:3:", path_str(&s)),
+        "key `python[1]`",
+        "Spark 3.5 supports Python 3.8 to 3.11, not 3.13",
+        "no wheels",
+        "for Python 3.13 use Spark 4.0.x, 4.1.x, 4.2.x, 4.3.x",
+    ]);
+    let s = with_python(&sb, "4.1.4", "[\"3\"]");
     sb.run_scenario(&s, &[])
-        .refused(&["`python3` not found on PATH", "install Python 3.11"]);
+        .refused(&["key `python[0]`", "must be a Python minor like \"3.11\""]);
+}
+
+#[test]
+fn a_python_without_a_base_or_an_interpreter_is_named() {
+    let sb = Sandbox::new(&["java", "python3.12"]);
+    let s = with_python(&sb, "4.1.4", "[\"3.12\"]");
+    sb.run_scenario(&s, &[]).refused(&[
+        "key `python[0]`",
+        "no base image for Python 3.12",
+        "bookworm (3.11), trixie (3.13)",
+        "--base-image with a local image whose python3 is 3.12",
+    ]);
+    let s = with_python(&sb, "4.1.4", "[\"3.13\"]");
+    sb.run_scenario(&s, &[]).refused(&[
+        "key `python[0]`",
+        "python3.13 not found on PATH or under pyenv",
+        "pyenv install 3.13",
+    ]);
+}
+
+#[test]
+fn the_default_on_a_host_with_only_python_3_13_names_the_lines_it_runs() {
+    let sb = Sandbox::new(&["java", "python3=3.13", "python3.13"]);
+    let s = sb.valid_scenario();
+    sb.run_scenario(&s, &[]).refused(&[
+        &path_str(&s),
+        "the default Python on this host is 3.13 (no python3.11 found)",
+        "use Spark 4.0.x, 4.1.x, 4.2.x, 4.3.x",
+        "pyenv install 3.11",
+    ]);
 }
 
 const MISSING_IMAGE: &str = "sparkmodes-test/nope:1";

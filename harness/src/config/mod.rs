@@ -5,6 +5,7 @@
 pub mod conf;
 mod mode;
 pub mod plan;
+pub mod python;
 pub mod scenario;
 pub mod versions;
 

@@ -1,7 +1,7 @@
 //! Expanding a scenario into the ordered list of runs the harness executes.
 //!
-//! Order: runs are grouped by (Spark version, config), in scenario order, so that one cluster
-//! serves each group. The Spark Connect modes form a group of their own after the classic
+//! Order: runs are grouped by (Spark version, Python, config), in scenario order, so that one
+//! cluster serves each group. The Spark Connect modes form a group of their own after the classic
 //! modes of the same (version, config): their server holds every core of its cluster, so a
 //! classic app beside it would starve; each group gets a fresh cluster. Inside a group the cells are *interleaved*: every cell runs once per
 //! round (rep 0: A B C …, rep 1: A B C …) rather than all reps of A then all of B, so slow
@@ -29,6 +29,8 @@ use crate::measure::record::{CellKey, RunRecord};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlannedRun {
     pub spark_version: String,
+    /// The Python minor of the drivers and executors (`"3.11"`).
+    pub python: String,
     pub config: ConfigSpec,
     pub mode: Mode,
     pub arrow: bool,
@@ -47,6 +49,7 @@ impl PlannedRun {
     pub fn cell(&self) -> CellKey {
         CellKey {
             spark_version: self.spark_version.clone(),
+            python: self.python.clone(),
             config: self.config.name.clone(),
             mode: self.mode,
             arrow: self.arrow,
@@ -57,6 +60,7 @@ impl PlannedRun {
     pub fn group(&self) -> GroupKey {
         GroupKey {
             spark_version: self.spark_version.clone(),
+            python: self.python.clone(),
             config: self.config.name.clone(),
             connect: self.mode.uses_connect(),
         }
@@ -68,11 +72,12 @@ impl PlannedRun {
     }
 }
 
-/// The runs that share one cluster: one Spark version and one config, and whether they are
+/// The runs that share one cluster: one Spark version, Python and config, and whether they are
 /// the Connect modes (which also get a Spark Connect server on that cluster).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GroupKey {
     pub spark_version: String,
+    pub python: String,
     pub config: String,
     pub connect: bool,
 }
@@ -94,6 +99,16 @@ fn cells(scenario: &Scenario) -> Vec<(Mode, bool, u64)> {
     cells
 }
 
+/// Every (Spark version, Python) pair, versions outermost: each gets its own image and venv.
+fn stacks(scenario: &Scenario) -> Vec<(String, String)> {
+    let pythons = scenario.pythons();
+    let mut out = Vec::new();
+    for v in &scenario.spark_versions {
+        out.extend(pythons.iter().map(|p| (v.clone(), p.clone())));
+    }
+    out
+}
+
 /// The expanded, ordered runs of a scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
@@ -104,12 +119,13 @@ impl Plan {
     pub fn new(scenario: &Scenario) -> Plan {
         let cells = cells(scenario);
         let mut runs = Vec::new();
-        for version in &scenario.spark_versions {
+        for (version, python) in stacks(scenario) {
             for config in &scenario.configs {
                 let mut conf = scenario.spark_conf.clone();
                 conf.extend(config.conf.clone());
                 let base = PlannedRun {
                     spark_version: version.clone(),
+                    python: python.clone(),
                     config: config.clone(),
                     mode: Mode::Direct,
                     arrow: false,
@@ -357,6 +373,34 @@ warmup = 1
         assert!(measured_twin.is_some_and(|r| !r.warmup));
         let regrouped: usize = groups_of(&left).map(|(_, runs)| runs.len()).sum();
         assert_eq!(regrouped, left.len());
+    }
+
+    #[test]
+    fn each_python_gets_its_own_groups_and_cells() {
+        let t = text("")
+            .replace("\"3.5.9\", \"4.0.1\"", "\"4.0.1\", \"4.1.4\"")
+            .replace("warmup = 1", "warmup = 1\npython = [\"3.11\", \"3.13\"]");
+        let plan = Plan::new(&Scenario::from_str(&t, "t.toml").unwrap());
+        let keys: Vec<(String, String)> = plan
+            .groups()
+            .map(|(k, _)| (k.spark_version, k.python))
+            .collect();
+        let k = |v: &str, p: &str| (v.to_string(), p.to_string());
+        let expected = [
+            k("4.0.1", "3.11"),
+            k("4.0.1", "3.13"),
+            k("4.1.4", "3.11"),
+            k("4.1.4", "3.13"),
+        ];
+        assert_eq!(keys, expected);
+        let cells: HashSet<CellKey> = plan.runs().iter().map(PlannedRun::cell).collect();
+        let labels: HashSet<String> = cells.iter().map(|c| c.to_string()).collect();
+        assert_eq!(labels.len(), cells.len(), "3.11 and 3.13 cells stay apart");
+        assert!(
+            labels.contains("4.1.4/2w-1c-1g/direct/arrow-on/10"),
+            "{labels:?}"
+        );
+        assert!(labels.contains("4.1.4-py3.13/2w-1c-1g/direct/arrow-on/10"));
     }
 
     #[test]

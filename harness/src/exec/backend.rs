@@ -18,6 +18,7 @@ use crate::infra::image::{self, Base};
 use crate::infra::stack::StackSource;
 use crate::infra::target::Target;
 use crate::infra::venv;
+use crate::measure::record::stack_label;
 
 #[derive(Debug, Clone)]
 pub struct BackendOptions {
@@ -40,7 +41,8 @@ pub struct SparkBackend {
     server: Option<RunningServer>,
     server_options: Option<ServerOptions>,
     servers_started: usize,
-    /// `<spark>/<config>` of the running group.
+    /// `<spark>/<config>` of the running group (`<spark>-py<minor>/<config>` for a Python
+    /// other than the default).
     group_label: String,
     executor: Option<SparkExecutor>,
     config: Option<ConfigSpec>,
@@ -50,7 +52,7 @@ pub struct SparkBackend {
     /// Seconds from `docker run` to the Connect server's ready line, per server started, by
     /// group (`<spark>/<config>`), for environment.json.
     pub connect_ready_s: BTreeMap<String, Vec<f64>>,
-    /// Each Spark version's venv and image, for environment.json's stacks.
+    /// Each Spark version's (and Python's) venv and image, for environment.json's stacks.
     pub stacks: Vec<StackSource>,
 }
 
@@ -74,12 +76,15 @@ impl SparkBackend {
         }
     }
 
-    fn note_stack(&mut self, spark_version: &str, venv: &venv::Venv) {
-        if self.stacks.iter().any(|s| s.spark_version == spark_version) {
+    fn note_stack(&mut self, key: &GroupKey, venv: &venv::Venv) {
+        let (spark_version, python) = (&key.spark_version, &key.python);
+        let seen = |s: &&StackSource| (&s.spark_version, &s.python) == (spark_version, python);
+        if self.stacks.iter().any(|s| seen(&s)) {
             return;
         }
         self.stacks.push(StackSource {
             spark_version: spark_version.to_string(),
+            python: python.to_string(),
             venv_python: Some(venv.python.clone()),
             image: Some(self.image.clone()),
             external: self.opts.external_master.is_some(),
@@ -134,22 +139,25 @@ pub fn new_secret() -> String {
 impl Backend for SparkBackend {
     fn start_group(&mut self, key: &GroupKey, first: &PlannedRun) -> Result<()> {
         let config = &first.config;
-        let images = image::ensure(&key.spark_version, &self.opts.base)?;
+        let images = image::ensure_for(&key.spark_version, &self.opts.base, &key.python)?;
+        let stack = stack_label(&key.spark_version, &key.python);
         self.images
-            .insert(format!("spark-{}", key.spark_version), images.spark.clone());
-        self.images.insert("base".into(), images.base.clone());
+            .insert(format!("spark-{stack}"), images.spark.clone());
+        // `base`, or `base-py3.13` for a Python other than the default.
+        let base = stack_label("base", &key.python);
+        self.images.insert(base, images.base.clone());
         self.image = images.spark;
         self.config = Some(config.clone());
-        self.group_label = format!("{}/{}", key.spark_version, config.name);
+        self.group_label = format!("{stack}/{}", config.name);
         let venv = match key.connect {
-            true => venv::ensure_connect(&key.spark_version)?,
-            false => venv::ensure(&key.spark_version)?,
+            true => venv::ensure_connect_for(&key.spark_version, &key.python)?,
+            false => venv::ensure_for(&key.spark_version, &key.python)?,
         };
         self.server_options = key.connect.then(|| ServerOptions {
             conf: first.conf.clone(),
             token: self.secret.as_ref().map(|_| new_secret()),
         });
-        self.note_stack(&key.spark_version, &venv);
+        self.note_stack(key, &venv);
         let (cluster, target) = match &self.opts.external_master {
             Some(url) => (None, Target::external(url, self.secret.clone())),
             None => {

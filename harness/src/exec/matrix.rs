@@ -34,8 +34,8 @@ pub fn run_plan(
     let mut records = Vec::with_capacity(runs.len());
     for (key, group) in plan::groups_of(runs) {
         let starting = format!(
-            "Spark {} / {}: preparing images, venv and cluster",
-            key.spark_version, key.config
+            "Spark {} / Python {} / {}: preparing images, venv and cluster",
+            key.spark_version, key.python, key.config
         );
         progress::step(&bar, &starting);
         backend.start_group(&key, &group[0])?;
@@ -106,17 +106,18 @@ fn panic_for_tests(written: usize) {
 
 pub fn describe(run: &PlannedRun) -> String {
     let kind = if run.warmup { "warmup" } else { "rep" };
+    let stack = crate::measure::record::stack_label(&run.spark_version, &run.python);
     if run.mode.computes() {
         format!(
             "{} {} arrow={} n={} {kind} {}",
-            run.spark_version,
+            stack,
             run.mode,
             if run.arrow { "on" } else { "off" },
             run.elements,
             run.rep
         )
     } else {
-        format!("{} {} {kind} {}", run.spark_version, run.mode, run.rep)
+        format!("{} {} {kind} {}", stack, run.mode, run.rep)
     }
 }
 

@@ -84,21 +84,22 @@ impl SparkExecutor {
         Ok(r)
     }
 
-    /// The python-mismatch cell drives from a venv on another Python minor, the version-skew
-    /// cell from another line's (each built once, on first use); every other mode from the
-    /// group's.
-    fn venv_for(&mut self, mode: Mode) -> Result<Venv> {
-        if mode == Mode::VersionSkew {
+    /// The python-mismatch cell drives from a venv on another Python minor than the group's,
+    /// the version-skew cell from another line's (each built once, on first use); every other
+    /// mode from the group's.
+    fn venv_for(&mut self, run: &PlannedRun) -> Result<Venv> {
+        if run.mode == Mode::VersionSkew {
             let cluster = &self.ctx.venv.spark_version;
-            return crate::infra::venv::ensure(negative::skew_driver(cluster));
+            return crate::infra::venv::ensure_for(negative::skew_driver(cluster), &run.python);
         }
-        if mode != Mode::PythonMismatch {
+        if run.mode != Mode::PythonMismatch {
             return Ok(self.ctx.venv.clone());
         }
         if self.other_venv.is_none() {
             let spark = &self.ctx.venv.spark_version;
             let line = crate::config::versions::line_of(spark)?;
-            let (python, minor) = crate::infra::tools::other_python(spark, line.python)?;
+            let (python, minor) =
+                crate::infra::tools::other_python(spark, line.python, &run.python)?;
             self.other_venv = Some(crate::infra::venv::ensure_on(spark, &python, &minor)?);
         }
         Ok(self.other_venv.clone().expect("just set"))
@@ -136,7 +137,7 @@ impl SparkExecutor {
         )?;
         rec.stdout_path = Some(rel.join("stdout.txt").display().to_string());
         rec.stderr_path = Some(rel.join("stderr.txt").display().to_string());
-        let venv = self.venv_for(run.mode)?;
+        let venv = self.venv_for(run)?;
         let job = Deployment {
             target: &self.ctx.target,
             venv: &venv,

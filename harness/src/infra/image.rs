@@ -1,15 +1,15 @@
 //! The images sparkmodes builds for itself (no registry is assumed): a Debian base made with
 //! debootstrap + `docker import`, and a Spark image on top. Tags carry a hash of the recipe,
-//! so a changed recipe or version rebuilds and an unchanged one is reused.
+//! so a changed recipe or version rebuilds and an unchanged one is reused. Each Python minor
+//! has its own base and JRE (`infra::base`), both in the Spark image's tag.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use sha2::{Digest, Sha256};
-
-use crate::config::versions;
+use crate::config::{python, versions};
 use crate::error::{Error, Result};
+use crate::infra::base::{self, short_hash, Source};
 use crate::infra::cache;
 use crate::infra::tools;
 use crate::progress;
@@ -22,17 +22,7 @@ const DOCKERFILE: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../fixtures/image/Dockerfile"
 ));
-const SUITE: &str = "bookworm";
-const MIRROR: &str = "http://deb.debian.org/debian";
-
-/// Where the base image comes from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Base {
-    /// Made here with `debootstrap --variant=minbase`.
-    Debootstrap,
-    /// A local image the user names (e.g. `debian:bookworm-slim` from their registry).
-    Existing(String),
-}
+pub use crate::infra::base::Base;
 
 /// The images one Spark version runs on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,31 +31,36 @@ pub struct Images {
     pub spark: String,
 }
 
-fn short_hash(parts: &[&str]) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p.as_bytes());
-        h.update([0]);
-    }
-    hex::encode(h.finalize())[..12].to_string()
-}
-
+/// The base of the default Python: the user's image, or the bookworm debootstrap.
 pub fn base_tag(base: &Base) -> String {
     match base {
         Base::Existing(name) => name.clone(),
-        Base::Debootstrap => format!(
-            "sparkmodes/base:{SUITE}-{}",
-            short_hash(&["debootstrap", "minbase", SUITE, MIRROR])
-        ),
+        Base::Debootstrap => {
+            let minor = python::minor(python::DEFAULT).expect("3.X");
+            base::suite_tag(python::suite_for(minor).expect("a suite ships the default"))
+        }
     }
 }
 
-/// The Spark image tag: a pure function of the recipe, the base and the pinned packages.
-pub fn spark_tag(spark_version: &str, base: &Base) -> Result<String> {
+/// The Spark image tag: a pure function of the recipe, the base, its JRE and the pinned
+/// packages, so the images of two Pythons (two bases) never share a tag.
+pub fn spark_tag(spark_version: &str, source: &Source) -> Result<String> {
     let pins = versions::pins(spark_version)?;
     let reqs = pins.requirements().join(" ");
-    let hash = short_hash(&[DOCKERFILE, &base_tag(base), &reqs]);
+    let hash = short_hash(&[DOCKERFILE, &source.tag(), source.jre(), &reqs]);
     Ok(format!("sparkmodes/spark:{spark_version}-{hash}"))
+}
+
+/// The tags of the current recipes of `spark_version`: the base and Spark image of every
+/// Python minor a base can be made for (what `images prune` keeps).
+pub fn current_tags(spark_version: &str, base: &Base) -> Result<Vec<String>> {
+    let mut keep = Vec::new();
+    for minor in base::minors(base)? {
+        let source = base::source_for(base, minor)?;
+        keep.push(spark_tag(spark_version, &source)?);
+        keep.push(source.tag());
+    }
+    Ok(keep)
 }
 
 pub fn exists(tag: &str) -> Result<bool> {
@@ -78,17 +73,28 @@ pub fn exists(tag: &str) -> Result<bool> {
     Ok(status.success())
 }
 
-/// Makes sure both images exist, building what is missing. A warm check is two inspects.
+/// Makes sure both images of the default Python exist, building what is missing.
 pub fn ensure(spark_version: &str, base: &Base) -> Result<Images> {
-    let spark = spark_tag(spark_version, base)?;
+    ensure_for(spark_version, base, python::DEFAULT)
+}
+
+/// Makes sure both images of Python `python` (`"3.13"`) exist, building what is missing. A
+/// warm check is two inspects (and, with a user's base, one question to it per process).
+pub fn ensure_for(spark_version: &str, base: &Base, python: &str) -> Result<Images> {
+    versions::pins(spark_version)?;
     tools::docker_daemon()?;
     check_base(base)?;
-    let base_name = base_tag(base);
-    if !exists(&base_name)? {
-        build_base(&base_name)?;
+    let minor = python::minor(python).map_err(Error::setup)?;
+    let source = base::source_for(base, minor)?;
+    let spark = spark_tag(spark_version, &source)?;
+    let base_name = source.tag();
+    if let Source::Suite(suite) = source {
+        if !exists(&base_name)? {
+            build_base(suite.name, &base_name)?;
+        }
     }
     if !exists(&spark)? {
-        build_spark(spark_version, &base_name, &spark)?;
+        build_spark(spark_version, &source, &spark)?;
     }
     Ok(Images {
         base: base_name,
@@ -107,17 +113,17 @@ pub fn check_base(base: &Base) -> Result<()> {
     }
 }
 
-fn build_base(tag: &str) -> Result<()> {
+fn build_base(suite: &str, tag: &str) -> Result<()> {
     let debootstrap = tools::debootstrap()?;
     let root = tempfile::Builder::new()
         .prefix("sparkmodes-rootfs-")
         .tempdir()?;
     let log = log_path(tag)?;
     let mut cmd = Command::new(debootstrap);
-    cmd.args(["--variant=minbase", SUITE])
+    cmd.args(["--variant=minbase", suite])
         .arg(root.path())
-        .arg(MIRROR);
-    run_logged(cmd, &log, &format!("debootstrap {SUITE} for {tag}"))?;
+        .arg(base::MIRROR);
+    run_logged(cmd, &log, &format!("debootstrap {suite} for {tag}"))?;
     let import = format!(
         "tar -C {} -c . | docker import --change 'LABEL {IMAGE_LABEL}=base' --change 'ENV LANG=C.UTF-8' - {tag}",
         shell_quote(root.path())
@@ -127,7 +133,7 @@ fn build_base(tag: &str) -> Result<()> {
     run_logged(cmd, &log, &format!("docker import {tag}"))
 }
 
-fn build_spark(spark_version: &str, base: &str, tag: &str) -> Result<()> {
+fn build_spark(spark_version: &str, source: &Source, tag: &str) -> Result<()> {
     let pins = versions::pins(spark_version)?;
     let ctx = tempfile::Builder::new()
         .prefix("sparkmodes-image-")
@@ -140,7 +146,8 @@ fn build_spark(spark_version: &str, base: &str, tag: &str) -> Result<()> {
         .args(["build", "--rm", "--force-rm", "-t", tag])
         .args(["--label", &format!("{IMAGE_LABEL}=spark")])
         .args(["--label", &format!("{IMAGE_LABEL}.spark={spark_version}")])
-        .args(["--build-arg", &format!("BASE={base}")])
+        .args(["--build-arg", &format!("BASE={}", source.tag())])
+        .args(["--build-arg", &format!("JRE={}", source.jre())])
         .args([
             "--build-arg",
             &format!("REQUIREMENTS={}", pins.requirements().join(" ")),
@@ -282,20 +289,40 @@ pub fn prune(keep: &[String], all: bool) -> Result<Vec<String>> {
 mod tests {
     use super::*;
 
+    fn debian(minor: u32) -> Source {
+        base::choose(minor, None).unwrap()
+    }
+
     #[test]
     fn tag_is_stable_and_follows_the_version() {
-        let a = spark_tag("3.5.9", &Base::Debootstrap).unwrap();
-        assert_eq!(a, spark_tag("3.5.9", &Base::Debootstrap).unwrap());
+        let a = spark_tag("3.5.9", &debian(11)).unwrap();
+        assert_eq!(a, spark_tag("3.5.9", &debian(11)).unwrap());
         assert!(a.starts_with("sparkmodes/spark:3.5.9-"), "{a}");
-        assert_ne!(a, spark_tag("3.5.8", &Base::Debootstrap).unwrap());
+        assert_ne!(a, spark_tag("3.5.8", &debian(11)).unwrap());
+        let slim = Source::Image {
+            name: "debian:bookworm-slim".into(),
+            jre: python::DEFAULT_JRE,
+        };
+        assert_ne!(a, spark_tag("3.5.9", &slim).unwrap());
+        assert_eq!(base_tag(&Base::Debootstrap), debian(11).tag());
+    }
+
+    #[test]
+    fn the_tag_follows_the_base_and_its_jre() {
+        let on = |s: &Source| spark_tag("4.1.4", s).unwrap();
+        assert_ne!(on(&debian(11)), on(&debian(13)));
+        let image = |jre| Source::Image {
+            name: "mine:1".into(),
+            jre,
+        };
         assert_ne!(
-            a,
-            spark_tag("3.5.9", &Base::Existing("debian:bookworm-slim".into())).unwrap()
+            on(&image("openjdk-17-jre-headless")),
+            on(&image("openjdk-21-jre-headless"))
         );
     }
 
     #[test]
     fn unknown_version_has_no_tag() {
-        assert!(spark_tag("9.9.9", &Base::Debootstrap).is_err());
+        assert!(spark_tag("9.9.9", &debian(11)).is_err());
     }
 }

@@ -3,6 +3,7 @@
 //! drivers, the record of the [`environment`], and the [`reaper`] that removes everything we
 //! started however the process ends.
 
+pub mod base;
 pub mod cache;
 pub mod cluster;
 pub mod connect_server;

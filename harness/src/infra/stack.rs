@@ -14,6 +14,9 @@ use crate::infra::probe::{parse_java_version, parse_python_version, Probe};
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct SparkStack {
     pub spark_version: String,
+    /// The Python minor of the axis this stack ran (`3.11` in records written before it).
+    #[serde(default = "default_python")]
+    pub python: String,
     pub image: Option<String>,
     pub driver_pyspark: Option<String>,
     pub driver_python: Option<String>,
@@ -29,6 +32,7 @@ pub struct SparkStack {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackSource {
     pub spark_version: String,
+    pub python: String,
     pub venv_python: Option<PathBuf>,
     pub image: Option<String>,
     /// The run used a cluster it did not start.
@@ -46,6 +50,7 @@ pub fn probe_stack(probe: &dyn Probe, source: &StackSource) -> SparkStack {
     let (image_python, image_java) = probe_image(probe, source);
     SparkStack {
         spark_version: source.spark_version.clone(),
+        python: source.python.clone(),
         image: source.image.clone(),
         driver_pyspark,
         driver_python,
@@ -53,6 +58,10 @@ pub fn probe_stack(probe: &dyn Probe, source: &StackSource) -> SparkStack {
         image_python,
         image_java,
     }
+}
+
+fn default_python() -> String {
+    crate::config::python::DEFAULT.to_string()
 }
 
 fn probe_driver(probe: &dyn Probe, source: &StackSource) -> (Option<String>, Option<String>) {

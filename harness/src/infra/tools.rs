@@ -77,12 +77,18 @@ pub fn docker_daemon() -> Result<PathBuf> {
 
 /// The host Python must match the executors' minor version (3.11 in the Debian bookworm image),
 /// or PySpark refuses to run the UDF ("Python in worker has different version").
-pub const PYTHON_MINOR: &str = "3.11";
+pub const PYTHON_MINOR: &str = crate::config::python::DEFAULT;
 
+/// The default minor's interpreter: `python3.11` on PATH, `python3` if it is 3.11, or pyenv's.
 pub fn python() -> Result<PathBuf> {
     let exact = format!("python{PYTHON_MINOR}");
     if let Ok(p) = which::which(&exact) {
         return Ok(p);
+    }
+    if which::which("python3").is_err() {
+        if let Some(p) = find_python(PYTHON_MINOR) {
+            return Ok(p);
+        }
     }
     let p = require(
         "python3",
@@ -91,6 +97,8 @@ pub fn python() -> Result<PathBuf> {
     )?;
     let version = command_output(&p, &["--version"]).unwrap_or_default();
     if version.contains(&format!("Python {PYTHON_MINOR}.")) {
+        Ok(p)
+    } else if let Some(p) = find_python(PYTHON_MINOR) {
         Ok(p)
     } else {
         Err(Error::setup(format!(
@@ -131,11 +139,36 @@ pub fn find_python(minor: &str) -> Option<PathBuf> {
     installed.pop()
 }
 
-/// A host Python of another minor than the executors', for the python-mismatch cell: the
-/// nearest one the Spark line supports (`supported` = its oldest and newest minor), so the
-/// line's pinned wheels install and the run reaches the mismatch it is meant to show.
-pub fn other_python(spark: &str, supported: (u32, u32)) -> Result<(PathBuf, String)> {
-    let ours: u32 = PYTHON_MINOR[2..].parse().expect("3.X");
+/// The minors of every `python3.X` that runs here (PATH or pyenv, X from 8 to 14), and of
+/// the host's own `python3`: what the default Python is chosen from.
+pub fn host_pythons() -> (Vec<u32>, Option<u32>) {
+    let found = (8..=14)
+        .filter(|m| find_python(&format!("3.{m}")).is_some())
+        .collect();
+    let own = which::which("python3")
+        .ok()
+        .and_then(|p| command_output(&p, &["--version"]))
+        .and_then(|v| {
+            v.trim()
+                .strip_prefix("Python 3.")?
+                .split('.')
+                .next()?
+                .parse()
+                .ok()
+        });
+    (found, own)
+}
+
+/// A host Python of another minor than the executors' (`executors`, e.g. `3.11`), for the
+/// python-mismatch cell: the nearest one the Spark line supports (`supported` = its oldest and
+/// newest minor), so the line's pinned wheels install and the run reaches the mismatch it is
+/// meant to show.
+pub fn other_python(
+    spark: &str,
+    supported: (u32, u32),
+    executors: &str,
+) -> Result<(PathBuf, String)> {
+    let ours = crate::config::python::minor(executors).map_err(Error::setup)?;
     let mut minors: Vec<u32> = (supported.0..=supported.1).filter(|m| *m != ours).collect();
     minors.sort_by_key(|m| m.abs_diff(ours));
     for minor in &minors {
@@ -147,7 +180,7 @@ pub fn other_python(spark: &str, supported: (u32, u32)) -> Result<(PathBuf, Stri
     let names: Vec<String> = minors.iter().map(|m| format!("python3.{m}")).collect();
     Err(Error::setup(format!(
         "the python-mismatch cell needs a host Python of another minor than the executors' \
-         {PYTHON_MINOR} that Spark {spark} supports ({}): install one (e.g. `pyenv install \
+         {executors} that Spark {spark} supports ({}): install one (e.g. `pyenv install \
          3.{}`) or drop the cell",
         names.join(", "),
         minors.first().copied().unwrap_or(ours)

@@ -2,7 +2,8 @@
 //! as the image, kept in the cache and keyed by those pins so a version change makes a new one.
 //! The Connect modes get a venv of another kind, with the line's Spark Connect client instead
 //! of pyspark (`connect-<version>-<hash>`): the folder name and hash both come from what is
-//! installed, so the two kinds never share a folder.
+//! installed, so the two kinds never share a folder. Each Python minor of the axis gets its
+//! own venv of each kind, made with `python3.X` from PATH or pyenv (the hash covers the minor).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -45,27 +46,55 @@ fn dir_of(prefix: &str, spark_version: &str, reqs: &[String], minor: &str) -> Pa
 }
 
 pub fn dir_for(spark_version: &str) -> Result<PathBuf> {
+    dir_for_python(spark_version, tools::PYTHON_MINOR)
+}
+
+pub fn dir_for_python(spark_version: &str, python: &str) -> Result<PathBuf> {
     let reqs = versions::pins(spark_version)?.requirements();
-    Ok(dir_of("", spark_version, &reqs, tools::PYTHON_MINOR))
+    Ok(dir_of("", spark_version, &reqs, python))
 }
 
 /// The classic modes' venv: pyspark and the image's pins (needs Java: spark-submit runs here).
 pub fn ensure(spark_version: &str) -> Result<Venv> {
+    ensure_for(spark_version, tools::PYTHON_MINOR)
+}
+
+/// [`ensure`] on Python `python` (`"3.13"`).
+pub fn ensure_for(spark_version: &str, python: &str) -> Result<Venv> {
     tools::java()?;
     let reqs = versions::pins(spark_version)?.requirements();
-    let dir = dir_of("", spark_version, &reqs, tools::PYTHON_MINOR);
-    install(&dir, None, spark_version, &reqs)
+    let dir = dir_of("", spark_version, &reqs, python);
+    install(&dir, interpreter(python)?.as_deref(), spark_version, &reqs)
 }
 
 /// The Connect modes' venv: the line's Spark Connect client and the image's numpy, pandas and
 /// pyarrow pins (no Java: the pure client has no JVM).
 pub fn ensure_connect(spark_version: &str) -> Result<Venv> {
+    ensure_connect_for(spark_version, tools::PYTHON_MINOR)
+}
+
+/// [`ensure_connect`] on Python `python`.
+pub fn ensure_connect_for(spark_version: &str, python: &str) -> Result<Venv> {
     let line = versions::line_of(spark_version)?;
     let reqs = line
         .connect_requirements(spark_version)
         .map_err(Error::setup)?;
-    let dir = dir_of("connect-", spark_version, &reqs, tools::PYTHON_MINOR);
-    install(&dir, None, spark_version, &reqs)
+    let dir = dir_of("connect-", spark_version, &reqs, python);
+    install(&dir, interpreter(python)?.as_deref(), spark_version, &reqs)
+}
+
+/// The host interpreter of a Python minor: `None` for the default (found by
+/// [`tools::python`] when a venv must be made), else `python3.X` from PATH or pyenv.
+fn interpreter(python: &str) -> Result<Option<PathBuf>> {
+    if python == tools::PYTHON_MINOR {
+        return Ok(None);
+    }
+    tools::find_python(python).map(Some).ok_or_else(|| {
+        Error::setup(format!(
+            "python{python} not found on PATH or under pyenv: it drives the runs of Python \
+             {python}; install it (e.g. `pyenv install {python}`) or drop {python} from `python`"
+        ))
+    })
 }
 
 /// A venv on another host Python (`python3.10`, `python3.12`, …) with the same pins, for the

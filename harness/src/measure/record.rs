@@ -65,6 +65,10 @@ pub struct RunRecord {
     pub run_id: String,
     pub scenario: String,
     pub spark_version: String,
+    /// The Python minor of drivers and executors (`3.11`, `3.13`); records written before
+    /// the Python axis existed were all 3.11 and load as such.
+    #[serde(default = "default_python")]
+    pub python: String,
     /// Names the cluster shape and extra conf, so two configs of one scenario stay apart.
     pub config: String,
     pub mode: Mode,
@@ -111,13 +115,26 @@ pub struct RunRecord {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CellKey {
     pub spark_version: String,
+    #[serde(default = "default_python")]
+    pub python: String,
     pub config: String,
     pub mode: Mode,
     pub arrow: bool,
     pub elements: u64,
 }
 
+fn default_python() -> String {
+    crate::config::python::DEFAULT.to_string()
+}
+
 impl CellKey {
+    /// The Spark version and, unless it is the default, the Python: `3.5.9`, `4.1.4-py3.13`
+    /// (`py3.13` when the version is blanked, as a comparison across versions does). Cells
+    /// of the default Python keep the labels they had before the Python axis.
+    pub fn stack(&self) -> String {
+        stack_label(&self.spark_version, &self.python)
+    }
+
     pub fn arrow_label(&self) -> &'static str {
         if self.arrow {
             "arrow-on"
@@ -143,13 +160,27 @@ impl fmt::Display for CellKey {
         write!(
             f,
             "{}/{}/{}/{}/{}",
-            self.spark_version,
+            self.stack(),
             self.config,
             self.mode,
             self.arrow_label(),
             self.elements
         )
     }
+}
+
+/// [`CellKey::stack`] of a version and a Python minor (either may be blank).
+pub fn stack_label(spark_version: &str, python: &str) -> String {
+    let py = match python {
+        "" => String::new(),
+        p if p == crate::config::python::DEFAULT => String::new(),
+        p => format!("py{p}"),
+    };
+    let parts: Vec<&str> = [spark_version, py.as_str()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts.join("-")
 }
 
 impl RunRecord {
@@ -159,6 +190,7 @@ impl RunRecord {
             run_id: run_id.to_string(),
             scenario: scenario.to_string(),
             spark_version: run.spark_version.clone(),
+            python: run.python.clone(),
             config: run.config.name.clone(),
             mode: run.mode,
             arrow: run.arrow,
@@ -179,6 +211,7 @@ impl RunRecord {
             run_id: "example".into(),
             scenario: "default".into(),
             spark_version: "3.5.9".into(),
+            python: default_python(),
             config: "2w-1c-1g".into(),
             arrow: true,
             arrow_effective: Some(true),
@@ -202,6 +235,7 @@ impl RunRecord {
     pub fn cell(&self) -> CellKey {
         CellKey {
             spark_version: self.spark_version.clone(),
+            python: self.python.clone(),
             config: self.config.clone(),
             mode: self.mode,
             arrow: self.arrow,

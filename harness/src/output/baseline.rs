@@ -165,7 +165,7 @@ fn write_cell(dir: &Path, key: CellKey, records: Vec<RunRecord>) -> anyhow::Resu
 fn unique_slug(key: &CellKey, used: &mut BTreeSet<String>) -> String {
     let raw = format!(
         "{}_{}_{}_{}_{}",
-        key.spark_version,
+        key.stack(),
         key.config,
         key.mode,
         key.arrow_label(),

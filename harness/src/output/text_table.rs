@@ -31,12 +31,22 @@ pub fn aligned_table(rows: &[Vec<String>], right: impl Fn(usize) -> bool) -> Str
     out
 }
 
-/// The terminal table: one line per cell, mode × arrow → status, correct, wall time.
+/// The terminal table: one line per cell (Spark version, Python, config, mode, Arrow, size) →
+/// status, correct, wall time.
 pub fn cell_table(records: &[RunRecord]) -> String {
     let cells = by_cell(records);
     let mut out = format!(
-        "{:<8} {:<14} {:<16} {:<10} {:>10} {:>4}  {:<22} {:>8} {:>12}\n",
-        "spark", "config", "mode", "arrow", "elements", "n", "status", "correct", "median wall"
+        "{:<8} {:<6} {:<14} {:<16} {:<10} {:>10} {:>4}  {:<22} {:>8} {:>12}\n",
+        "spark",
+        "python",
+        "config",
+        "mode",
+        "arrow",
+        "elements",
+        "n",
+        "status",
+        "correct",
+        "median wall"
     );
     for (cell, runs) in cells {
         let measured = measured_walls(runs.iter().copied());
@@ -56,8 +66,9 @@ pub fn cell_table(records: &[RunRecord]) -> String {
             "-".into()
         };
         out.push_str(&format!(
-            "{:<8} {:<14} {:<16} {:<10} {:>10} {:>4}  {:<22} {:>8} {:>12}\n",
+            "{:<8} {:<6} {:<14} {:<16} {:<10} {:>10} {:>4}  {:<22} {:>8} {:>12}\n",
             cell.spark_version,
+            cell.python,
             cell.config,
             cell.mode.as_str(),
             arrow,

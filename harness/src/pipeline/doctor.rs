@@ -1,13 +1,15 @@
 //! `sparkmodes doctor`: will this machine run a Spark line, and if not, what to change —
 //! answered without starting a matrix. One line per check: `ok` or `problem` with the fix.
 //! Docker and its API, the host Java against the line's needs, the host Pythons and the lines
-//! each can drive, whether the images and venv are built, and with `--master` the running
-//! cluster's Spark version against the driver's.
+//! each can drive, the Python the line would run on here (`--python`, or the host's default),
+//! whether its images and venv are built, and with `--master` the running cluster's Spark
+//! version against the driver's.
 
 use std::time::Duration;
 
+use crate::config::python;
 use crate::config::versions::{self, Line, LINES};
-use crate::infra::{image, tools, venv, Base};
+use crate::infra::{base, image, tools, venv, Base};
 
 /// One check's outcome.
 pub struct Check {
@@ -31,16 +33,34 @@ impl Check {
     }
 }
 
-/// Every check for `spark` (and `master`, if given); the run can go ahead when all are ok.
-pub fn checks(spark: &str, base: &Base, master_ui: Option<&str>) -> Vec<Check> {
+/// Every check for `spark` on Python `python` (default: the host's) and `master`, if given;
+/// the run can go ahead when all are ok.
+pub fn checks(
+    spark: &str,
+    base: &Base,
+    python: Option<&str>,
+    master_ui: Option<&str>,
+) -> Vec<Check> {
     let line = match versions::line_of(spark) {
         Ok(l) => l,
         Err(e) => return vec![Check::new(false, "spark", e.to_string())],
     };
     let mut out = vec![docker(), java(line)];
-    out.extend(pythons(line));
-    out.push(images(spark, base));
-    out.push(host_venv(spark));
+    out.extend(pythons());
+    let chosen = chosen_python(spark, base, python);
+    let minor = chosen.as_ref().ok().copied();
+    out.push(match chosen {
+        Ok(m) => Check::new(
+            true,
+            "python",
+            format!("runs Spark {spark} on Python 3.{m}"),
+        ),
+        Err(e) => Check::new(false, "python", e),
+    });
+    if let Some(minor) = minor {
+        out.push(images(spark, base, minor));
+        out.push(host_venv(spark, minor));
+    }
     if let Some(ui) = master_ui {
         out.push(master(ui, spark));
     }
@@ -102,8 +122,8 @@ fn java(line: &Line) -> Check {
     }
 }
 
-/// Each `python3.X` on the host (PATH or pyenv), and which Spark lines it can drive against this line's image.
-fn pythons(line: &Line) -> Vec<Check> {
+/// Each `python3.X` on the host (PATH or pyenv), and which Spark lines it can drive.
+fn pythons() -> Vec<Check> {
     let mut out = Vec::new();
     for minor in 8..=14u32 {
         let name = format!("python3.{minor}");
@@ -116,44 +136,47 @@ fn pythons(line: &Line) -> Vec<Check> {
             .filter(|l| l.check_python(minor).is_ok())
             .map(|l| l.line)
             .collect();
-        let executors = tools::PYTHON_MINOR == format!("3.{minor}");
-        let role = if executors {
-            ", the executors' minor: drives this image"
-        } else {
-            ""
-        };
+        let base = python::suite_for(minor).map_or(String::new(), |s| {
+            format!("; image base: Debian {}", s.name)
+        });
         out.push(Check::new(
             true,
             "python",
             format!(
-                "{name} ({}) supports Spark {}{role}",
+                "{name} ({}) supports Spark {}{base}",
                 v.trim(),
                 drives.join(", ")
             ),
         ));
     }
-    let host_ok = tools::python().is_ok() && line.check_python(11).is_ok();
-    if !host_ok {
-        let why = tools::python()
-            .err()
-            .map_or(line.check_python(11).unwrap_err(), |e| e.to_string());
-        out.push(Check::new(false, "python", why));
-    }
     out
 }
 
-fn images(spark: &str, base: &Base) -> Check {
-    let Ok(tag) = image::spark_tag(spark, base) else {
+/// The Python the line runs on here: `--python`, or the host's default; it must be one the
+/// line supports and one a base image can be made for.
+fn chosen_python(spark: &str, base: &Base, python: Option<&str>) -> Result<u32, String> {
+    let minor = match python {
+        Some(p) => python::minor(p)?,
+        None => crate::pipeline::python::default_minor(base).map_err(|e| e.to_string())?,
+    };
+    python::check_line(spark, minor)?;
+    base::source_for(base, minor).map_err(|e| e.to_string())?;
+    Ok(minor)
+}
+
+fn images(spark: &str, base: &Base, minor: u32) -> Check {
+    let tag = base::source_for(base, minor).and_then(|s| image::spark_tag(spark, &s));
+    let Ok(tag) = tag else {
         return Check::new(false, "image", format!("no recipe for {spark}"));
     };
     match image::exists(&tag) {
         Ok(true) => Check::new(true, "image", format!("{tag} is built")),
-        _ => Check::new(true, "image", format!("{tag} not built yet: the first run builds it (or `sparkmodes images build --spark {spark}`)")),
+        _ => Check::new(true, "image", format!("{tag} not built yet: the first run builds it (or `sparkmodes images build --spark {spark} --python 3.{minor}`)")),
     }
 }
 
-fn host_venv(spark: &str) -> Check {
-    match venv::dir_for(spark) {
+fn host_venv(spark: &str, minor: u32) -> Check {
+    match venv::dir_for_python(spark, &python::label(minor)) {
         Ok(dir) if dir.join("venv.json").is_file() => {
             Check::new(true, "venv", format!("{} is ready", dir.display()))
         }
@@ -230,7 +253,7 @@ mod tests {
 
     #[test]
     fn an_unknown_line_is_one_problem() {
-        let c = checks("2.4.8", &Base::Debootstrap, None);
+        let c = checks("2.4.8", &Base::Debootstrap, None, None);
         assert_eq!(c.len(), 1);
         assert!(
             !c[0].ok && c[0].detail.contains("no image recipe"),

@@ -4,6 +4,7 @@
 mod destination;
 pub mod doctor;
 pub mod preflight;
+pub mod python;
 
 pub use destination::Destination;
 
@@ -48,7 +49,11 @@ pub struct PipelineOutcome {
 /// Preflight, then the matrix, then the outputs. A failure in preflight creates nothing; a
 /// failure after the matrix keeps every record and exits [`Exit::Output`].
 pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
-    let destination = preflight::check(opts)?;
+    let (destination, scenario) = preflight::check(opts)?;
+    let opts = &PipelineOptions {
+        scenario,
+        ..opts.clone()
+    };
     docker::remove_stale();
     let plan = Plan::new(&opts.scenario);
     let (run_id, run_dir, done) = match destination {
@@ -127,7 +132,8 @@ fn correctness_exit(records: &[RunRecord]) -> Exit {
     }
 }
 
-/// The first Spark version (or config) of the scenario is the baseline of each comparison.
+/// The first Spark version (config, Python) of the scenario is the baseline of each
+/// comparison.
 fn splits(s: &Scenario) -> Vec<Split> {
     let mut out = Vec::new();
     for v in s.spark_versions.iter().skip(1) {
@@ -140,6 +146,13 @@ fn splits(s: &Scenario) -> Vec<Split> {
         out.push(Split::Config {
             baseline: s.configs[0].name.clone(),
             candidate: c.name.clone(),
+        });
+    }
+    let pythons = s.pythons();
+    for p in pythons.iter().skip(1) {
+        out.push(Split::Python {
+            baseline: pythons[0].clone(),
+            candidate: p.clone(),
         });
     }
     out
@@ -155,6 +168,10 @@ fn split_dir(split: &Split) -> String {
             baseline,
             candidate,
         } => format!("compare-config-{baseline}-vs-{candidate}"),
+        Split::Python {
+            baseline,
+            candidate,
+        } => format!("compare-python-{baseline}-vs-{candidate}"),
     }
 }
 

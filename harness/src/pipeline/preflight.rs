@@ -1,18 +1,21 @@
 //! Every refusal `sparkmodes run` can make, in one place, before the first directory or
 //! container exists: the scenario was validated on load; then, cheapest first, the options
-//! (threshold, destination, app, external master) and the host (Docker, Java, Python, base
-//! image). A check added for a new option or mode belongs here.
+//! (threshold, destination, app, external master) and the host (Docker, Java, base image, the
+//! Python axis: a base and an interpreter for each minor, or the host's default). A check
+//! added for a new option or mode belongs here.
 
 use std::path::Path;
 
 use super::destination::{self, Destination};
 use super::PipelineOptions;
+use crate::config::scenario::Scenario;
 use crate::error::{Error, Result};
 use crate::infra::{image, releases, tools};
 use crate::output::compare;
 
-/// Runs every check; returns where the records will go. Creates nothing.
-pub fn check(opts: &PipelineOptions) -> Result<Destination> {
+/// Runs every check; returns where the records will go and the scenario as it will run here
+/// (its Python axis settled: `pipeline::python`). Creates nothing.
+pub fn check(opts: &PipelineOptions) -> Result<(Destination, Scenario)> {
     compare::check_threshold(opts.threshold).map_err(Error::setup)?;
     let destination = destination::check(opts)?;
     check_source(&opts.app_source)?;
@@ -22,19 +25,21 @@ pub fn check(opts: &PipelineOptions) -> Result<Destination> {
     }
     tools::docker_daemon()?;
     tools::java()?;
-    tools::python()?;
-    if opts
-        .scenario
+    image::check_base(&opts.base)?;
+    let scenario = super::python::resolve(&opts.scenario, &opts.base)?;
+    if scenario
         .modes
         .contains(&crate::config::Mode::PythonMismatch)
     {
-        for v in &opts.scenario.spark_versions {
-            tools::other_python(v, crate::config::versions::line_of(v)?.python)?;
+        for v in &scenario.spark_versions {
+            let line = crate::config::versions::line_of(v)?;
+            for p in scenario.pythons() {
+                tools::other_python(v, line.python, &p)?;
+            }
         }
     }
-    image::check_base(&opts.base)?;
-    check_releases(&opts.scenario.spark_versions)?;
-    Ok(destination)
+    check_releases(&scenario.spark_versions)?;
+    Ok((destination, scenario))
 }
 
 /// The file `stage` needs in an app directory; checked up front so a wrong `--app` is refused
@@ -83,6 +88,12 @@ fn check_external(opts: &PipelineOptions, url: &str) -> Result<()> {
     if let Some(m) = opts.scenario.modes.iter().find(|m| m.uses_connect()) {
         return Err(Error::setup(format!(
             "scenario `{}` runs `{m}`, whose Spark Connect server the harness starts on its own cluster's network; it cannot run with --master",
+            opts.scenario.name
+        )));
+    }
+    if opts.scenario.python.as_ref().is_some_and(|p| p.len() > 1) {
+        return Err(Error::setup(format!(
+            "scenario `{}` lists several `python` minors, but an external cluster's executors run the one Python they have; it cannot run with --master",
             opts.scenario.name
         )));
     }

@@ -3,7 +3,8 @@
 //!
 //! A scenario is TOML (see `scenarios/*.toml`). Required keys: `name`, `spark_versions`,
 //! `modes`, `arrow`, `elements`, `repetitions`. Optional keys and their defaults:
-//! `description = ""`, `warmup = 0`, `timeout_s = 600`, `seed = 42`,
+//! `description = ""`, `python` (the host's default Python minor), `warmup = 0`,
+//! `timeout_s = 600`, `seed = 42`,
 //! `[cluster]` (`workers = 2`, `worker_cores = 1`, `worker_memory = "1g"`), `[spark_conf]` (empty),
 //! `[[configs]]` (none: one config named after the `[cluster]` shape, e.g. `2w-1c-1g`) and
 //! `[fault]` (none). Each `[[configs]]` entry has a `name` and may override `workers`,
@@ -84,6 +85,11 @@ pub struct Scenario {
     /// Where the scenario came from (a file path or `builtin:NAME`), for messages.
     pub origin: String,
     pub spark_versions: Vec<String>,
+    /// The Python minors (`"3.13"`) drivers and executors run, an axis like the versions;
+    /// `None` when the file sets none: [`Scenario::pythons`] is then the default, which
+    /// `run` chooses from the host (`config::python::choose_default`).
+    #[serde(default)]
+    pub python: Option<Vec<String>>,
     pub modes: Vec<Mode>,
     pub arrow: Vec<bool>,
     pub elements: Vec<u64>,
@@ -206,6 +212,13 @@ impl Scenario {
         let origin = format!("builtin:{name}");
         // The shipped files are validated by tests, so a failure here is a build defect.
         Some(Scenario::from_str(text, &origin).expect("shipped scenario is valid"))
+    }
+
+    /// The Python axis: the scenario's list, or the default minor.
+    pub fn pythons(&self) -> Vec<String> {
+        self.python
+            .clone()
+            .unwrap_or_else(|| vec![crate::config::python::DEFAULT.to_string()])
     }
 
     pub fn timeout(&self) -> Duration {

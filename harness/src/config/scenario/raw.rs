@@ -23,6 +23,7 @@ pub(super) struct RawScenario {
     #[serde(default)]
     pub(super) description: String,
     pub(super) spark_versions: Vec<String>,
+    pub(super) python: Option<Vec<String>>,
     pub(super) modes: Vec<String>,
     pub(super) arrow: Vec<bool>,
     pub(super) elements: Vec<Number>,

@@ -259,3 +259,58 @@ fn connect_modes_are_refused_on_3_5_with_the_reason() {
     let e = err(&fault);
     assert!(e.contains("modes[1]") && e.contains("[fault]"), "{e}");
 }
+
+fn python(versions: &str, pythons: &str) -> String {
+    MINIMAL.replace(
+        "spark_versions = [\"3.5.9\"]",
+        &format!("spark_versions = {versions}\npython = {pythons}"),
+    )
+}
+
+#[test]
+fn the_python_key_is_an_axis_and_absent_means_the_default() {
+    let s = Scenario::from_str(&python("[\"4.1.4\"]", "[\"3.11\", \"3.13\"]"), "x").unwrap();
+    assert_eq!(s.pythons(), ["3.11", "3.13"]);
+    let s = Scenario::from_str(MINIMAL, "x").unwrap();
+    assert_eq!(
+        (s.python.as_ref(), s.pythons()),
+        (None, vec!["3.11".into()])
+    );
+}
+
+#[test]
+fn a_python_a_line_does_not_support_is_refused_with_the_lines_that_do() {
+    let e = err(&python("[\"4.1.4\", \"3.5.9\"]", "[\"3.11\", \"3.13\"]"));
+    assert!(e.starts_with("x.toml:3: key `python[1]`"), "{e}");
+    assert!(
+        e.contains("Spark 3.5 supports Python 3.8 to 3.11, not 3.13"),
+        "{e}"
+    );
+    assert!(e.contains("numpy 1.26.4 / pyarrow 15.0.2"), "{e}");
+    assert!(e.contains("use Spark 4.0.x, 4.1.x, 4.2.x, 4.3.x"), "{e}");
+    let e = err(&python("[\"4.3.0\"]", "[\"3.10\"]"));
+    assert!(
+        e.contains("python[0]") && e.contains("use Spark 3.5.x, 4.0.x, 4.1.x, 4.2.x"),
+        "{e}"
+    );
+}
+
+#[test]
+fn malformed_empty_and_repeated_pythons_are_named() {
+    for bad in ["[\"3\"]", "[\"3.11.2\"]", "[\"2.7\"]", "[\"py3.11\"]"] {
+        let e = err(&python("[\"4.1.4\"]", bad));
+        assert!(
+            e.contains("x.toml:3: key `python[0]`: must be a Python minor"),
+            "{bad}: {e}"
+        );
+    }
+    let e = err(&python("[\"4.1.4\"]", "[]"));
+    assert!(
+        e.contains("key `python`: must list at least one value"),
+        "{e}"
+    );
+    let e = err(&python("[\"4.1.4\"]", "[\"3.13\", \"3.13\"]"));
+    assert!(e.contains("key `python[1]`: duplicate"), "{e}");
+    let e = err(&python("[\"4.1.4\"]", "\"3.13\""));
+    assert!(e.contains("x.toml:3") && e.contains("python"), "{e}");
+}

@@ -6,7 +6,7 @@ use std::fmt;
 use super::document::{key_segment, Document};
 use super::raw::{Number, RawConfig, RawScenario, RawShape};
 use super::{ConfigSpec, FaultSpec, Scenario, MAX_ELEMENTS, MAX_REPETITIONS, MAX_RUNS, MAX_WARMUP};
-use crate::config::{conf, Mode};
+use crate::config::{conf, python, Mode};
 use crate::infra::{memory_mib, ClusterShape};
 use crate::Result;
 
@@ -14,6 +14,7 @@ impl RawScenario {
     pub(super) fn validate(self, doc: &Document) -> Result<Scenario> {
         check_name(doc, "name", &self.name)?;
         let spark_versions = check_versions(doc, self.spark_versions)?;
+        let python = check_pythons(doc, self.python, &spark_versions)?;
         let modes = check_modes(doc, &self.modes)?;
         check_connect_lines(doc, &modes, &spark_versions)?;
         let arrow = check_list(doc, "arrow", self.arrow)?;
@@ -35,6 +36,7 @@ impl RawScenario {
             description: self.description,
             origin: doc.origin.clone(),
             spark_versions,
+            python,
             modes,
             arrow,
             elements,
@@ -159,6 +161,26 @@ fn check_versions(doc: &Document, versions: Vec<String>) -> Result<Vec<String>> 
     check_list(doc, "spark_versions", versions)
 }
 
+/// Each Python minor must be well formed and supported by every Spark version of the
+/// scenario (the matrix is their product), or it is refused naming the lines that fit.
+fn check_pythons(
+    doc: &Document,
+    pythons: Option<Vec<String>>,
+    versions: &[String],
+) -> Result<Option<Vec<String>>> {
+    let Some(pythons) = pythons else {
+        return Ok(None);
+    };
+    for (i, p) in pythons.iter().enumerate() {
+        let key = format!("python[{i}]");
+        let minor = python::minor(p).map_err(|e| doc.error(&key, e))?;
+        for v in versions {
+            python::check_line(v, minor).map_err(|e| doc.error(&key, e))?;
+        }
+    }
+    check_list(doc, "python", pythons).map(Some)
+}
+
 fn is_version(v: &str) -> bool {
     let parts: Vec<&str> = v.split('.').collect();
     parts.len() == 3
@@ -220,7 +242,7 @@ fn check_plan_size(doc: &Document, s: &Scenario) -> Result<()> {
     let cells = computing * (s.arrow.len() * s.elements.len()) as u128;
     let per_group =
         cells * u128::from(s.warmup + s.repetitions) + refusal * u128::from(s.repetitions);
-    let runs = per_group * (s.spark_versions.len() * s.configs.len()) as u128;
+    let runs = per_group * (s.spark_versions.len() * s.pythons().len() * s.configs.len()) as u128;
     if runs > MAX_RUNS as u128 {
         let msg = format!(
             "the matrix has {runs} runs, at most {MAX_RUNS}: lower repetitions or the lists"

@@ -141,8 +141,19 @@ pub struct Comparison {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Split {
-    SparkVersion { baseline: String, candidate: String },
-    Config { baseline: String, candidate: String },
+    SparkVersion {
+        baseline: String,
+        candidate: String,
+    },
+    Config {
+        baseline: String,
+        candidate: String,
+    },
+    /// Two Python minors of the same Spark versions and configs (`python = [a, b]`).
+    Python {
+        baseline: String,
+        candidate: String,
+    },
 }
 
 impl Split {
@@ -150,6 +161,7 @@ impl Split {
         match self {
             Split::SparkVersion { .. } => &key.spark_version,
             Split::Config { .. } => &key.config,
+            Split::Python { .. } => &key.python,
         }
     }
 
@@ -162,6 +174,10 @@ impl Split {
             | Split::Config {
                 baseline,
                 candidate,
+            }
+            | Split::Python {
+                baseline,
+                candidate,
             } => (baseline, candidate),
         }
     }
@@ -171,12 +187,13 @@ impl Split {
         match self {
             Split::SparkVersion { .. } => key.spark_version.clear(),
             Split::Config { .. } => key.config.clear(),
+            Split::Python { .. } => key.python.clear(),
         }
         key
     }
 
     fn label(&self, key: &CellKey) -> String {
-        let mut parts = vec![key.spark_version.clone(), key.config.clone()];
+        let mut parts = vec![key.stack(), key.config.clone()];
         parts.retain(|p| !p.is_empty());
         parts.extend([
             key.mode.to_string(),
@@ -190,6 +207,7 @@ impl Split {
         match self {
             Split::SparkVersion { .. } => format!("spark {value}"),
             Split::Config { .. } => format!("config {value}"),
+            Split::Python { .. } => format!("python {value}"),
         }
     }
 }

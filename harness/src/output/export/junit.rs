@@ -120,7 +120,7 @@ fn cell_case(cell: &CellKey, runs: &[&RunRecord]) -> JunitCase {
     let problems: Vec<String> = runs.iter().filter_map(|r| r.problem()).collect();
     JunitCase {
         name,
-        classname: format!("{}/{}", cell.spark_version, cell.config),
+        classname: format!("{}/{}", cell.stack(), cell.config),
         time_s: runs.iter().map(|r| r.wall_s).sum(),
         failure: (!problems.is_empty()).then(|| problems.join("\n")),
     }

@@ -108,11 +108,12 @@ pub struct ReportData<'a> {
 
 impl<'a> ReportData<'a> {
     pub fn new(records: &'a [RunRecord]) -> Self {
-        let mut grouped: BTreeMap<(String, String, u64, Mode, bool), Vec<&RunRecord>> =
-            BTreeMap::new();
+        type Key = (String, String, String, u64, Mode, bool);
+        let mut grouped: BTreeMap<Key, Vec<&RunRecord>> = BTreeMap::new();
         for r in records {
             let k = (
                 r.spark_version.clone(),
+                r.python.clone(),
                 r.config.clone(),
                 r.elements,
                 r.mode,
@@ -144,12 +145,14 @@ impl<'a> ReportData<'a> {
         distinct(self.records.iter().map(|r| r.run_id.as_str()))
     }
 
-    /// Distinct (Spark version, config) pairs: more than one means a side-by-side comparison.
-    pub fn setups(&self) -> Vec<(&str, &str)> {
+    /// Distinct (stack, config) pairs, the stack being the Spark version and any Python
+    /// other than the default ([`CellKey::stack`]): more than one means a side-by-side
+    /// comparison.
+    pub fn setups(&self) -> Vec<(String, &str)> {
         distinct(
             self.records
                 .iter()
-                .map(|r| (r.spark_version.as_str(), r.config.as_str())),
+                .map(|r| (r.cell().stack(), r.config.as_str())),
         )
     }
 
@@ -194,18 +197,20 @@ impl<'a> ReportData<'a> {
         self.cells.iter().filter(|c| c.key.mode.computes())
     }
 
-    pub fn cell(&self, key: &CellKey) -> Option<&Cell<'a>> {
-        self.cells.iter().find(|c| &c.key == key)
-    }
-
     pub fn failures(&self) -> impl Iterator<Item = &'a RunRecord> {
         self.records.iter().filter(|r| is_failure(r))
     }
 
     /// "scenario — Spark 3.4.4, 3.5.1": the subject line of every chart title.
     pub fn title_subject(&self) -> String {
+        let pythons = distinct(self.records.iter().map(|r| r.python.as_str()));
+        let python = match pythons.as_slice() {
+            [] => String::new(),
+            [p] if *p == crate::config::python::DEFAULT => String::new(),
+            ps => format!(" · Python {}", ps.join(", ")),
+        };
         format!(
-            "{} — Spark {}",
+            "{} — Spark {}{python}",
             self.scenarios().join(", "),
             self.spark_versions().join(", ")
         )

@@ -13,6 +13,7 @@ fn cell_columns(c: &Cell) -> Vec<String> {
     let k = &c.key;
     vec![
         k.spark_version.clone(),
+        k.python.clone(),
         k.config.clone(),
         k.mode.to_string(),
         // Arrow means nothing to a run that is refused before it computes.
@@ -25,7 +26,7 @@ fn cell_columns(c: &Cell) -> Vec<String> {
     ]
 }
 
-const CELL_HEADERS: [&str; 5] = ["Spark", "config", "mode", "Arrow", "elements"];
+const CELL_HEADERS: [&str; 6] = ["Spark", "Python", "config", "mode", "Arrow", "elements"];
 
 /// Wall-time statistics of the measurement runs of every computing cell.
 pub(crate) fn statistics(data: &ReportData) -> Table {

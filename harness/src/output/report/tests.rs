@@ -211,9 +211,9 @@ fn html_escapes_record_text_and_links_failure_logs() {
 fn summary_md_has_the_table_and_the_failure() {
     let (_dir, files) = rendered();
     let md = std::fs::read_to_string(&files.markdown).unwrap();
-    assert!(
-        md.contains("| Spark | config | mode | Arrow | elements | n | median (s) \\[95 % CI\\] |")
-    );
+    assert!(md.contains(
+        "| Spark | Python | config | mode | Arrow | elements | n | median (s) \\[95 % CI\\] |"
+    ));
     let rows = md.lines().filter(|l| l.starts_with("| 3.")).count();
     assert_eq!(
         rows,

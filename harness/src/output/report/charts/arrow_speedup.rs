@@ -8,7 +8,6 @@ use super::{
     axis, join_label, label_style, palette, pin_estimate, titled, Chart, DrawResult, GRID, INK,
 };
 use crate::config::Mode;
-use crate::measure::record::CellKey;
 use crate::measure::stats::{self, Estimate};
 use crate::output::report::data::{cell_seed, short_count, ReportData};
 
@@ -37,14 +36,14 @@ impl ArrowSpeedupChart {
                 let points: Vec<(u64, Estimate)> = sizes
                     .iter()
                     .filter_map(|&elements| {
-                        speedup(data, version, config, mode, elements)
+                        speedup(data, &version, config, mode, elements)
                             .map(|e| (elements, pin_estimate(e)))
                     })
                     .collect();
                 if points.is_empty() {
                     continue;
                 }
-                let label = join_label(&[&data.setup_label(version, config), mode.as_str()]);
+                let label = join_label(&[&data.setup_label(&version, config), mode.as_str()]);
                 series.push(Series { label, points });
             }
         }
@@ -59,24 +58,25 @@ impl ArrowSpeedupChart {
     }
 }
 
+/// `stack` is [`crate::measure::CellKey::stack`]: the Spark version and any Python but the default.
 fn speedup(
     data: &ReportData,
-    version: &str,
+    stack: &str,
     config: &str,
     mode: Mode,
     elements: u64,
 ) -> Option<Estimate> {
-    let key = |arrow| CellKey {
-        spark_version: version.to_string(),
-        config: config.to_string(),
-        mode,
-        arrow,
-        elements,
+    let cell = |arrow| {
+        data.timed_cells().find(|c| {
+            let k = &c.key;
+            k.stack() == stack
+                && (k.config.as_str(), k.mode) == (config, mode)
+                && (k.elements, k.arrow) == (elements, arrow)
+        })
     };
-    let off = data.cell(&key(false))?.wall_samples();
-    let on_key = key(true);
-    let on = data.cell(&on_key)?.wall_samples();
-    stats::ratio_of_medians(&off, &on, cell_seed(&on_key))
+    let off = cell(false)?.wall_samples();
+    let on = cell(true)?;
+    stats::ratio_of_medians(&off, &on.wall_samples(), cell_seed(&on.key))
 }
 
 impl Chart for ArrowSpeedupChart {

@@ -74,7 +74,7 @@ fn row(data: &ReportData, cell: &Cell, multi_size: bool) -> Option<Row> {
         })
     });
     let k = &cell.key;
-    let setup = data.setup_label(&k.spark_version, &k.config);
+    let setup = data.setup_label(&k.stack(), &k.config);
     let size = if multi_size {
         short_count(k.elements as f64)
     } else {

@@ -53,10 +53,10 @@ impl VersionsChart {
     }
 }
 
-fn setup_index(setups: &[(&str, &str)], c: &Cell) -> usize {
+fn setup_index(setups: &[(String, &str)], c: &Cell) -> usize {
     setups
         .iter()
-        .position(|(v, cfg)| *v == c.key.spark_version && *cfg == c.key.config)
+        .position(|(v, cfg)| *v == c.key.stack() && *cfg == c.key.config)
         .unwrap_or(0)
 }
 

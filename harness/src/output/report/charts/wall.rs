@@ -23,14 +23,14 @@ impl WallChart {
             for elements in data.sizes() {
                 let cells: Vec<&Cell> = data
                     .timed_cells()
-                    .filter(|c| c.key.spark_version == version && c.key.config == config)
+                    .filter(|c| c.key.stack() == version && c.key.config == config)
                     .filter(|c| c.key.elements == elements)
                     .collect();
                 // A panel of cells that never ran successfully would be all "no runs".
                 if !cells.iter().any(|c| c.has_timings()) {
                     continue;
                 }
-                let setup = data.setup_label(version, config);
+                let setup = data.setup_label(&version, config);
                 let size = format!("{} elements", thousands(elements));
                 panels.push(Panel::of_modes(join_label(&[&setup, &size]), &cells, |c| {
                     usize::from(c.key.arrow)
