@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::config::app::AppSpec;
 use crate::config::plan::{GroupKey, PlannedRun};
 use crate::config::scenario::ConfigSpec;
 use crate::error::Result;
@@ -138,12 +139,22 @@ impl Backend for SparkBackend {
         self.images
             .insert(format!("spark-{}", key.spark_version), images.spark.clone());
         self.images.insert("base".into(), images.base.clone());
-        self.image = images.spark;
+        // The app's extra packages reach both sides: its image (executors and the driver
+        // container) and its host venv carry the same pins. Connect groups run the sample.
+        let packages = match key.connect {
+            true => Vec::new(),
+            false => AppSpec::load(&self.opts.app_source)?.packages,
+        };
+        self.image = image::ensure_app(&images.spark, &packages)?;
+        if self.image != images.spark {
+            let name = format!("spark-{}-app", key.spark_version);
+            self.images.insert(name, self.image.clone());
+        }
         self.config = Some(config.clone());
         self.group_label = format!("{}/{}", key.spark_version, config.name);
         let venv = match key.connect {
             true => venv::ensure_connect(&key.spark_version)?,
-            false => venv::ensure(&key.spark_version)?,
+            false => venv::ensure_app(&key.spark_version, &packages)?,
         };
         self.server_options = key.connect.then(|| ServerOptions {
             conf: first.conf.clone(),

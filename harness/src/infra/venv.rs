@@ -2,7 +2,10 @@
 //! as the image, kept in the cache and keyed by those pins so a version change makes a new one.
 //! The Connect modes get a venv of another kind, with the line's Spark Connect client instead
 //! of pyspark (`connect-<version>-<hash>`): the folder name and hash both come from what is
-//! installed, so the two kinds never share a folder.
+//! installed, so the two kinds never share a folder. An app with extra packages gets a third
+//! kind (`app-<version>-<hash>`, the hash over the line's pins *and* the app's): a small venv
+//! layered on the classic one (a `.pth` file puts the classic venv's site-packages after its
+//! own), holding only the app's packages, so two apps with different needs never share one.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -66,6 +69,84 @@ pub fn ensure_connect(spark_version: &str) -> Result<Venv> {
         .map_err(Error::setup)?;
     let dir = dir_of("connect-", spark_version, &reqs, tools::PYTHON_MINOR);
     install(&dir, None, spark_version, &reqs)
+}
+
+/// The venv an app's driver runs in: the classic one, or for an app with extra pinned
+/// packages, a layer over it holding them (same pyspark, same SPARK_HOME).
+pub fn ensure_app(spark_version: &str, packages: &[String]) -> Result<Venv> {
+    let base = ensure(spark_version)?;
+    if packages.is_empty() {
+        return Ok(base);
+    }
+    let dir = app_dir_for(spark_version, packages)?;
+    if let Some(v) = load(&dir) {
+        return Ok(v);
+    }
+    build_layer(&dir, &base, packages)
+}
+
+/// The folder of an app's layer: keyed by the line's pins and the app's packages.
+pub fn app_dir_for(spark_version: &str, packages: &[String]) -> Result<PathBuf> {
+    let mut reqs = versions::pins(spark_version)?.requirements();
+    reqs.extend(packages.iter().cloned());
+    Ok(dir_of("app-", spark_version, &reqs, tools::PYTHON_MINOR))
+}
+
+fn build_layer(dir: &Path, base: &Venv, packages: &[String]) -> Result<Venv> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir.parent().expect("cache subdir"))?;
+    let bar = progress::spinner(&format!("app venv for Spark {}", base.spark_version));
+    progress::step(&bar, "python -m venv");
+    run(Command::new(tools::python()?)
+        .arg("-m")
+        .arg("venv")
+        .arg(dir))?;
+    let python = dir.join("bin").join("python");
+    let own = site_packages(&python)?;
+    std::fs::write(
+        own.join("_sparkmodes_base.pth"),
+        format!("{}\n", site_packages(&base.python)?.display()),
+    )?;
+    progress::step(&bar, &format!("pip install {}", packages.join(" ")));
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(packages))?;
+    bar.finish_and_clear();
+    let venv = Venv {
+        dir: dir.to_path_buf(),
+        python,
+        spark_home: base.spark_home.clone(),
+        spark_version: base.spark_version.clone(),
+    };
+    std::fs::write(
+        dir.join(MARKER),
+        serde_json::to_vec_pretty(&venv).expect("serialisable"),
+    )?;
+    Ok(venv)
+}
+
+fn site_packages(python: &Path) -> Result<PathBuf> {
+    let out = Command::new(python)
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        ])
+        .output()?;
+    if !out.status.success() {
+        return Err(Error::setup(format!(
+            "{} cannot name its site-packages",
+            python.display()
+        )));
+    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
 
 /// A venv on another host Python (`python3.10`, `python3.12`, …) with the same pins, for the

@@ -206,7 +206,7 @@ impl Scenario {
     }
 }
 
-mod document;
+pub(crate) mod document;
 mod raw;
 mod validate;
 

@@ -1,7 +1,7 @@
 //! The tables report.html and summary.md share, as plain text; each format escapes its own.
 
 use super::data::{secs, thousands, ArrowEffective, Cell, ReportData, Verdict};
-use crate::measure::record::{RunRecord, Status};
+use crate::measure::record::{Correctness, RunRecord, Status};
 
 pub(crate) struct Table {
     pub headers: Vec<&'static str>,
@@ -111,8 +111,13 @@ pub(crate) fn correctness(data: &ReportData) -> Table {
                 .to_string(),
                 c.count(judged).to_string(),
                 c.count(|r| judged(r) && r.kept_promise()).to_string(),
-                c.count(|r| judged(r) && r.status == Status::Ok && !r.correct && r.mode.computes())
-                    .to_string(),
+                c.count(|r| {
+                    judged(r)
+                        && r.status == Status::Ok
+                        && r.correct == Correctness::No
+                        && r.mode.computes()
+                })
+                .to_string(),
                 c.count(|r| judged(r) && r.status == Status::Failed)
                     .to_string(),
                 c.count(|r| judged(r) && r.status == Status::Timeout)

@@ -1,5 +1,6 @@
 //! Renders a fixed synthetic run (no Spark) and checks what a reader would rely on.
 
+use crate::Correctness;
 use std::path::Path;
 
 use chrono::{TimeZone, Utc};
@@ -37,7 +38,7 @@ fn record(version: &str, mode: Mode, arrow: bool, elements: u64, rep: u32) -> Ru
         worker_cores: 1,
         rep,
         status: Status::Ok,
-        correct: true,
+        correct: Correctness::Yes,
         wall_s: wall,
         app_s: Some(wall - 2.5),
         jobs_s: Some(wall - 3.5),
@@ -73,7 +74,7 @@ fn fixture() -> Vec<RunRecord> {
     records.push(warmup);
     let mut failed = record("3.5.1", Mode::Submit, true, 1_000_000, REPS);
     failed.status = Status::Failed;
-    failed.correct = false;
+    failed.correct = Correctness::No;
     failed.exit_code = Some(1);
     failed.error = Some("Py4JError: <script>alert(\"x\")</script> & more | pipes".into());
     failed.stderr_path = Some("logs/submit failed #1.stderr".into());
