@@ -8,7 +8,6 @@
 use crate::config::{Mode, PlannedRun};
 use crate::exec::driver::REFUSAL_MESSAGE;
 use crate::exec::process::Outcome;
-use crate::exec::result_check::Verdict;
 use crate::measure::correctness::Correctness;
 use crate::measure::diagnosis::diagnose;
 use crate::measure::eventlog::PhaseTimings;
@@ -115,6 +114,26 @@ fn app_frame(output: &str) -> Option<String> {
     let line_no = frame.split(", line ").nth(1)?.split(',').next()?;
     let code = lines.get(i + 1).map(|l| l.trim()).unwrap_or_default();
     Some(format!("{rel} line {line_no} (`{code}`)"))
+}
+
+/// What the app's check said about one result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    pub correct: Correctness,
+    /// Why the result is wrong, in words.
+    pub problem: Option<String>,
+    /// Why correctness is unknown.
+    pub note: Option<String>,
+}
+
+impl Verdict {
+    pub(crate) fn of(correct: bool, problem: impl FnOnce() -> String) -> Verdict {
+        Verdict {
+            correct: correct.into(),
+            problem: (!correct).then(problem),
+            note: None,
+        }
+    }
 }
 
 /// A run that exited 0 is `ok`; its result is then what the app's check said: right, wrong

@@ -11,31 +11,11 @@ use std::time::Duration;
 use crate::config::app::{Builtin, Check, Expected, Format};
 use crate::error::{Error, Result};
 use crate::exec::app::Staged;
-use crate::exec::judge::last_meaningful_line;
+use crate::exec::judge::{last_meaningful_line, Verdict};
 use crate::exec::process::{self, Launch};
 use crate::measure::correctness::Correctness;
 use crate::measure::expected::{self, Table};
 use crate::measure::oracle;
-
-/// What the app's check said about one result.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Verdict {
-    pub correct: Correctness,
-    /// Why the result is wrong, in words.
-    pub problem: Option<String>,
-    /// Why correctness is unknown.
-    pub note: Option<String>,
-}
-
-impl Verdict {
-    fn of(correct: bool, problem: impl FnOnce() -> String) -> Verdict {
-        Verdict {
-            correct: correct.into(),
-            problem: (!correct).then(problem),
-            note: None,
-        }
-    }
-}
 
 /// The run a result came from, as the check needs it.
 pub struct Job<'a> {
