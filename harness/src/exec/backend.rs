@@ -87,6 +87,26 @@ impl SparkBackend {
         });
     }
 
+    /// The group's images; returns the app's extra packages. They reach both sides: the app's
+    /// image (executors and the driver container) and its host venv carry the same pins.
+    /// Connect groups run the Connect-ready sample, which needs none.
+    fn ensure_images(&mut self, key: &GroupKey) -> Result<Vec<String>> {
+        let images = image::ensure(&key.spark_version, &self.opts.base)?;
+        self.images
+            .insert(format!("spark-{}", key.spark_version), images.spark.clone());
+        self.images.insert("base".into(), images.base.clone());
+        let packages = match key.connect {
+            true => Vec::new(),
+            false => AppSpec::load(&self.opts.app_source)?.packages,
+        };
+        self.image = image::ensure_app(&images.spark, &packages)?;
+        if self.image != images.spark {
+            let name = format!("spark-{}-app", key.spark_version);
+            self.images.insert(name, self.image.clone());
+        }
+        Ok(packages)
+    }
+
     fn start_cluster(&self, config: &ConfigSpec) -> Result<Cluster> {
         crate::infra::reaper::park_if_interrupted();
         let options = cluster::Options {
@@ -135,21 +155,7 @@ pub fn new_secret() -> String {
 impl Backend for SparkBackend {
     fn start_group(&mut self, key: &GroupKey, first: &PlannedRun) -> Result<()> {
         let config = &first.config;
-        let images = image::ensure(&key.spark_version, &self.opts.base)?;
-        self.images
-            .insert(format!("spark-{}", key.spark_version), images.spark.clone());
-        self.images.insert("base".into(), images.base.clone());
-        // The app's extra packages reach both sides: its image (executors and the driver
-        // container) and its host venv carry the same pins. Connect groups run the sample.
-        let packages = match key.connect {
-            true => Vec::new(),
-            false => AppSpec::load(&self.opts.app_source)?.packages,
-        };
-        self.image = image::ensure_app(&images.spark, &packages)?;
-        if self.image != images.spark {
-            let name = format!("spark-{}-app", key.spark_version);
-            self.images.insert(name, self.image.clone());
-        }
+        let packages = self.ensure_images(key)?;
         self.config = Some(config.clone());
         self.group_label = format!("{}/{}", key.spark_version, config.name);
         let venv = match key.connect {

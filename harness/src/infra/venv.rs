@@ -246,3 +246,19 @@ fn run(cmd: &mut Command) -> Result<()> {
         tail.into_iter().rev().collect::<Vec<_>>().join("\n")
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_app_venv_is_keyed_by_its_packages_and_the_line() {
+        let a = app_dir_for("3.5.9", &["mmh3==5.2.0".into()]).unwrap();
+        let name = a.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with("app-3.5.9-"), "{name}");
+        assert_eq!(a, app_dir_for("3.5.9", &["mmh3==5.2.0".into()]).unwrap());
+        assert_ne!(a, app_dir_for("3.5.9", &["mmh3==5.1.0".into()]).unwrap());
+        assert_ne!(a, app_dir_for("4.1.4", &["mmh3==5.2.0".into()]).unwrap());
+        assert_ne!(a, dir_for("3.5.9").unwrap());
+    }
+}
