@@ -144,8 +144,10 @@ fn a_wrong_result_fails_the_oracle() {
     assert!(src.contains("return x**2"));
     std::fs::write(&ds, src.replace("return x**2", "return (x**2) ** 2")).unwrap();
     let (rec, _dir) = run(Mode::Direct, true, app.path());
-    assert_eq!(rec.status, Status::Failed);
+    // The app ran fine; its answer is wrong: status ok, correct false, the promise broken.
+    assert_eq!(rec.status, Status::Ok);
     assert_eq!(rec.correct, Correctness::No);
+    assert!(!rec.kept_promise());
     let err = rec.error.unwrap();
     assert!(err.starts_with("wrong result: row 0:"), "{err}");
 }

@@ -22,6 +22,7 @@ pub struct Job<'a> {
     pub staged: &'a Staged,
     pub elements: u64,
     pub seed: u64,
+    pub arrow: bool,
     /// The host venv's Python (with the app's packages): `python` in a check command.
     pub python: &'a Path,
     pub timeout: Duration,
@@ -73,7 +74,7 @@ fn command(job: &Job, cmd: &[String]) -> Result<Verdict> {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let mut env = staged.env(&p, false);
+    let mut env = staged.env(&p, job.arrow);
     env.push(("PATH".into(), path.clone()));
     let launch = Launch {
         program: program(&rendered[0], job.python, &path, &staged.app)?,

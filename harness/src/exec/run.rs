@@ -249,6 +249,7 @@ impl SparkExecutor {
             staged,
             elements: run.elements,
             seed: run.seed,
+            arrow: run.arrow,
             python: &venv.python,
             timeout: run.timeout,
         })?;

@@ -85,14 +85,18 @@ pub fn parse_reader(mut reader: impl BufRead) -> anyhow::Result<PhaseTimings> {
     Ok(acc.finish())
 }
 
-/// The event log of one run: the single `app-*` file (finished or `.inprogress`) in `dir`.
+/// The event log of one run: the single `app-*` file (finished or `.inprogress`) in `dir`,
+/// or `local-*` for an app that ran on a local master of its own (its log still shows which).
 /// `None` when there is none, or several (then the directory is not one run's log dir).
 pub fn find_event_log(dir: &Path) -> Option<PathBuf> {
     let mut logs = std::fs::read_dir(dir)
         .ok()?
         .filter_map(|entry| entry.ok())
         .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
-        .filter(|entry| entry.file_name().to_string_lossy().starts_with("app-"))
+        .filter(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.starts_with("app-") || name.starts_with("local-")
+        })
         .map(|entry| entry.path());
     let first = logs.next()?;
     logs.next().is_none().then_some(first)
@@ -403,5 +407,9 @@ mod tests {
         std::fs::write(dir.path().join("app-20260101000001-0001"), "").unwrap();
         assert_eq!(find_event_log(dir.path()), None);
         assert_eq!(find_event_log(&dir.path().join("missing")), None);
+        let local = tempfile::tempdir().unwrap();
+        let log = local.path().join("local-1795609799618.inprogress");
+        std::fs::write(&log, "").unwrap();
+        assert_eq!(find_event_log(local.path()), Some(log));
     }
 }
