@@ -3,6 +3,7 @@
 //! `check-stdout.txt` / `check-stderr.txt`), an expected-output file compared with a
 //! tolerance, or nothing, which makes correctness unknown (never yes).
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -53,11 +54,14 @@ impl ResultJudge {
 
     fn squares(&mut self, job: &Job) -> Result<Verdict> {
         let key = (job.elements, job.seed);
-        if !self.references.contains_key(&key) {
-            let r = oracle::reference(job.python, job.elements, job.seed)?;
-            self.references.insert(key, Arc::new(r));
-        }
-        let check = oracle::check(&job.staged.result, &self.references[&key])?;
+        let reference = match self.references.entry(key) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let r = oracle::reference(job.python, job.elements, job.seed)?;
+                e.insert(Arc::new(r))
+            }
+        };
+        let check = oracle::check(&job.staged.result, reference)?;
         Ok(Verdict::of(check.correct, || check.summary()))
     }
 }
