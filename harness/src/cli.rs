@@ -104,7 +104,7 @@ pub enum Command {
 
 #[derive(Args, Debug, Clone)]
 pub struct ImageArgs {
-    /// Spark version (a line with an image recipe: 3.5.x, 4.0.x, 4.1.x).
+    /// Spark version (a line with an image recipe: 3.5.x, 4.0.x, 4.1.x, 4.2.x, 4.3.x).
     #[arg(long, default_value = versions::DEFAULT_SPARK)]
     pub spark: String,
     /// Build on this local image instead of making a Debian base with debootstrap.
@@ -123,7 +123,7 @@ impl ImageArgs {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// A scenario file, or the name of a built-in one (default, smoke, arrow-scan, upgrade, configs, faults, connect).
+    /// A scenario file, or the name of a built-in one (default, smoke, arrow-scan, upgrade, configs, faults, compat, compat-connect, connect).
     pub scenario: Option<String>,
     /// The same as the positional argument.
     #[arg(long = "scenario", conflicts_with = "scenario")]

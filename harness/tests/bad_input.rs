@@ -681,3 +681,21 @@ fn compare_fails_when_it_compared_nothing_or_a_cell_is_missing() {
     );
     assert_eq!(gate(&same).code, Some(0));
 }
+
+/// `run --help` lists the built-in scenarios a user may name: every one, so none is hidden.
+#[test]
+fn run_help_names_every_built_in_scenario() {
+    let help = common::bin().args(["run", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    let listed = help
+        .split_once("built-in one (")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(list, _)| list.split(", ").collect::<Vec<_>>())
+        .unwrap_or_default();
+    for (name, _) in sparkmodes::config::scenario::BUILTIN {
+        assert!(
+            listed.contains(&name),
+            "`{name}` missing from run --help:\n{help}"
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! Spark Connect (issue 12) on real Docker and real Spark 4.1.4: one cluster and one
 //! token-protected Connect server for the whole test binary. `connect` computes the right
 //! answer; `connect-classic` (the unchanged classic app) fails as it must, and says where; a
-//! client without the token is refused; nothing labelled is left once the pair is removed.
+//! client without the token is refused; a client of a server that stopped answering is stopped
+//! with the reason instead of waiting for its timeout; nothing labelled is left once the pair is removed.
 
 mod common;
 
@@ -236,6 +237,35 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
 }
 
 /// Named to run last (tests start in name order); a later test would start a fresh pair.
+/// Unpauses the server however the test ends, so later tests find it serving.
+struct Unpause(String);
+
+impl Drop for Unpause {
+    fn drop(&mut self) {
+        let _ = sparkmodes::infra::docker::cli(&["unpause", &self.0]);
+    }
+}
+
+/// A server that stops answering (paused here; out of heap in real life) would keep its client
+/// waiting until the run's timeout: the watch beside the run stops the client with the reason.
+#[test]
+fn a_client_of_a_server_that_stopped_answering_is_stopped_with_the_reason() {
+    let Some(()) = common::owned_cluster_or_skip("starts its own 4.1.4 cluster and Connect server")
+    else {
+        return;
+    };
+    let (_spark, f) = fixture();
+    let f = f.as_ref().unwrap();
+    let server = f.server.as_ref().unwrap().endpoint.container.clone();
+    sparkmodes::infra::docker::cli(&["pause", &server]).expect("docker pause");
+    let unpause = Unpause(server);
+    let rec = executor(f).execute(&planned(Mode::Connect, true));
+    drop(unpause);
+    assert_eq!(rec.status, Status::Failed, "{rec:?}");
+    let error = rec.error.as_deref().unwrap_or_default();
+    assert!(error.contains("Spark Connect server paused"), "{error}");
+}
+
 #[test]
 fn zz_nothing_labelled_is_left_once_server_and_cluster_are_removed() {
     let Some(()) = common::owned_cluster_or_skip("starts its own 4.1.4 cluster and Connect server")

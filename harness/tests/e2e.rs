@@ -18,11 +18,15 @@ fn sparkmodes(args: &[&str]) -> Output {
 /// Runs `scenario` (a file) on the version under test, against `SPARKMODES_TEST_MASTER` when
 /// it is set.
 fn run_scenario(out: &Path, scenario: &Path, run_id: &str) -> (Output, PathBuf) {
+    run_on(out, scenario, run_id, &common::master_args())
+}
+
+/// Runs `scenario` with `master_args` (empty: on a cluster of its own).
+fn run_on(out: &Path, scenario: &Path, run_id: &str, master_args: &[String]) -> (Output, PathBuf) {
     let _spark = common::spark_lock();
     let (scenario, out_s) = (scenario.to_str().unwrap(), out.to_str().unwrap());
     let mut args = vec!["run", scenario, "--output", out_s, "--run-id", run_id];
-    let master = common::master_args();
-    args.extend(master.iter().map(String::as_str));
+    args.extend(master_args.iter().map(String::as_str));
     (sparkmodes(&args), out.join(run_id))
 }
 
@@ -108,7 +112,7 @@ timeout_s = 300
 "spark.executor.memory" = "512m"
 "#;
 
-/// The scheduler waits for more cores than the cluster has, up to the waiting time, before
+/// The scheduler waits for more cores than the cluster (2 × 1 core) has, up to the waiting time, before
 /// the first job: a slowdown made purely by configuration.
 const SLOW_CONF: &str = r#"
 "spark.cores.max" = "8"
@@ -136,11 +140,20 @@ fn compare_passes_the_same_config_and_flags_an_induced_slowdown() {
     let slow = out.path().join("gate-slow.toml");
     std::fs::write(&slow, common::with_spark(&format!("{TIMING}{SLOW_CONF}"))).unwrap();
 
-    let (a, dir_a) = run_scenario(out.path(), &same, "a");
+    // The three matrices share one cluster (started by this binary, given with --master), as
+    // a CI gate comparing against a standing cluster would: no cluster start-up between them.
+    let master = {
+        let _spark = common::spark_lock();
+        vec![
+            "--master".into(),
+            common::shared_cluster().master_url_host(),
+        ]
+    };
+    let (a, dir_a) = run_on(out.path(), &same, "a", &master);
     assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
-    let (b, dir_b) = run_scenario(out.path(), &same, "b");
+    let (b, dir_b) = run_on(out.path(), &same, "b", &master);
     assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
-    let (s, dir_s) = run_scenario(out.path(), &slow, "slow");
+    let (s, dir_s) = run_on(out.path(), &slow, "slow", &master);
     assert_eq!(s.status.code(), Some(0), "{}", stderr(&s));
 
     let aa = compare(&dir_a, &dir_b);

@@ -29,10 +29,17 @@ pub enum Mode {
     /// The unchanged classic app with `SPARK_REMOTE` set, in the pure-client venv: it must
     /// fail at its first classic-only import (`SparkContext`); a negative cell like the refusal.
     ConnectClassic,
+    /// Direct mode with the driver's pyspark from another line than the cluster's: Spark's
+    /// RPC classes differ, the driver never registers (`InvalidClassException`).
+    VersionSkew,
+    /// Direct mode at an element count its `spark.driver.memory` cannot hold: OutOfMemoryError.
+    DriverOom,
+    /// Direct mode with `spark.driver.maxResultSize` below the collected result's size.
+    MaxResultSize,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 7] = [
+    pub const ALL: [Mode; 10] = [
         Mode::Direct,
         Mode::Containerized,
         Mode::Submit,
@@ -40,6 +47,9 @@ impl Mode {
         Mode::PythonMismatch,
         Mode::Connect,
         Mode::ConnectClassic,
+        Mode::VersionSkew,
+        Mode::DriverOom,
+        Mode::MaxResultSize,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +61,9 @@ impl Mode {
             Mode::PythonMismatch => "python-mismatch",
             Mode::Connect => "connect",
             Mode::ConnectClassic => "connect-classic",
+            Mode::VersionSkew => "version-skew",
+            Mode::DriverOom => "driver-oom",
+            Mode::MaxResultSize => "max-result-size",
         }
     }
 
@@ -66,6 +79,9 @@ impl Mode {
             Mode::ClusterRefusal => Some("cluster-refusal"),
             Mode::PythonMismatch => Some("python-mismatch"),
             Mode::ConnectClassic => Some("connect-classic-api"),
+            Mode::VersionSkew => Some("version-skew"),
+            Mode::DriverOom => Some("driver-out-of-memory"),
+            Mode::MaxResultSize => Some("max-result-size"),
             _ => None,
         }
     }

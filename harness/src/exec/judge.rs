@@ -37,8 +37,10 @@ pub fn judge_refusal(out: &Outcome, stderr: &str, rec: &mut RunRecord) {
 /// kept only when the driver failed and its output shows exactly that failure.
 pub fn expected_failure(expected: &str, out: &Outcome, output: &str, rec: &mut RunRecord) {
     let found = diagnose(output);
+    // Stopped by a watch (a driver hung after its OutOfMemoryError) counts as failing.
+    let failed = out.aborted.is_some() || out.exit_code.is_some_and(|c| c != 0);
     match (out.exit_code, &found) {
-        (Some(c), Some(d)) if c != 0 && d.name == expected => {
+        (_, Some(d)) if failed && d.name == expected => {
             rec.status = Status::FailedAsExpected;
             rec.correct = Correctness::Yes;
             rec.finding = Some(d.finding());
@@ -297,7 +299,37 @@ mod tests {
             wall_s: 1.0,
             fault_at_s: None,
             fault_error: None,
+            aborted: None,
         }
+    }
+
+    /// A driver that hung after its OutOfMemoryError is stopped by the watch (no exit code):
+    /// for the driver-oom cell that is the promised failure; exiting 0 never is.
+    #[test]
+    fn a_stopped_driver_keeps_the_driver_oom_promise() {
+        let log = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/logs/driver-oom.log"
+        ))
+        .unwrap();
+        let stopped = Outcome {
+            exit_code: None,
+            aborted: Some("the driver ran out of memory and was stopped".into()),
+            ..outcome(0)
+        };
+        let mut r = RunRecord::default();
+        expected_failure("driver-out-of-memory", &stopped, &log, &mut r);
+        assert_eq!(r.status, Status::FailedAsExpected, "{r:?}");
+        let mut r = RunRecord::default();
+        expected_failure("driver-out-of-memory", &outcome(0), &log, &mut r);
+        assert_eq!(r.status, Status::Failed);
+        let mut r = RunRecord::default();
+        expected_failure("max-result-size", &stopped, &log, &mut r);
+        assert_eq!(
+            r.status,
+            Status::Failed,
+            "another failure is not the promise"
+        );
     }
 
     #[test]
@@ -401,6 +433,7 @@ mod tests {
                 wall_s: 1.0,
                 fault_at_s: None,
                 fault_error: None,
+                aborted: None,
             };
             let mut r = RunRecord::default();
             judge_connect_classic(&out, &text, &mut r);

@@ -9,9 +9,11 @@ pub mod backend;
 pub mod driver;
 pub mod judge;
 pub mod matrix;
+pub mod negative;
 pub mod process;
 pub mod result_check;
 pub mod run;
+pub mod watch;
 
 pub use backend::{BackendOptions, SparkBackend};
 pub use matrix::{run_plan, Backend};

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::error::Result;
+use crate::exec::watch::Watch;
 use crate::infra::{docker, reaper};
 
 /// A command to run, and the container it starts (if any), which killing the client would
@@ -27,6 +28,14 @@ pub struct Fault {
     pub action: Box<dyn FnOnce() -> Result<()> + Send>,
 }
 
+/// What may end a run besides its own exit: the deadline, a fault injected part-way, a watch
+/// that finds the run can no longer succeed.
+pub struct Supervision {
+    pub timeout: Duration,
+    pub fault: Option<Fault>,
+    pub watch: Option<Watch>,
+}
+
 /// How often a fault's arming condition is re-read.
 const ARM_POLL: Duration = Duration::from_millis(100);
 
@@ -38,28 +47,28 @@ pub struct Outcome {
     /// Seconds after start at which the fault fired, and what it reported if it failed.
     pub fault_at_s: Option<f64>,
     pub fault_error: Option<String>,
+    /// Why a watch stopped the run before it ended by itself.
+    pub aborted: Option<String>,
 }
 
-pub fn execute(
-    launch: &Launch,
-    stdout: &Path,
-    stderr: &Path,
-    timeout: Duration,
-    fault: Option<Fault>,
-) -> Result<Outcome> {
+pub fn execute(launch: &Launch, stdout: &Path, stderr: &Path, sup: Supervision) -> Result<Outcome> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    rt.block_on(supervise(launch, stdout, stderr, timeout, fault))
+    rt.block_on(supervise(launch, stdout, stderr, sup))
 }
 
 async fn supervise(
     launch: &Launch,
     stdout: &Path,
     stderr: &Path,
-    timeout: Duration,
-    fault: Option<Fault>,
+    sup: Supervision,
 ) -> Result<Outcome> {
+    let Supervision {
+        timeout,
+        fault,
+        watch,
+    } = sup;
     reaper::park_if_interrupted();
     let mut cmd = tokio::process::Command::new(&launch.program);
     cmd.args(&launch.args)
@@ -85,7 +94,9 @@ async fn supervise(
         wall_s: 0.0,
         fault_at_s: None,
         fault_error: None,
+        aborted: None,
     };
+    let mut watching = watch.map(Watch::start);
     let deadline = tokio::time::sleep(timeout);
     tokio::pin!(deadline);
     let (mut armed, fault_after, mut fault_action) = match fault {
@@ -113,6 +124,17 @@ async fn supervise(
                 let _ = child.wait().await;
                 break;
             }
+            reason = verdict(&mut watching), if watching.is_some() => {
+                // A check that panicked said nothing: the run goes on unwatched.
+                let Ok(reason) = reason else {
+                    watching = None;
+                    continue;
+                };
+                outcome.aborted = Some(reason);
+                stop(pgid, launch);
+                let _ = child.wait().await;
+                break;
+            }
             _ = arm_poll.tick(), if armed.is_some() => {
                 if armed.as_ref().is_some_and(|is_armed| is_armed()) {
                     armed = None;
@@ -132,12 +154,25 @@ async fn supervise(
         }
     }
     reaper::register_group(0);
+    if let Some(w) = watching {
+        w.stop();
+    }
     outcome.wall_s = started.elapsed().as_secs_f64();
     if let Some(name) = &launch.container {
         // `docker run --rm` removes it on a normal exit; this covers every other way out.
         let _ = docker::cli(&["rm", "-f", name]);
     }
     Ok(outcome)
+}
+
+/// The watch's verdict, once it has one (never resolves while there is no watch).
+async fn verdict(
+    watching: &mut Option<crate::exec::watch::Watching>,
+) -> std::result::Result<String, tokio::sync::oneshot::error::RecvError> {
+    match watching {
+        Some(w) => (&mut w.verdict).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// The driver JVM outlives `python project.py` while its shutdown hooks run (they write the
@@ -194,14 +229,12 @@ mod tests {
     /// Runs `script` under `sh` with `timeout` (and `fault`), output into a temporary dir.
     fn run_sh(script: &str, timeout: Duration, fault: Option<Fault>) -> Outcome {
         let d = tempfile::tempdir().unwrap();
-        execute(
-            &sh(script),
-            &d.path().join("o"),
-            &d.path().join("e"),
+        let sup = Supervision {
             timeout,
             fault,
-        )
-        .unwrap()
+            watch: None,
+        };
+        execute(&sh(script), &d.path().join("o"), &d.path().join("e"), sup).unwrap()
     }
 
     fn sh(script: &str) -> Launch {
@@ -221,8 +254,11 @@ mod tests {
             &sh("echo hi; echo oops >&2; exit 3"),
             &o,
             &e,
-            Duration::from_secs(30),
-            None,
+            Supervision {
+                timeout: Duration::from_secs(30),
+                fault: None,
+                watch: None,
+            },
         )
         .unwrap();
         assert_eq!(out.exit_code, Some(3));
@@ -291,5 +327,25 @@ mod tests {
         assert_eq!(out.exit_code, Some(0));
         assert!(out.fault_at_s.unwrap() >= 0.2);
         assert!(out.fault_error.is_none());
+    }
+
+    /// Like a Connect client waiting on a dead server: the watch ends it long before its deadline.
+    #[test]
+    fn a_watch_verdict_stops_the_run_and_says_why() {
+        let d = tempfile::tempdir().unwrap();
+        let flag = d.path().join("server-died");
+        let script = format!("touch {}; sleep 60", flag.display());
+        let sup = Supervision {
+            timeout: Duration::from_secs(120),
+            fault: None,
+            watch: Some(Watch {
+                every: Duration::from_millis(50),
+                check: Box::new(move || flag.exists().then(|| "server out of memory".into())),
+            }),
+        };
+        let out = execute(&sh(&script), &d.path().join("o"), &d.path().join("e"), sup).unwrap();
+        assert_eq!(out.aborted.as_deref(), Some("server out of memory"));
+        assert!(!out.timed_out);
+        assert!(out.wall_s < 60.0, "{}", out.wall_s);
     }
 }

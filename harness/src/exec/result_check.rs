@@ -13,7 +13,7 @@ use crate::config::app::{Builtin, Check, Expected, Format};
 use crate::error::{Error, Result};
 use crate::exec::app::Staged;
 use crate::exec::judge::{last_meaningful_line, Verdict};
-use crate::exec::process::{self, Launch};
+use crate::exec::process::{self, Launch, Supervision};
 use crate::measure::correctness::Correctness;
 use crate::measure::expected::{self, Table};
 use crate::measure::oracle;
@@ -91,7 +91,12 @@ fn command(job: &Job, cmd: &[String]) -> Result<Verdict> {
         staged.root.join(CHECK_STDOUT),
         staged.root.join(CHECK_STDERR),
     );
-    let outcome = process::execute(&launch, &out, &err, job.timeout, None)?;
+    let sup = Supervision {
+        timeout: job.timeout,
+        fault: None,
+        watch: None,
+    };
+    let outcome = process::execute(&launch, &out, &err, sup)?;
     let said = || {
         let text = std::fs::read_to_string(&err).unwrap_or_default()
             + &std::fs::read_to_string(&out).unwrap_or_default();

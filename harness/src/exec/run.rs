@@ -13,7 +13,8 @@ use crate::error::Result;
 use crate::exec::app;
 use crate::exec::driver::{self, Deployment, Driver};
 use crate::exec::judge::{self, failure_cause, judge_refusal, last_meaningful_line};
-use crate::exec::process::{self, Fault, Outcome};
+use crate::exec::negative;
+use crate::exec::process::{self, Fault, Outcome, Supervision};
 use crate::exec::result_check::{self, ResultJudge};
 use crate::infra::cluster::Cluster;
 use crate::infra::target::Target;
@@ -49,9 +50,6 @@ pub struct SparkExecutor {
     other_venv: Option<Venv>,
 }
 
-/// Elements a negative cell's app is given: enough for a first task, nothing to measure.
-const NEGATIVE_CELL_ELEMENTS: u64 = 1000;
-
 impl SparkExecutor {
     pub fn new(ctx: GroupContext, cluster: Option<&Cluster>) -> Self {
         let seq = count_existing(&ctx.run_dir.join("runs"));
@@ -79,9 +77,14 @@ impl SparkExecutor {
         }
     }
 
-    /// The python-mismatch cell drives from a venv on another Python minor (built once, on
-    /// first use); every other mode from the group's.
+    /// The python-mismatch cell drives from a venv on another Python minor, the version-skew
+    /// cell from another line's (each built once, on first use); every other mode from the
+    /// group's.
     fn venv_for(&mut self, mode: Mode) -> Result<Venv> {
+        if mode == Mode::VersionSkew {
+            let cluster = &self.ctx.venv.spark_version;
+            return crate::infra::venv::ensure(negative::skew_driver(cluster));
+        }
         if mode != Mode::PythonMismatch {
             return Ok(self.ctx.venv.clone());
         }
@@ -121,18 +124,22 @@ impl SparkExecutor {
             venv: &venv,
             image: &self.ctx.image,
             staged: &staged,
-            // A negative cell still runs the app: it must reach its first task to fail there.
-            elements: elements_for(run),
+            // A negative cell still runs the app, with what provokes its failure.
+            elements: negative::elements(run.mode, run.elements),
             seed: run.seed,
             arrow: run.arrow,
         };
         let launch = driver.launch(&job)?;
-        let fault = self.fault(run, staged.event_log_dir.clone());
-        let outcome =
-            process::execute(&launch, &staged.stdout, &staged.stderr, run.timeout, fault)?;
-        // Read once: every judgement below looks at the same output.
+        let sup = Supervision {
+            timeout: run.timeout,
+            fault: self.fault(run, staged.event_log_dir.clone()),
+            watch: driver.watch(&staged),
+        };
+        let outcome = process::execute(&launch, &staged.stdout, &staged.stderr, sup)?;
+        // Read once: every judgement below looks at the same output (and why a watch ended it).
         let stderr = std::fs::read_to_string(&staged.stderr).unwrap_or_default();
-        let output = driver_output(&stderr, &staged.stdout);
+        let mut output = driver_output(&stderr, &staged.stdout);
+        output.extend(outcome.aborted.as_deref().map(|why| format!("\n{why}\n")));
         self.judge(run, &staged, &venv, &outcome, &output, rec)?;
         let log = driver.event_log(&staged);
         if let Some(log) = &log {
@@ -170,6 +177,7 @@ impl SparkExecutor {
         let mut conf = driver.conf(&self.ctx.target)?;
         conf.extend(spark_conf(run, &self.ctx.target));
         conf.extend(run.conf.clone());
+        conf.extend(negative::conf(run.mode));
         if !run.mode.uses_connect() {
             // Apps that build their session without `.master(...)` land on the cluster here.
             conf.insert("spark.master".into(), master.clone());
@@ -240,6 +248,11 @@ impl SparkExecutor {
             judge::expected_failure(expected, out, stderr, rec);
             return Ok(());
         }
+        if let Some(why) = &out.aborted {
+            rec.status = Status::Failed;
+            rec.error = Some(format!("stopped before its timeout: {why}"));
+            return Ok(());
+        }
         if out.exit_code != Some(0) {
             rec.status = Status::Failed;
             rec.error = Some(failure_cause(out.exit_code, stderr));
@@ -301,15 +314,6 @@ fn job_started(event_log_dir: &Path) -> bool {
     eventlog::find_event_log(event_log_dir)
         .and_then(|p| std::fs::read_to_string(p).ok())
         .is_some_and(|t| t.contains("\"Event\":\"SparkListenerJobStart\""))
-}
-
-/// A negative cell's app is given just enough elements to reach its first task.
-fn elements_for(run: &PlannedRun) -> u64 {
-    if run.mode.computes() {
-        run.elements
-    } else {
-        NEGATIVE_CELL_ELEMENTS
-    }
 }
 
 /// Computing modes whose driver is the app's own (not a Connect server's).

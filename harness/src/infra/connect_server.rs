@@ -166,6 +166,7 @@ impl RunningServer {
             port,
             token: opts.token,
             event_log_dir: event_log_dir.to_path_buf(),
+            container: container.id().to_string(),
         };
         Ok(RunningServer {
             container: Some(container),
@@ -178,13 +179,7 @@ impl RunningServer {
     /// heap (seen for real: the scheduler's dispatcher thread dies, the container keeps
     /// running, and every later client hangs until its timeout — fixtures/logs/connect-server-oom.log).
     pub fn degradation(&self) -> Option<String> {
-        let id = self.container.as_ref()?.id().to_string();
-        let state = docker::cli(&["inspect", "--format", "{{.State.Status}}", &id])
-            .unwrap_or_else(|_| "removed".into());
-        if state != "running" {
-            return Some(format!("Spark Connect server {state}"));
-        }
-        out_of_memory(&docker::logs(&id, LOG_TAIL))
+        health(self.container.as_ref()?.id())
     }
 
     /// Removes the server now (drop does the same); with SPARKMODES_KEEP it stays, labelled.
@@ -235,22 +230,30 @@ fn logs(name: &str) -> String {
     format!("\n--- {name} logs ---\n{}", docker::logs(name, 20))
 }
 
-/// Where a group's server writes its event log: one folder per server start, so a restarted
-/// server's application never shares a folder with the one before.
 /// How much of the server's log is read after each run: far more than one run writes.
 const LOG_TAIL: u32 = 20_000;
 
+/// Why the server `container` cannot serve clients any more, if it cannot: not running, or
+/// its log has an OutOfMemoryError (checked after every run, and while a client runs).
+pub fn health(container: &str) -> Option<String> {
+    let state = docker::cli(&["inspect", "--format", "{{.State.Status}}", container])
+        .unwrap_or_else(|_| "removed".into());
+    if state != "running" {
+        return Some(format!("Spark Connect server {state}"));
+    }
+    out_of_memory(&docker::logs(container, LOG_TAIL))
+}
+
 /// The server's own OutOfMemoryError line, if its log has one.
 pub fn out_of_memory(log: &str) -> Option<String> {
-    let line = log
-        .lines()
-        .find(|l| l.contains("java.lang.OutOfMemoryError"))?;
+    let line = crate::measure::diagnosis::jvm_out_of_memory(log)?;
     Some(format!(
-        "Spark Connect server ran out of memory (\"{}\"): restarted; raise spark.driver.memory for it",
-        line.trim()
+        "Spark Connect server ran out of memory (\"{line}\"): restarted; raise spark.driver.memory for it"
     ))
 }
 
+/// Where a group's server writes its event log: one folder per server start, so a restarted
+/// server's application never shares a folder with the one before.
 pub fn event_log_dir(run_dir: &Path, start: usize) -> PathBuf {
     run_dir.join("connect-eventlog").join(start.to_string())
 }

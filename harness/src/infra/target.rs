@@ -31,6 +31,8 @@ pub struct ConnectEndpoint {
     pub token: Option<String>,
     /// The host directory holding the server's (one, shared) event log.
     pub event_log_dir: PathBuf,
+    /// The server's container, whose health is watched while a client runs.
+    pub container: String,
 }
 
 /// The variable both the server and the Python client read the Connect token from.

@@ -146,6 +146,18 @@ pub fn diagnose(output: &str) -> Option<Diagnosis> {
     })
 }
 
+/// The line where a JVM reports that *it* ran out of heap (`Exception in thread "…"
+/// java.lang.OutOfMemoryError`, or the error at the head of a stack trace), not a task's
+/// failure it relays (`Lost task … : java.lang.OutOfMemoryError`, which Spark retries). Such a
+/// driver often hangs afterwards instead of exiting (fixtures/logs/driver-oom.log).
+pub fn jvm_out_of_memory(output: &str) -> Option<&str> {
+    const OOM: &str = "java.lang.OutOfMemoryError";
+    output
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(OOM) || (l.starts_with("Exception in thread") && l.contains(OOM)))
+}
+
 /// Java prints an exception's class and its message on one line, but a wrapped cause can split
 /// a rule's parts over lines: then the line with the last part is the one shown.
 fn match_across_lines<'a>(rule: &Rule, output: &'a str) -> Option<&'a str> {
@@ -159,6 +171,18 @@ fn match_across_lines<'a>(rule: &Rule, output: &'a str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_jvm_out_of_its_own_heap_is_told_from_a_relayed_task_failure() {
+        for log in ["driver-oom.log", "connect-server-oom.log"] {
+            let text = fixture(log);
+            let line = jvm_out_of_memory(&text);
+            assert!(line.is_some_and(|l| l.contains("Java heap space")), "{log}");
+        }
+        let relayed = "26/11/26 WARN TaskSetManager: Lost task 0.0 in stage 0.0 (TID 0) (172.18.0.3 executor 1): java.lang.OutOfMemoryError: Java heap space";
+        assert_eq!(jvm_out_of_memory(relayed), None);
+        assert_eq!(jvm_out_of_memory(&fixture("max-result-size.log")), None);
+    }
 
     fn fixture(name: &str) -> String {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/logs/");

@@ -181,3 +181,14 @@ fn a_scenario_must_fit_the_app() {
     let e = s.refuse_elements(&[1000, 2000]).unwrap_err().to_string();
     assert!(e.contains("no size knob"), "{e}");
 }
+
+/// `run` without `--app` deploys the sample: every shipped scenario must fit it.
+#[test]
+fn every_shipped_scenario_fits_the_sample() {
+    let sample = AppSpec::load(&fixtures("app")).unwrap();
+    for (name, _) in crate::config::scenario::BUILTIN {
+        let s = crate::config::Scenario::builtin(name).unwrap();
+        sample.refuse_modes(&s.modes).unwrap();
+        sample.refuse_elements(&s.elements).unwrap();
+    }
+}

@@ -100,12 +100,19 @@ pub struct Scenario {
 }
 
 /// The scenarios shipped in `scenarios/`, by name.
-pub const BUILTIN: [(&str, &str); 8] = [
+pub const BUILTIN: [(&str, &str); 9] = [
     (
         "compat",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../scenarios/compat.toml"
+        )),
+    ),
+    (
+        "compat-connect",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/compat-connect.toml"
         )),
     ),
     (

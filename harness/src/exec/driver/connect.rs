@@ -12,6 +12,8 @@ use super::{Deployment, Driver};
 use crate::error::{Error, Result};
 use crate::exec::app;
 use crate::exec::process::Launch;
+use crate::exec::watch::Watch;
+use crate::infra::connect_server;
 use crate::infra::target::{ConnectEndpoint, Target, CONNECT_TOKEN_ENV};
 use crate::measure::connect_log;
 use crate::measure::eventlog::{self, PhaseTimings};
@@ -77,6 +79,15 @@ impl Driver for Connect {
             env: self.env(job),
             cwd: job.staged.app.clone(),
             container: None,
+        })
+    }
+
+    /// A client of a server that died or ran out of heap would wait until its timeout.
+    fn watch(&self, _staged: &app::Staged) -> Option<Watch> {
+        let container = self.endpoint.container.clone();
+        Some(Watch {
+            every: super::WATCH_EVERY,
+            check: Box::new(move || connect_server::health(&container)),
         })
     }
 
@@ -150,6 +161,7 @@ mod tests {
                 port: 4242,
                 token: Some("secret-token".into()),
                 event_log_dir: PathBuf::from("/x"),
+                container: "c".into(),
             }),
             ..Target::external("spark://h:7077", None)
         };

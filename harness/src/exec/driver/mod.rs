@@ -8,6 +8,7 @@ mod submit;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub use submit::REFUSAL_MESSAGE;
 
@@ -16,9 +17,14 @@ use crate::config::Mode;
 use crate::error::Result;
 use crate::exec::app::Staged;
 use crate::exec::process::Launch;
+use crate::exec::watch::{LogTail, Watch};
 use crate::infra::target::Target;
 use crate::infra::venv::Venv;
+use crate::measure::diagnosis;
 use crate::measure::eventlog::{self, PhaseTimings};
+
+/// How often a running app's health is checked (on a thread of its own).
+pub const WATCH_EVERY: Duration = Duration::from_secs(3);
 
 /// Everything a mode needs to deploy one run.
 pub struct Deployment<'a> {
@@ -58,6 +64,20 @@ pub trait Driver {
         None
     }
     fn launch(&self, job: &Deployment) -> Result<Launch>;
+    /// What to check while the app runs, for a failure it would only wait on. By default the
+    /// driver's own OutOfMemoryError: a driver JVM out of heap often hangs instead of exiting.
+    fn watch(&self, staged: &Staged) -> Option<Watch> {
+        let stderr = LogTail::new(staged.stderr.clone());
+        Some(Watch {
+            every: WATCH_EVERY,
+            check: Box::new(move || {
+                let line = diagnosis::jvm_out_of_memory(&stderr.new_lines())?.to_string();
+                Some(format!(
+                    "the driver ran out of memory and was stopped (\"{line}\")"
+                ))
+            }),
+        })
+    }
     /// The event log holding this run's jobs: by default its own app's, in the staged dir.
     fn event_log(&self, staged: &Staged) -> Option<PathBuf> {
         eventlog::find_event_log(&staged.event_log_dir)
@@ -76,7 +96,9 @@ pub fn for_mode(mode: Mode, target: &Target) -> Result<Box<dyn Driver>> {
         Mode::Submit => Box::new(submit::Submit {
             deploy_mode: "client",
         }),
-        Mode::PythonMismatch => Box::new(direct::Direct),
+        Mode::PythonMismatch | Mode::VersionSkew | Mode::DriverOom | Mode::MaxResultSize => {
+            Box::new(direct::Direct)
+        }
         Mode::ClusterRefusal => Box::new(submit::Submit {
             deploy_mode: "cluster",
         }),
