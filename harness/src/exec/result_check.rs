@@ -72,21 +72,7 @@ fn command(job: &Job, cmd: &[String]) -> Result<Verdict> {
     let staged = job.staged;
     let p = staged.placeholders(None, "", job.elements, job.seed);
     let rendered: Vec<String> = cmd.iter().map(|a| p.render(a)).collect();
-    let bin = job.python.parent().unwrap_or(Path::new("/"));
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let mut env = staged.env(&p, job.arrow);
-    env.push(("PATH".into(), path.clone()));
-    let launch = Launch {
-        program: program(&rendered[0], job.python, &path, &staged.app)?,
-        args: rendered[1..].to_vec(),
-        env,
-        cwd: staged.app.clone(),
-        container: None,
-    };
+    let launch = check_launch(job, &rendered)?;
     let (out, err) = (
         staged.root.join(CHECK_STDOUT),
         staged.root.join(CHECK_STDERR),
@@ -114,6 +100,27 @@ fn command(job: &Job, cmd: &[String]) -> Result<Verdict> {
             let code = code.map_or("was killed".into(), |c| format!("exited {c}"));
             format!("check command `{}` {code}: {}", rendered.join(" "), said())
         }),
+    })
+}
+
+/// The rendered command, with the app's variables and the host venv first on PATH.
+fn check_launch(job: &Job, rendered: &[String]) -> Result<Launch> {
+    let staged = job.staged;
+    let p = staged.placeholders(None, "", job.elements, job.seed);
+    let bin = job.python.parent().unwrap_or(Path::new("/"));
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut env = staged.env(&p, job.arrow);
+    env.push(("PATH".into(), path.clone()));
+    Ok(Launch {
+        program: program(&rendered[0], job.python, &path, &staged.app)?,
+        args: rendered[1..].to_vec(),
+        env,
+        cwd: staged.app.clone(),
+        container: None,
     })
 }
 

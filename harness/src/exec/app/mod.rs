@@ -85,22 +85,26 @@ pub fn stage(req: &Request) -> Result<Staged> {
     let py_files = files::ship_py_files(req.spec, &staged, req.python)?;
     std::fs::create_dir_all(&staged.conf_dir)?;
     std::fs::create_dir_all(&staged.event_log_dir)?;
-    let view = |rel: &str| driver_path(req, rel);
+    let conf = defaults(req, &py_files);
+    write_defaults(&staged.conf_dir.join("spark-defaults.conf"), &conf)?;
+    Ok(staged)
+}
+
+/// The run's conf plus what the harness owns: the event log (one plain file, where the
+/// driver can write it) and the shipped py-files, as the driver sees their paths.
+fn defaults(req: &Request, py_files: &[String]) -> BTreeMap<String, String> {
     let mut all = req.conf.clone();
     all.insert("spark.eventLog.enabled".into(), "true".into());
     // Spark 4 rolls and zstd-compresses event logs by default; one plain file reads everywhere.
     all.insert("spark.eventLog.compress".into(), "false".into());
     all.insert("spark.eventLog.rolling.enabled".into(), "false".into());
-    all.insert(
-        "spark.eventLog.dir".into(),
-        format!("file://{}", view("eventlog")),
-    );
+    let log_dir = format!("file://{}", driver_path(req, "eventlog"));
+    all.insert("spark.eventLog.dir".into(), log_dir);
     if !py_files.is_empty() {
-        let paths: Vec<String> = py_files.iter().map(|f| view(f)).collect();
+        let paths: Vec<String> = py_files.iter().map(|f| driver_path(req, f)).collect();
         all.insert("spark.submit.pyFiles".into(), paths.join(","));
     }
-    write_defaults(&staged.conf_dir.join("spark-defaults.conf"), &all)?;
-    Ok(staged)
+    all
 }
 
 /// `rel` (inside the run directory) as the driver sees it.
