@@ -98,7 +98,7 @@ impl Bench {
         let rec = self.executor.execute(run);
         self.sink.append(&rec).expect("record appended");
         assert!(
-            rec.correct,
+            rec.correct == sparkmodes::Correctness::Yes,
             "{} arrow={}: {:?} {}",
             rec.mode,
             rec.arrow,

@@ -20,4 +20,4 @@ pub mod progress;
 pub use config::{Mode, Plan, PlannedRun, Scenario};
 pub use error::{Error, Exit, Result};
 pub use infra::{Cluster, ClusterShape, Target};
-pub use measure::{CellKey, RunRecord, Status};
+pub use measure::{CellKey, Correctness, RunRecord, Status};

@@ -497,6 +497,67 @@ fn app_directory_without_its_ini_is_named() {
         .refused(&[&format!("--app {}", path_str(&app)), "data/data_source.ini"]);
 }
 
+/// An app directory holding `manifest` as its sparkmodes-app.toml, and a script.
+fn app_dir(sb: &Sandbox, name: &str, manifest: &str) -> PathBuf {
+    let dir = sb.root.path().join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("job.py"), "print('hi')\n").unwrap();
+    std::fs::write(dir.join("sparkmodes-app.toml"), manifest).unwrap();
+    dir
+}
+
+#[test]
+fn a_bad_app_manifest_names_file_line_and_key() {
+    let sb = Sandbox::new(&[]);
+    let s = sb.valid_scenario();
+    let cases = [
+        (
+            "name = \"a\"\nentry = \"job.py\"\nentyr = 1\n",
+            3,
+            "unknown key `entyr`",
+        ),
+        (
+            "name = \"a\"\nentry = \"job.py\"\npackages = [\"mmh3\"]\n",
+            3,
+            "key `packages[0]`: must be pinned",
+        ),
+        ("name = \"a\"\nentry = \"main.py\"\n", 2, "key `entry`"),
+        (
+            "name = \"a\"\nentry = \"job.py\"\n[check]\nbuiltin = \"squares\"\n",
+            4,
+            "size_knob",
+        ),
+        (
+            "name = \"a\"\nentry = \"job.py\"\nargs = [\"{rows}\"]\n",
+            3,
+            "unknown placeholder `{rows}`",
+        ),
+    ];
+    for (i, (manifest, line, why)) in cases.into_iter().enumerate() {
+        let app = app_dir(&sb, &format!("app{i}"), manifest);
+        let at = format!("{}:{line}:", path_str(&app.join("sparkmodes-app.toml")));
+        sb.run_scenario(&s, &["--app", app.to_str().unwrap()])
+            .refused(&[&at, why]);
+    }
+}
+
+#[test]
+fn a_scenario_that_does_not_fit_the_app_is_refused() {
+    let sb = Sandbox::new(&[]);
+    let app = app_dir(
+        &sb,
+        "app",
+        "name = \"a\"\nentry = \"job.py\"\nmodes = [\"direct\"]\n",
+    );
+    let s = sb.valid_scenario();
+    sb.run_scenario(&s, &["--app", app.to_str().unwrap()])
+        .refused(&["app `a` declares the modes [direct], not `cluster-refusal`"]);
+    let sized = sb.scenario("elements = [1000]", "elements = [1000, 2000]");
+    let app = app_dir(&sb, "app2", "name = \"a\"\nentry = \"job.py\"\n");
+    sb.run_scenario(&sized, &["--app", app.to_str().unwrap()])
+        .refused(&["no size knob"]);
+}
+
 #[test]
 fn help_names_the_exit_codes_and_the_scenario_argument() {
     let help = common::bin().arg("--help").output().unwrap();

@@ -16,7 +16,7 @@ use sparkmodes::exec::run::{Executor, GroupContext, SparkExecutor};
 use sparkmodes::infra::cluster::{self, Cluster};
 use sparkmodes::infra::connect_server::{RunningServer, ServerOptions};
 use sparkmodes::infra::{image, image::Base, venv};
-use sparkmodes::measure::record::{RunRecord, Status};
+use sparkmodes::measure::record::{Correctness, RunRecord, Status};
 
 const SPARK: &str = "4.1.4";
 const ELEMENTS: u64 = 10_000;
@@ -135,7 +135,7 @@ fn connect_is_correct_and_its_phases_come_from_its_own_session() {
             rec.error,
             output(&dir, &rec)
         );
-        assert!(rec.correct && rec.kept_promise());
+        assert!(rec.correct == Correctness::Yes && rec.kept_promise());
         assert_eq!(rec.arrow_effective, Some(true));
         assert!(rec
             .finding
@@ -193,7 +193,7 @@ fn a_client_without_the_token_is_refused() {
         Status::Failed,
         "a client without the token was served"
     );
-    assert!(!rec.correct);
+    assert_eq!(rec.correct, Correctness::No);
     let out = output(&dir, &rec);
     assert!(out.contains("No authentication token provided"), "{out}");
     assert_eq!(rec.diagnosis.as_deref(), Some("connect-token-missing"));

@@ -5,7 +5,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use sparkmodes::measure::record::{load_records, Status};
+use sparkmodes::measure::record::{load_records, Correctness, Status};
 
 fn sparkmodes(args: &[&str]) -> Output {
     common::bin()
@@ -49,7 +49,7 @@ fn smoke_scenario_writes_one_correct_row_per_cell_with_sane_phases() {
     let cells: std::collections::BTreeSet<_> = records.iter().map(|r| r.cell()).collect();
     assert_eq!(cells.len(), 7);
     for r in &records {
-        assert!(r.correct, "{r:?}");
+        assert_eq!(r.correct, Correctness::Yes, "{r:?}");
         if !r.mode.computes() {
             assert_eq!(r.status, Status::RefusedAsExpected);
             continue;

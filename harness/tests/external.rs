@@ -6,7 +6,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use sparkmodes::measure::record::{load_records, Status};
+use sparkmodes::measure::record::{load_records, Correctness, Status};
 
 const SCENARIO: &str = r#"
 name = "external"
@@ -65,7 +65,9 @@ fn run_against_a_cluster_started_by_cluster_up() {
     let records = load_records(&out.path().join("x")).unwrap();
     assert_eq!(records.len(), 3);
     assert!(
-        records.iter().all(|r| r.status == Status::Ok && r.correct),
+        records
+            .iter()
+            .all(|r| r.status == Status::Ok && r.correct == Correctness::Yes),
         "{records:?}"
     );
     assert_eq!(

@@ -3,7 +3,7 @@
 
 mod common;
 
-use sparkmodes::measure::record::{load_records, Status};
+use sparkmodes::measure::record::{load_records, Correctness, Status};
 
 #[test]
 fn a_worker_killed_mid_job_is_survived_and_recorded() {
@@ -39,7 +39,11 @@ fn a_worker_killed_mid_job_is_survived_and_recorded() {
         // task run again on the survivor.
         assert!(r.tasks.unwrap() > 2, "the kill did not land mid-job: {r:?}");
         assert_eq!(r.status, Status::Ok, "Spark did not recover: {:?}", r.error);
-        assert!(r.correct, "wrong result after the fault: {:?}", r.error);
+        assert!(
+            r.correct == Correctness::Yes,
+            "wrong result after the fault: {:?}",
+            r.error
+        );
     }
     assert_eq!(o.status.code(), Some(0), "{stderr}");
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use sparkmodes::config::Mode;
 use sparkmodes::exec::run::Executor;
-use sparkmodes::measure::record::{RunRecord, Status};
+use sparkmodes::measure::record::{Correctness, RunRecord, Status};
 
 const ELEMENTS: u64 = 100_000;
 
@@ -28,7 +28,7 @@ fn assert_correct(mode: Mode, arrow: bool) {
         "{mode} arrow={arrow}: {:?}, see {logs:?}",
         rec.error
     );
-    assert!(rec.correct);
+    assert_eq!(rec.correct, Correctness::Yes);
     assert_eq!(rec.exit_code, Some(0));
     assert_eq!(
         rec.arrow_effective,
@@ -144,8 +144,10 @@ fn a_wrong_result_fails_the_oracle() {
     assert!(src.contains("return x**2"));
     std::fs::write(&ds, src.replace("return x**2", "return (x**2) ** 2")).unwrap();
     let (rec, _dir) = run(Mode::Direct, true, app.path());
-    assert_eq!(rec.status, Status::Failed);
-    assert!(!rec.correct);
+    // The app ran fine; its answer is wrong: status ok, correct false, the promise broken.
+    assert_eq!(rec.status, Status::Ok);
+    assert_eq!(rec.correct, Correctness::No);
+    assert!(!rec.kept_promise());
     let err = rec.error.unwrap();
     assert!(err.starts_with("wrong result: row 0:"), "{err}");
 }
@@ -191,7 +193,7 @@ fn a_hung_app_is_killed_at_the_timeout_and_the_next_run_works() {
         (exec.execute(&run), dir)
     };
     assert_eq!(rec.status, Status::Timeout, "{:?}", rec.error);
-    assert!(!rec.correct);
+    assert_eq!(rec.correct, Correctness::No);
     assert!(rec.wall_s >= 40.0 && rec.wall_s < 60.0, "{}", rec.wall_s);
     assert!(rec.error.as_deref().unwrap().contains("40s timeout"));
     let log = std::fs::read_to_string(dir.path().join(rec.stderr_path.unwrap())).unwrap();

@@ -10,7 +10,7 @@ use sparkmodes::config::Mode;
 use sparkmodes::exec::backend::new_secret;
 use sparkmodes::exec::run::Executor;
 use sparkmodes::infra::cluster::{self, Cluster};
-use sparkmodes::measure::record::{RunRecord, Status};
+use sparkmodes::measure::record::{Correctness, RunRecord, Status};
 
 fn secure_cluster() -> &'static Cluster {
     static C: OnceLock<Cluster> = OnceLock::new();
@@ -73,7 +73,7 @@ fn assert_works(mode: Mode) {
     };
     let (rec, dir) = run(mode, true);
     assert_eq!(rec.status, Status::Ok, "{mode}: {:?}", rec.error);
-    assert!(rec.correct);
+    assert_eq!(rec.correct, Correctness::Yes);
     assert_secret_written_nowhere(dir.path());
 }
 
@@ -105,7 +105,7 @@ fn a_client_without_the_secret_is_refused() {
         Status::Ok,
         "a client without the secret was served"
     );
-    assert!(!rec.correct);
+    assert_eq!(rec.correct, Correctness::No);
     let log = std::fs::read_to_string(dir.path().join(rec.stderr_path.unwrap())).unwrap();
     assert!(
         log.contains("All masters are unresponsive") || log.contains("authenticat"),

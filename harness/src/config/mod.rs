@@ -2,6 +2,7 @@
 //! Spark lines with a recipe ([`versions`]), and the ordered [`Plan`] of runs it expands to.
 //! Nothing here touches Docker, Spark or the disk beyond reading the scenario.
 
+pub mod app;
 pub mod conf;
 mod mode;
 pub mod plan;

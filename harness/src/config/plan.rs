@@ -342,7 +342,7 @@ warmup = 1
     fn record_of(run: &PlannedRun, status: Status) -> RunRecord {
         RunRecord {
             status,
-            correct: status == Status::Ok,
+            correct: (status == Status::Ok).into(),
             wall_s: 1.0,
             ..RunRecord::for_run(&label(run), "t", run)
         }

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::config::app::AppSpec;
 use crate::config::plan::{GroupKey, PlannedRun};
 use crate::config::scenario::ConfigSpec;
 use crate::error::Result;
@@ -91,6 +92,29 @@ impl SparkBackend {
         });
     }
 
+    /// The group's images; returns the app's extra packages. They reach both sides: the app's
+    /// image (executors and the driver container) and its host venv carry the same pins.
+    /// Connect groups run the Connect-ready sample, which needs none.
+    fn ensure_images(&mut self, key: &GroupKey) -> Result<Vec<String>> {
+        let images = image::ensure_for(&key.spark_version, &self.opts.base, &key.python)?;
+        let stack = stack_label(&key.spark_version, &key.python);
+        self.images
+            .insert(format!("spark-{stack}"), images.spark.clone());
+        // `base`, or `base-py3.13` for a Python other than the default.
+        let base = stack_label("base", &key.python);
+        self.images.insert(base, images.base.clone());
+        let packages = match key.connect {
+            true => Vec::new(),
+            false => AppSpec::load(&self.opts.app_source)?.packages,
+        };
+        self.image = image::ensure_app(&images.spark, &packages)?;
+        if self.image != images.spark {
+            let name = format!("spark-{stack}-app");
+            self.images.insert(name, self.image.clone());
+        }
+        Ok(packages)
+    }
+
     fn start_cluster(&self, config: &ConfigSpec) -> Result<Cluster> {
         crate::infra::reaper::park_if_interrupted();
         let options = cluster::Options {
@@ -139,19 +163,13 @@ pub fn new_secret() -> String {
 impl Backend for SparkBackend {
     fn start_group(&mut self, key: &GroupKey, first: &PlannedRun) -> Result<()> {
         let config = &first.config;
-        let images = image::ensure_for(&key.spark_version, &self.opts.base, &key.python)?;
         let stack = stack_label(&key.spark_version, &key.python);
-        self.images
-            .insert(format!("spark-{stack}"), images.spark.clone());
-        // `base`, or `base-py3.13` for a Python other than the default.
-        let base = stack_label("base", &key.python);
-        self.images.insert(base, images.base.clone());
-        self.image = images.spark;
+        let packages = self.ensure_images(key)?;
         self.config = Some(config.clone());
         self.group_label = format!("{stack}/{}", config.name);
         let venv = match key.connect {
             true => venv::ensure_connect_for(&key.spark_version, &key.python)?,
-            false => venv::ensure_for(&key.spark_version, &key.python)?,
+            false => venv::ensure_app(&key.spark_version, &key.python, &packages)?,
         };
         self.server_options = key.connect.then(|| ServerOptions {
             conf: first.conf.clone(),

@@ -1,11 +1,14 @@
 //! Judging one finished run from what it left behind: its exit, its output, its event log.
 //! Each judgement about a run is made here, once: refused as expected, failed (and the line
 //! that says why), timed out, Arrow as asked or a contradicted setup; the classic app failing
-//! under Spark Connect as it must (connect-classic).
+//! under Spark Connect as it must (connect-classic); what the app's declared check said of its
+//! result (right, wrong, or unknown); the app on the harness's cluster, not a master of its
+//! own.
 
 use crate::config::{Mode, PlannedRun};
 use crate::exec::driver::REFUSAL_MESSAGE;
 use crate::exec::process::Outcome;
+use crate::measure::correctness::Correctness;
 use crate::measure::diagnosis::diagnose;
 use crate::measure::eventlog::PhaseTimings;
 use crate::measure::record::{RunRecord, Status};
@@ -14,7 +17,7 @@ pub fn judge_refusal(out: &Outcome, stderr: &str, rec: &mut RunRecord) {
     let refused = out.exit_code.is_some_and(|c| c != 0);
     if refused && stderr.contains(REFUSAL_MESSAGE) {
         rec.status = Status::RefusedAsExpected;
-        rec.correct = true;
+        rec.correct = Correctness::Yes;
     } else if refused {
         rec.status = Status::Failed;
         rec.error = Some(format!(
@@ -39,7 +42,7 @@ pub fn expected_failure(expected: &str, out: &Outcome, output: &str, rec: &mut R
     match (out.exit_code, &found) {
         (_, Some(d)) if failed && d.name == expected => {
             rec.status = Status::FailedAsExpected;
-            rec.correct = true;
+            rec.correct = Correctness::Yes;
             rec.finding = Some(d.finding());
             rec.diagnosis = Some(d.name.clone());
         }
@@ -72,7 +75,7 @@ pub fn judge_connect_classic(out: &Outcome, output: &str, rec: &mut RunRecord) {
         }
         (_, Some(d)) => {
             rec.status = Status::FailedAsExpected;
-            rec.correct = true;
+            rec.correct = Correctness::Yes;
             let at = app_frame(output).unwrap_or_else(|| "the app".into());
             let api = d
                 .line
@@ -113,6 +116,59 @@ fn app_frame(output: &str) -> Option<String> {
     let line_no = frame.split(", line ").nth(1)?.split(',').next()?;
     let code = lines.get(i + 1).map(|l| l.trim()).unwrap_or_default();
     Some(format!("{rel} line {line_no} (`{code}`)"))
+}
+
+/// What the app's check said about one result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    pub correct: Correctness,
+    /// Why the result is wrong, in words.
+    pub problem: Option<String>,
+    /// Why correctness is unknown.
+    pub note: Option<String>,
+}
+
+impl Verdict {
+    pub(crate) fn of(correct: bool, problem: impl FnOnce() -> String) -> Verdict {
+        Verdict {
+            correct: correct.into(),
+            problem: (!correct).then(problem),
+            note: None,
+        }
+    }
+}
+
+/// A run that exited 0 is `ok`; its result is then what the app's check said: right, wrong
+/// (`wrong result: …`, the run keeps `ok` and breaks its promise), or unknown (noted).
+pub fn result(verdict: Verdict, rec: &mut RunRecord) {
+    rec.status = Status::Ok;
+    rec.correct = verdict.correct;
+    if let Some(problem) = verdict.problem {
+        rec.error = Some(format!("wrong result: {problem}"));
+    }
+    if let Some(note) = verdict.note {
+        rec.finding = Some(note);
+    }
+}
+
+/// The master the event log shows the app used must be the one the harness gave it: an app
+/// that calls `.master(...)` itself (e.g. `local[*]`) measured something else, whatever its
+/// result. No event log, no evidence: noted, not failed.
+pub fn master_used(expected: &str, used: Option<&str>, rec: &mut RunRecord) {
+    match used {
+        Some(m) if m == expected => {}
+        Some(m) => {
+            rec.status = Status::Failed;
+            rec.error = Some(format!(
+                "the app ran on master `{m}`, not the harness's cluster `{expected}` (its event log's spark.master): it sets its master itself. Fix: build the session without .master(...) (spark-defaults.conf names the cluster), or read SPARKMODES_MASTER, or declare the file it reads its master from under [master] in sparkmodes-app.toml"
+            ));
+        }
+        None if rec.status == Status::Ok => {
+            let note = "no event log with spark.master: the master the app used cannot be checked (does it turn spark.eventLog off?)";
+            rec.finding.get_or_insert(note.to_string());
+        }
+        None => {}
+    }
 }
 
 /// What the event log and the driver's output show about a finished run: phase timings,
@@ -325,7 +381,7 @@ mod tests {
     fn ok_run() -> RunRecord {
         RunRecord {
             status: Status::Ok,
-            correct: true,
+            correct: Correctness::Yes,
             ..RunRecord::default()
         }
     }

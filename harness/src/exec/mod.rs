@@ -1,5 +1,6 @@
 //! Stage 3, running: each [`Mode`](crate::config::Mode)'s [`driver`] launches the staged
-//! [`app`] as a supervised [`process`]; [`run`] turns one planned run into a record, and the
+//! [`app`] as a supervised [`process`]; [`run`] turns one planned run into a record (its
+//! result judged by the app's declared check, [`result_check`]), and the
 //! [`matrix`] runner walks a plan group by group on a [`backend`] (the real one starts
 //! clusters; tests use a mock).
 
@@ -10,6 +11,7 @@ pub mod judge;
 pub mod matrix;
 pub mod negative;
 pub mod process;
+pub mod result_check;
 pub mod run;
 pub mod watch;
 

@@ -1,24 +1,26 @@
-//! One run: stage the app, launch it in its mode, wait (with deadline and optional fault),
-//! then judge it — refusal, exit status, oracle — and read its phase timings.
+//! One run: load the app's manifest, stage the app, launch it in its mode, wait (with deadline
+//! and optional fault), then judge it — refusal, exit status, the app's declared check, the
+//! master it really ran on — and read its phase timings.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
+use crate::config::app::AppSpec;
 use crate::config::plan::PlannedRun;
 use crate::config::Mode;
 use crate::error::Result;
 use crate::exec::app;
-use crate::exec::driver::{self, Deployment};
+use crate::exec::driver::{self, Deployment, Driver};
 use crate::exec::judge::{self, failure_cause, judge_refusal, last_meaningful_line};
 use crate::exec::negative;
 use crate::exec::process::{self, Fault, Outcome, Supervision};
+use crate::exec::result_check::{self, ResultJudge};
 use crate::infra::cluster::Cluster;
 use crate::infra::target::Target;
 use crate::infra::venv::Venv;
+use crate::measure::correctness::Correctness;
 use crate::measure::eventlog;
-use crate::measure::oracle;
 use crate::measure::record::{RunRecord, Status};
 
 /// Runs planned runs against one cluster and turns each into a record.
@@ -42,7 +44,7 @@ pub struct SparkExecutor {
     ctx: GroupContext,
     /// Worker container ids of the cluster, for fault injection; empty for external clusters.
     workers: Vec<String>,
-    references: HashMap<(u64, u64), Arc<Vec<f64>>>,
+    results: ResultJudge,
     seq: usize,
     /// The python-mismatch cell's venv on another Python minor, made on first use.
     other_venv: Option<Venv>,
@@ -54,7 +56,7 @@ impl SparkExecutor {
         SparkExecutor {
             ctx,
             workers: cluster.map(Cluster::worker_ids).unwrap_or_default(),
-            references: HashMap::new(),
+            results: ResultJudge::default(),
             seq,
             other_venv: None,
         }
@@ -73,15 +75,6 @@ impl SparkExecutor {
         if let Some(c) = self.ctx.target.connect.as_mut() {
             c.token = None;
         }
-    }
-
-    fn reference(&mut self, elements: u64, seed: u64) -> Result<Arc<Vec<f64>>> {
-        if let Some(r) = self.references.get(&(elements, seed)) {
-            return Ok(r.clone());
-        }
-        let r = Arc::new(oracle::reference(&self.ctx.venv.python, elements, seed)?);
-        self.references.insert((elements, seed), r.clone());
-        Ok(r)
     }
 
     /// The python-mismatch cell drives from a venv on another Python minor than the group's,
@@ -122,22 +115,11 @@ impl SparkExecutor {
         let rel = PathBuf::from("runs").join(self.run_dir_name(run));
         let dir = self.ctx.run_dir.join(&rel);
         let driver = driver::for_mode(run.mode, &self.ctx.target)?;
-        // The mode's wiring first, the scenario's conf last: a scenario may override anything
-        // (e.g. spark.driver.host=127.0.0.1 to reproduce a driver executors cannot reach).
-        let mut conf = driver.conf(&self.ctx.target)?;
-        conf.extend(spark_conf(run, &self.ctx.target));
-        conf.extend(run.conf.clone());
-        conf.extend(negative::conf(run.mode));
-        let staged = app::stage(
-            &driver.app_source(&self.ctx.app_source),
-            &dir,
-            (driver.ini_key(), &driver.master_url(&self.ctx.target)),
-            driver.event_log_dir().as_deref(),
-            &conf,
-        )?;
+        let spec = AppSpec::load(&driver.app_source(&self.ctx.app_source))?;
+        let venv = self.venv_for(run)?;
+        let staged = self.stage(run, driver.as_ref(), &spec, &dir, &venv)?;
         rec.stdout_path = Some(rel.join("stdout.txt").display().to_string());
         rec.stderr_path = Some(rel.join("stderr.txt").display().to_string());
-        let venv = self.venv_for(run)?;
         let job = Deployment {
             target: &self.ctx.target,
             venv: &venv,
@@ -159,7 +141,7 @@ impl SparkExecutor {
         let stderr = std::fs::read_to_string(&staged.stderr).unwrap_or_default();
         let mut output = driver_output(&stderr, &staged.stdout);
         output.extend(outcome.aborted.as_deref().map(|why| format!("\n{why}\n")));
-        self.judge(run, &staged, &outcome, &output, rec)?;
+        self.judge(run, &staged, &venv, &outcome, &output, rec)?;
         let log = driver.event_log(&staged);
         if let Some(log) = &log {
             rec.event_log_path = log
@@ -169,12 +151,47 @@ impl SparkExecutor {
         }
         let timings = log.and_then(|l| driver.timings(&l, run.elements));
         judge::evidence(run, timings.as_ref(), &stderr, rec);
+        if classic_computing(run.mode) {
+            let used = timings.as_ref().and_then(|t| t.master.as_deref());
+            judge::master_used(&driver.master_url(&self.ctx.target), used, rec);
+        }
         judge::explain(&output, rec);
-        if rec.correct {
+        if rec.correct == Correctness::Yes {
             // Results of large runs are big; a correct one has nothing left to tell.
-            let _ = std::fs::remove_file(&staged.result);
+            remove(&staged.result);
         }
         Ok(())
+    }
+
+    /// The mode's wiring first, the scenario's conf last: a scenario may override anything
+    /// (e.g. spark.driver.host=127.0.0.1 to reproduce a driver executors cannot reach), except
+    /// the keys the harness owns (refused at load), such as the master.
+    fn stage(
+        &self,
+        run: &PlannedRun,
+        driver: &dyn Driver,
+        spec: &AppSpec,
+        dir: &Path,
+        venv: &Venv,
+    ) -> Result<app::Staged> {
+        let master = driver.master_url(&self.ctx.target);
+        let mut conf = driver.conf(&self.ctx.target)?;
+        conf.extend(spark_conf(run, &self.ctx.target));
+        conf.extend(run.conf.clone());
+        conf.extend(negative::conf(run.mode));
+        if !run.mode.uses_connect() {
+            // Apps that build their session without `.master(...)` land on the cluster here.
+            conf.insert("spark.master".into(), master.clone());
+        }
+        let root = driver.run_root();
+        app::stage(&app::Request {
+            spec,
+            root: dir,
+            master_url: &master,
+            driver_root: root.as_deref(),
+            conf: &conf,
+            python: &venv.python,
+        })
     }
 
     /// The fault fires `after_s` seconds after the run's first Spark job started, so it lands
@@ -193,6 +210,7 @@ impl SparkExecutor {
         &mut self,
         run: &PlannedRun,
         staged: &app::Staged,
+        venv: &Venv,
         out: &Outcome,
         stderr: &str,
         rec: &mut RunRecord,
@@ -241,17 +259,15 @@ impl SparkExecutor {
             rec.error = Some(failure_cause(out.exit_code, stderr));
             return Ok(());
         }
-        let expected = self.reference(run.elements, run.seed)?;
-        let check = oracle::check(&staged.result, &expected)?;
-        rec.correct = check.correct;
-        rec.status = if check.correct {
-            Status::Ok
-        } else {
-            Status::Failed
-        };
-        if !check.correct {
-            rec.error = Some(format!("wrong result: {}", check.summary()));
-        }
+        let verdict = self.results.judge(&result_check::Job {
+            staged,
+            elements: run.elements,
+            seed: run.seed,
+            arrow: run.arrow,
+            python: &venv.python,
+            timeout: run.timeout,
+        })?;
+        judge::result(verdict, rec);
         Ok(())
     }
 }
@@ -261,7 +277,7 @@ impl Executor for SparkExecutor {
         let mut rec = RunRecord::for_run(&self.ctx.run_id, &self.ctx.scenario, run);
         if let Err(e) = self.try_execute(run, &mut rec) {
             rec.status = Status::Failed;
-            rec.correct = false;
+            rec.correct = Correctness::No;
             rec.error = Some(format!("harness error: {e}"));
         }
         rec
@@ -299,6 +315,18 @@ fn job_started(event_log_dir: &Path) -> bool {
     eventlog::find_event_log(event_log_dir)
         .and_then(|p| std::fs::read_to_string(p).ok())
         .is_some_and(|t| t.contains("\"Event\":\"SparkListenerJobStart\""))
+}
+
+/// Computing modes whose driver is the app's own (not a Connect server's).
+fn classic_computing(mode: Mode) -> bool {
+    mode.computes() && !mode.uses_connect()
+}
+
+fn remove(path: &Path) {
+    let _ = match path.is_dir() {
+        true => std::fs::remove_dir_all(path),
+        false => std::fs::remove_file(path),
+    };
 }
 
 fn count_existing(dir: &Path) -> usize {

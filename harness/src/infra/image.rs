@@ -23,6 +23,10 @@ const DOCKERFILE: &str = include_str!(concat!(
     "/../fixtures/image/Dockerfile"
 ));
 pub use crate::infra::base::Base;
+const APP_DOCKERFILE: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../fixtures/image/Dockerfile.app"
+));
 
 /// The images one Spark version runs on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,6 +65,55 @@ pub fn current_tags(spark_version: &str, base: &Base) -> Result<Vec<String>> {
         keep.push(source.tag());
     }
     Ok(keep)
+}
+
+/// The image an app with extra packages runs on: `spark` plus those packages, tagged with
+/// the Spark image's tag and a hash of the recipe and the packages.
+pub fn app_tag(spark: &str, packages: &[String]) -> String {
+    let hash = short_hash(&[APP_DOCKERFILE, spark, &packages.join(" ")]);
+    format!("{spark}-app-{hash}")
+}
+
+/// The image an app's executors run on: `spark` itself, or for an app with extra packages a
+/// layer over it holding them (built if missing).
+pub fn ensure_app(spark: &str, packages: &[String]) -> Result<String> {
+    if packages.is_empty() {
+        return Ok(spark.to_string());
+    }
+    let tag = app_tag(spark, packages);
+    if !exists(&tag)? {
+        build_app(spark, packages, &tag)?;
+    }
+    Ok(tag)
+}
+
+fn build_app(spark: &str, packages: &[String], tag: &str) -> Result<()> {
+    let ctx = tempfile::Builder::new()
+        .prefix("sparkmodes-app-image-")
+        .tempdir()?;
+    std::fs::write(ctx.path().join("Dockerfile"), APP_DOCKERFILE)?;
+    std::fs::write(ctx.path().join("ca.crt"), ca_bundle().unwrap_or_default())?;
+    let mut cmd = Command::new(tools::docker()?);
+    cmd.env("DOCKER_BUILDKIT", "0")
+        .args(["build", "--rm", "--force-rm", "-t", tag])
+        .args(["--label", &format!("{IMAGE_LABEL}=spark-app")])
+        .args(["--build-arg", &format!("SPARK_IMAGE={spark}")])
+        .args(["--build-arg", &format!("PACKAGES={}", packages.join(" "))])
+        .arg(ctx.path());
+    run_logged(cmd, &log_path(tag)?, &format!("docker build {tag}"))?;
+    prune_stages()
+}
+
+/// The pip stage stays behind untagged; it holds the CA bundle and the downloaded layers.
+fn prune_stages() -> Result<()> {
+    crate::infra::docker::cli(&[
+        "image",
+        "prune",
+        "--force",
+        "--filter",
+        &format!("label={IMAGE_LABEL}=stage"),
+    ])?;
+    Ok(())
 }
 
 pub fn exists(tag: &str) -> Result<bool> {
@@ -154,15 +207,7 @@ fn build_spark(spark_version: &str, source: &Source, tag: &str) -> Result<()> {
         ])
         .arg(ctx.path());
     run_logged(cmd, &log_path(tag)?, &format!("docker build {tag}"))?;
-    // The pip stage stays behind untagged; it holds the CA bundle and a gigabyte of layers.
-    crate::infra::docker::cli(&[
-        "image",
-        "prune",
-        "--force",
-        "--filter",
-        &format!("label={IMAGE_LABEL}=stage"),
-    ])?;
-    Ok(())
+    prune_stages()
 }
 
 /// The CA bundle of a TLS-intercepting proxy, from the variables pip and requests honour.
@@ -318,6 +363,19 @@ mod tests {
         assert_ne!(
             on(&image("openjdk-17-jre-headless")),
             on(&image("openjdk-21-jre-headless"))
+        );
+    }
+
+    #[test]
+    fn an_app_image_tag_follows_the_packages() {
+        let spark = "sparkmodes/spark:3.5.9-abc";
+        let a = app_tag(spark, &["mmh3==5.2.0".into()]);
+        assert!(a.starts_with("sparkmodes/spark:3.5.9-abc-app-"), "{a}");
+        assert_eq!(a, app_tag(spark, &["mmh3==5.2.0".into()]));
+        assert_ne!(a, app_tag(spark, &["mmh3==5.1.0".into()]));
+        assert_ne!(
+            a,
+            app_tag("sparkmodes/spark:3.5.9-def", &["mmh3==5.2.0".into()])
         );
     }
 

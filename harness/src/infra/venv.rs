@@ -4,6 +4,10 @@
 //! of pyspark (`connect-<version>-<hash>`): the folder name and hash both come from what is
 //! installed, so the two kinds never share a folder. Each Python minor of the axis gets its
 //! own venv of each kind, made with `python3.X` from PATH or pyenv (the hash covers the minor).
+//! An app with extra packages gets a third kind (`app-<version>-<hash>`, the hash over the
+//! line's pins *and* the app's): a small venv layered on the classic one (a `.pth` file puts
+//! the classic venv's site-packages after its own), holding only the app's packages, so two
+//! apps with different needs never share one.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -95,6 +99,82 @@ fn interpreter(python: &str) -> Result<Option<PathBuf>> {
              {python}; install it (e.g. `pyenv install {python}`) or drop {python} from `python`"
         ))
     })
+}
+
+/// The venv an app's driver runs in: the classic one, or for an app with extra pinned
+/// packages, a layer over it holding them (same pyspark, same SPARK_HOME).
+pub fn ensure_app(spark_version: &str, python: &str, packages: &[String]) -> Result<Venv> {
+    let base = ensure_for(spark_version, python)?;
+    if packages.is_empty() {
+        return Ok(base);
+    }
+    let dir = app_dir_for(spark_version, python, packages)?;
+    if let Some(v) = load(&dir) {
+        return Ok(v);
+    }
+    build_layer(&dir, &base, packages)
+}
+
+/// The folder of an app's layer: keyed by the line's pins and the app's packages.
+pub fn app_dir_for(spark_version: &str, python: &str, packages: &[String]) -> Result<PathBuf> {
+    let mut reqs = versions::pins(spark_version)?.requirements();
+    reqs.extend(packages.iter().cloned());
+    Ok(dir_of("app-", spark_version, &reqs, python))
+}
+
+fn build_layer(dir: &Path, base: &Venv, packages: &[String]) -> Result<Venv> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir.parent().expect("cache subdir"))?;
+    let bar = progress::spinner(&format!("app venv for Spark {}", base.spark_version));
+    progress::step(&bar, "python -m venv");
+    // The layer's interpreter is the base venv's own, so both are of the same Python minor.
+    run(Command::new(&base.python).arg("-m").arg("venv").arg(dir))?;
+    let python = dir.join("bin").join("python");
+    let own = site_packages(&python)?;
+    std::fs::write(
+        own.join("_sparkmodes_base.pth"),
+        format!("{}\n", site_packages(&base.python)?.display()),
+    )?;
+    progress::step(&bar, &format!("pip install {}", packages.join(" ")));
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(packages))?;
+    bar.finish_and_clear();
+    let venv = Venv {
+        dir: dir.to_path_buf(),
+        python,
+        spark_home: base.spark_home.clone(),
+        spark_version: base.spark_version.clone(),
+    };
+    std::fs::write(
+        dir.join(MARKER),
+        serde_json::to_vec_pretty(&venv).expect("serialisable"),
+    )?;
+    Ok(venv)
+}
+
+fn site_packages(python: &Path) -> Result<PathBuf> {
+    let out = Command::new(python)
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        ])
+        .output()?;
+    if !out.status.success() {
+        return Err(Error::setup(format!(
+            "{} cannot name its site-packages",
+            python.display()
+        )));
+    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
 
 /// A venv on another host Python (`python3.10`, `python3.12`, …) with the same pins, for the
@@ -193,4 +273,29 @@ fn run(cmd: &mut Command) -> Result<()> {
         cmd,
         tail.into_iter().rev().collect::<Vec<_>>().join("\n")
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_app_venv_is_keyed_by_its_packages_and_the_line() {
+        let a = app_dir_for("3.5.9", "3.11", &["mmh3==5.2.0".into()]).unwrap();
+        let name = a.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with("app-3.5.9-"), "{name}");
+        assert_eq!(
+            a,
+            app_dir_for("3.5.9", "3.11", &["mmh3==5.2.0".into()]).unwrap()
+        );
+        assert_ne!(
+            a,
+            app_dir_for("3.5.9", "3.11", &["mmh3==5.1.0".into()]).unwrap()
+        );
+        assert_ne!(
+            a,
+            app_dir_for("4.1.4", "3.11", &["mmh3==5.2.0".into()]).unwrap()
+        );
+        assert_ne!(a, dir_for("3.5.9").unwrap());
+    }
 }

@@ -264,6 +264,8 @@ impl Session {
             arrow_collect: None,
             python_udf_eval: self.udf_eval.map(str::to_string),
             executors: self.executors,
+            // The server's master, not the client's choice: nothing to check for Connect.
+            master: None,
         }
     }
 }

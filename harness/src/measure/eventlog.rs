@@ -21,6 +21,8 @@
 //!   a worker lost before or during the run shows here as fewer than the cluster's workers).
 //! - `python_udf_eval`: `ArrowEvalPython` or `BatchEvalPython` (whichever comes first) in the
 //!   `physicalPlanDescription` of the `toPandas` execution, else of any SQL execution.
+//! - `master`: `spark.master` in `SparkListenerEnvironmentUpdate."Spark Properties"`: the
+//!   master the app really used (an app that sets `.master("local[*]")` itself shows here).
 //!
 //! Logs of running or killed apps (`.inprogress`) are accepted, and a torn last line (the
 //! writer died mid-line) is ignored; a bad line anywhere else is an error.
@@ -43,6 +45,9 @@ pub struct PhaseTimings {
     pub arrow_collect: Option<bool>,
     pub python_udf_eval: Option<String>,
     pub executors: u32,
+    /// The `spark.master` the application ran with.
+    #[serde(default)]
+    pub master: Option<String>,
 }
 
 /// Parses the event log at `path`; errors name the file and line.
@@ -80,14 +85,18 @@ pub fn parse_reader(mut reader: impl BufRead) -> anyhow::Result<PhaseTimings> {
     Ok(acc.finish())
 }
 
-/// The event log of one run: the single `app-*` file (finished or `.inprogress`) in `dir`.
+/// The event log of one run: the single `app-*` file (finished or `.inprogress`) in `dir`,
+/// or `local-*` for an app that ran on a local master of its own (its log still shows which).
 /// `None` when there is none, or several (then the directory is not one run's log dir).
 pub fn find_event_log(dir: &Path) -> Option<PathBuf> {
     let mut logs = std::fs::read_dir(dir)
         .ok()?
         .filter_map(|entry| entry.ok())
         .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
-        .filter(|entry| entry.file_name().to_string_lossy().starts_with("app-"))
+        .filter(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.starts_with("app-") || name.starts_with("local-")
+        })
         .map(|entry| entry.path());
     let first = logs.next()?;
     logs.next().is_none().then_some(first)
@@ -120,6 +129,9 @@ struct Event {
     details: Option<String>,
     #[serde(rename = "physicalPlanDescription")]
     physical_plan: Option<String>,
+    /// Kept as any JSON: a shape never seen must not make the whole log unreadable.
+    #[serde(rename = "Spark Properties")]
+    spark_properties: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -154,6 +166,7 @@ struct Accumulator {
     executor_run_ms: u64,
     gc_ms: u64,
     executors: u32,
+    master: Option<String>,
 }
 
 fn is_to_pandas(text: &str) -> bool {
@@ -183,6 +196,13 @@ impl Accumulator {
             }
             "SparkListenerSQLExecutionStart" => self.sql_start(e),
             "SparkListenerExecutorAdded" => self.executors += 1,
+            "SparkListenerEnvironmentUpdate" => {
+                let master = e
+                    .spark_properties
+                    .as_ref()
+                    .and_then(|p| p.get("spark.master"));
+                self.master = master.and_then(|m| m.as_str()).map(str::to_string);
+            }
             _ => {}
         }
     }
@@ -267,6 +287,7 @@ impl Accumulator {
             gc_s: self.gc_ms as f64 / 1000.0,
             arrow_collect: to_pandas.filter_map(|x| x.arrow).next_back(),
             python_udf_eval: udf_eval.map(str::to_string),
+            master: self.master,
         }
     }
 }
@@ -306,6 +327,7 @@ mod tests {
     #[test]
     fn arrow_evidence_differs_between_the_fixture_logs() {
         let on = parse_file(&fixture(ON)).unwrap();
+        assert_eq!(on.master.as_deref(), Some("spark://127.0.0.1:32769"));
         let off = parse_file(&fixture(OFF)).unwrap();
         assert_eq!(on.arrow_collect, Some(true));
         assert_eq!(off.arrow_collect, Some(false));
@@ -385,5 +407,9 @@ mod tests {
         std::fs::write(dir.path().join("app-20260101000001-0001"), "").unwrap();
         assert_eq!(find_event_log(dir.path()), None);
         assert_eq!(find_event_log(&dir.path().join("missing")), None);
+        let local = tempfile::tempdir().unwrap();
+        let log = local.path().join("local-1795609799618.inprogress");
+        std::fs::write(&log, "").unwrap();
+        assert_eq!(find_event_log(local.path()), Some(log));
     }
 }

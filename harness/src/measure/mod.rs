@@ -1,14 +1,18 @@
 //! Stage 4, what a run measured and whether it was right: the [`RunRecord`] every later stage
 //! reads, phase timings from Spark's [`eventlog`] (a Connect run's from the server's shared log:
-//! [`connect_log`]), the correctness [`oracle`], and the
+//! [`connect_log`]), the correctness [`oracle`] and
+//! [`expected`]-output comparison, the tri-state [`Correctness`], and the
 //! [`stats`] (bootstrap CIs, outliers, the Mann–Whitney test) over repetitions.
 
 pub mod connect_log;
+pub mod correctness;
 pub mod diagnosis;
 pub mod eventlog;
+pub mod expected;
 pub mod oracle;
 pub mod record;
 pub mod stats;
 
+pub use correctness::Correctness;
 pub use record::{CellKey, RunRecord, Status};
 pub use stats::{Estimate, Summary};

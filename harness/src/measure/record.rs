@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Mode, PlannedRun};
+pub use crate::measure::correctness::Correctness;
 
 /// How a run ended. `RefusedAsExpected` is the success outcome of the cluster-refusal mode,
 /// `FailedAsExpected` that of the other negative cells (python-mismatch, connect-classic).
@@ -80,7 +81,8 @@ pub struct RunRecord {
     pub rep: u32,
     pub warmup: bool,
     pub status: Status,
-    pub correct: bool,
+    /// `true`, `false`, or `unknown` when the app declares no check (see `Correctness`).
+    pub correct: Correctness,
     pub wall_s: f64,
     pub app_s: Option<f64>,
     pub jobs_s: Option<f64>,
@@ -219,7 +221,7 @@ impl RunRecord {
             workers: 2,
             worker_cores: 1,
             status: Status::Ok,
-            correct: true,
+            correct: Correctness::Yes,
             wall_s: 12.345,
             app_s: Some(11.5),
             jobs_s: Some(6.25),
@@ -245,15 +247,19 @@ impl RunRecord {
 
     /// Whether the run counts towards timing statistics.
     pub fn is_measurement(&self) -> bool {
-        !self.warmup && self.status == Status::Ok && self.correct && self.degraded.is_none()
+        !self.warmup
+            && self.status == Status::Ok
+            && self.correct.not_wrong()
+            && self.degraded.is_none()
     }
 
-    /// The one judgement of a run: did it do what its mode promises — compute the right
-    /// answer, or (the negative modes) be refused / fail the way they must? Exit codes,
-    /// JUnit, reports, comparisons and the terminal table all ask this.
+    /// The one judgement of a run: did it do what its mode promises — compute an answer not
+    /// known to be wrong (right, or unknown for an app that declares no check), or (the
+    /// negative modes) be refused / fail the way they must? Exit codes, JUnit, reports,
+    /// comparisons and the terminal table all ask this.
     pub fn kept_promise(&self) -> bool {
         if self.mode.computes() {
-            self.status == Status::Ok && self.correct
+            self.status == Status::Ok && self.correct.not_wrong()
         } else {
             self.status == Status::promised_by(self.mode)
         }
@@ -265,11 +271,14 @@ impl RunRecord {
             return None;
         }
         let which = if self.warmup { "warmup" } else { "rep" };
-        let detail = self
-            .error
-            .as_deref()
-            .map(|e| format!(": {e}"))
-            .unwrap_or_default();
+        let detail = match self.error.as_deref() {
+            // The judge's words already say it: no "wrong result: wrong result: …".
+            Some(e) if self.status == Status::Ok && e.starts_with("wrong result") => {
+                return Some(format!("{which} {}: {e}", self.rep));
+            }
+            Some(e) => format!(": {e}"),
+            None => String::new(),
+        };
         let what = match (self.mode.computes(), self.status) {
             (false, status) => format!(
                 "the expected outcome `{}` did not happen (status {status})",

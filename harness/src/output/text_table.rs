@@ -1,6 +1,6 @@
 //! Plain-text tables with aligned columns, for every table sparkmodes prints to a terminal.
 
-use crate::measure::record::{by_cell, measured_walls, RunRecord, Status};
+use crate::measure::record::{by_cell, measured_walls, Correctness, RunRecord, Status};
 
 /// Pads each column to its widest cell (two spaces apart); `right(col)` right-aligns numbers.
 pub fn aligned_table(rows: &[Vec<String>], right: impl Fn(usize) -> bool) -> String {
@@ -32,7 +32,7 @@ pub fn aligned_table(rows: &[Vec<String>], right: impl Fn(usize) -> bool) -> Str
 }
 
 /// The terminal table: one line per cell (Spark version, Python, config, mode, Arrow, size) →
-/// status, correct, wall time.
+/// status, correct (`k/n`, or `unknown` for an app without a check), wall time.
 pub fn cell_table(records: &[RunRecord]) -> String {
     let cells = by_cell(records);
     let mut out = format!(
@@ -51,7 +51,6 @@ pub fn cell_table(records: &[RunRecord]) -> String {
     for (cell, runs) in cells {
         let measured = measured_walls(runs.iter().copied());
         let counted: Vec<&&RunRecord> = runs.iter().filter(|r| !r.warmup).collect();
-        let ok = counted.iter().filter(|r| r.kept_promise()).count();
         let status = summarize_status(&counted);
         let arrow = if cell.mode.computes() {
             cell.arrow_label()
@@ -75,20 +74,34 @@ pub fn cell_table(records: &[RunRecord]) -> String {
             elements,
             counted.len(),
             status,
-            format!("{ok}/{}", counted.len()),
+            correct_label(&counted),
             median
         ));
     }
     out
 }
 
+/// Runs that kept their promise out of those counted, or `unknown` when the runs that kept it
+/// were never judged (the app declares no check).
+fn correct_label(runs: &[&&RunRecord]) -> String {
+    let kept: Vec<_> = runs.iter().filter(|r| r.kept_promise()).collect();
+    let unknown = kept.iter().all(|r| r.correct == Correctness::Unknown);
+    match (kept.is_empty(), unknown) {
+        (false, true) => "unknown".into(),
+        _ => format!("{}/{}", kept.len(), runs.len()),
+    }
+}
+
 /// The cell's statuses, each failed one with the diagnosis its runs matched, if any:
-/// `ok,failed(driver-out-of-memory)`.
+/// `ok,failed(driver-out-of-memory)`; an app's result judged wrong is `wrong-result`, one
+/// never judged `ok(unchecked)`.
 fn summarize_status(runs: &[&&RunRecord]) -> String {
     let mut statuses: Vec<String> = runs
         .iter()
-        .map(|r| match &r.diagnosis {
-            Some(d) if r.status != Status::FailedAsExpected => format!("{}({d})", r.status),
+        .map(|r| match (&r.diagnosis, r.status, r.correct) {
+            (_, Status::Ok, Correctness::No) if r.mode.computes() => "wrong-result".into(),
+            (_, Status::Ok, Correctness::Unknown) => "ok(unchecked)".into(),
+            (Some(d), s, _) if s != Status::FailedAsExpected => format!("{s}({d})"),
             _ => r.status.to_string(),
         })
         .collect();

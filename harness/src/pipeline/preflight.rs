@@ -4,10 +4,9 @@
 //! Python axis: a base and an interpreter for each minor, or the host's default). A check
 //! added for a new option or mode belongs here.
 
-use std::path::Path;
-
 use super::destination::{self, Destination};
 use super::PipelineOptions;
+use crate::config::app::AppSpec;
 use crate::config::scenario::Scenario;
 use crate::error::{Error, Result};
 use crate::infra::{image, releases, tools};
@@ -18,7 +17,7 @@ use crate::output::compare;
 pub fn check(opts: &PipelineOptions) -> Result<(Destination, Scenario)> {
     compare::check_threshold(opts.threshold).map_err(Error::setup)?;
     let destination = destination::check(opts)?;
-    check_source(&opts.app_source)?;
+    check_app(opts)?;
     check_shapes_fit(opts)?;
     if let Some(url) = &opts.external_master {
         check_external(opts, url)?;
@@ -42,18 +41,13 @@ pub fn check(opts: &PipelineOptions) -> Result<(Destination, Scenario)> {
     Ok((destination, scenario))
 }
 
-/// The file `stage` needs in an app directory; checked up front so a wrong `--app` is refused
-/// before any cluster starts.
-pub fn check_source(source: &Path) -> Result<()> {
-    let ini = source.join("data").join("data_source.ini");
-    if ini.is_file() {
-        Ok(())
-    } else {
-        Err(Error::setup(format!(
-            "--app {}: not an app directory (it needs data/data_source.ini)",
-            source.display()
-        )))
-    }
+/// The app's manifest (file:line:key errors), and the scenario against it: every mode one the
+/// app declares, one element count unless the app has a size knob. Checked up front so a
+/// wrong `--app` is refused before any cluster starts.
+pub fn check_app(opts: &PipelineOptions) -> Result<()> {
+    let spec = AppSpec::load(&opts.app_source)?;
+    spec.refuse_modes(&opts.scenario.modes)?;
+    spec.refuse_elements(&opts.scenario.elements)
 }
 
 /// Every config's cluster must fit this machine (checked here, not at load: the same

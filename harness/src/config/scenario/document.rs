@@ -8,8 +8,8 @@ use toml::Spanned;
 
 use crate::{Error, Result};
 
-pub(super) struct Document<'a> {
-    pub(super) origin: String,
+pub(crate) struct Document<'a> {
+    pub(crate) origin: String,
     text: &'a str,
     table: Spanned<DeTable<'a>>,
     spans: Vec<KeySpan>,
@@ -22,7 +22,7 @@ struct KeySpan {
 }
 
 impl<'a> Document<'a> {
-    pub(super) fn parse(text: &'a str, origin: &str) -> Result<Document<'a>> {
+    pub(crate) fn parse(text: &'a str, origin: &str) -> Result<Document<'a>> {
         let table = DeTable::parse(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start));
             Error::setup(format!(
@@ -41,7 +41,7 @@ impl<'a> Document<'a> {
         })
     }
 
-    pub(super) fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+    pub(crate) fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
         let de = toml::Deserializer::from(self.table.clone());
         T::deserialize(de).map_err(|e| self.serde_error(&e))
     }
@@ -79,7 +79,7 @@ impl<'a> Document<'a> {
     }
 
     /// An error at `path`; the line is left out when the key was defaulted (not in the file).
-    pub(super) fn error(&self, path: &str, message: String) -> Error {
+    pub(crate) fn error(&self, path: &str, message: String) -> Error {
         let line = self
             .spans
             .iter()
@@ -130,7 +130,7 @@ fn join_path(prefix: &str, segment: &str) -> String {
 }
 
 /// A key as TOML would write it in a dotted path: bare when possible, quoted otherwise.
-pub(super) fn key_segment(key: &str) -> String {
+pub(crate) fn key_segment(key: &str) -> String {
     let bare = !key.is_empty()
         && key
             .chars()

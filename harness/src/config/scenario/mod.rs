@@ -226,7 +226,7 @@ impl Scenario {
     }
 }
 
-mod document;
+pub(crate) mod document;
 mod raw;
 mod validate;
 

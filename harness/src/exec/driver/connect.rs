@@ -60,14 +60,6 @@ impl Driver for Connect {
         }
     }
 
-    fn ini_key(&self) -> &'static str {
-        if self.ready_app {
-            "remote"
-        } else {
-            "master_url"
-        }
-    }
-
     fn app_source(&self, default: &Path) -> PathBuf {
         match self.ready_app {
             true => app::connect_fixture_dir(),
@@ -80,9 +72,10 @@ impl Driver for Connect {
     }
 
     fn launch(&self, job: &Deployment) -> Result<Launch> {
+        let p = job.placeholders(None, &self.master_url(job.target));
         Ok(Launch {
             program: job.venv.python.clone(),
-            args: vec!["project.py".into()],
+            args: job.staged.command(&p),
             env: self.env(job),
             cwd: job.staged.app.clone(),
             container: None,
@@ -116,18 +109,13 @@ impl Connect {
     fn env(&self, job: &Deployment) -> Vec<(String, String)> {
         let mut env = vec![
             ("SPARK_REMOTE".to_string(), self.remote()),
-            ("SPARKMODES_ARROW".into(), job.arrow.to_string()),
             (
                 "SPARKMODES_TAG".into(),
                 format!("sparkmodes-{}", self.session),
             ),
-            ("SPARKMODES_ELEMENTS".into(), job.elements.to_string()),
-            ("SPARKMODES_SEED".into(), job.seed.to_string()),
-            (
-                "SPARKMODES_RESULT".into(),
-                job.staged.result.display().to_string(),
-            ),
         ];
+        let p = job.placeholders(None, &self.master_url(job.target));
+        env.extend(job.staged.env(&p, job.arrow));
         if let Some(token) = &self.endpoint.token {
             env.push((CONNECT_TOKEN_ENV.to_string(), token.clone()));
         }

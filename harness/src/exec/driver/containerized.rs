@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::net::TcpListener;
 
 use super::{host::EXECUTOR_PYTHON, Deployment, Driver};
+use crate::config::app::Placeholders;
 use crate::error::{Error, Result};
 use crate::exec::process::Launch;
 use crate::infra::docker;
@@ -68,34 +69,40 @@ impl Containerized {
         }
         args.push(job.image.to_string());
         let bridged = job.target.network.is_some() && job.target.driver_host.is_some();
-        args.extend(["sh".into(), "-c".into(), Self::entry(bridged)]);
+        let command = job.staged.command(&self.placeholders(job));
+        args.extend(["sh".into(), "-c".into(), Self::entry(bridged, &command)]);
         args
     }
 
+    fn placeholders(&self, job: &Deployment) -> Placeholders {
+        job.placeholders(Some(WORK), &self.master_url(job.target))
+    }
+
     fn env(&self, job: &Deployment) -> Vec<(String, String)> {
-        vec![
+        let mut env = vec![
             ("SPARK_CONF_DIR".into(), format!("{WORK}/conf")),
             ("PYSPARK_PYTHON".into(), EXECUTOR_PYTHON.into()),
-            ("SPARKMODES_ELEMENTS".into(), job.elements.to_string()),
-            ("SPARKMODES_SEED".into(), job.seed.to_string()),
-            ("SPARKMODES_RESULT".into(), format!("{WORK}/result.csv")),
-        ]
+        ];
+        env.extend(job.staged.env(&self.placeholders(job), job.arrow));
+        env
     }
 
     /// On the cluster network the bind address is the container's own, known only inside it;
     /// on the host network (external cluster) Spark's default is right. After Python exits,
     /// wait for the driver JVM to finish its shutdown hooks (they write the event log's
     /// ApplicationEnd); the container would otherwise kill it with its PID 1.
-    fn entry(bridged: bool) -> String {
+    fn entry(bridged: bool, command: &[String]) -> String {
         let bind = if bridged {
             format!("echo \"spark.driver.bindAddress $(hostname -i | cut -d' ' -f1)\" >> {WORK}/conf/spark-defaults.conf; ")
         } else {
             String::new()
         };
+        let command: Vec<String> = command.iter().map(|a| sh_quote(a)).collect();
         format!(
-            "{bind}python project.py; rc=$?; \
+            "{bind}python {}; rc=$?; \
              for p in $(pgrep java); do while kill -0 $p 2>/dev/null; do sleep 0.1; done; done; \
-             exit $rc"
+             exit $rc",
+            command.join(" ")
         )
     }
 }
@@ -118,8 +125,8 @@ impl Driver for Containerized {
         Ok(conf)
     }
 
-    fn event_log_dir(&self) -> Option<String> {
-        Some(format!("{WORK}/eventlog"))
+    fn run_root(&self) -> Option<String> {
+        Some(WORK.to_string())
     }
 
     fn launch(&self, job: &Deployment) -> Result<Launch> {
@@ -133,6 +140,11 @@ impl Driver for Containerized {
             container: Some(self.name.clone()),
         })
     }
+}
+
+/// `s` as one word for `sh`: single-quoted, inner quotes closed and escaped.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 /// A port free on `addr` now; the driver binds it moments later (a small, accepted race).

@@ -1,4 +1,5 @@
-//! Direct: `python project.py` on the host; the app's SparkConf connects to the master itself.
+//! Direct: `python <entry> <args>` on the host; PySpark reads the master from
+//! spark-defaults.conf (or the app from its own master file).
 
 use std::collections::BTreeMap;
 
@@ -19,10 +20,11 @@ impl Driver for Direct {
     }
 
     fn launch(&self, job: &Deployment) -> Result<Launch> {
+        let master = self.master_url(job.target);
         Ok(Launch {
             program: job.venv.python.clone(),
-            args: vec!["project.py".into()],
-            env: host::env(job),
+            args: job.staged.command(&job.placeholders(None, &master)),
+            env: host::env(job, &master),
             cwd: job.staged.app.clone(),
             container: None,
         })

@@ -9,8 +9,8 @@ use crate::infra::target::Target;
 pub const EXECUTOR_PYTHON: &str = "/opt/venv/bin/python";
 
 /// The article's environment for a host driver: SPARK_HOME where pip put pyspark, and the
-/// Python for executors and driver.
-pub fn env(job: &Deployment) -> Vec<(String, String)> {
+/// Python for executors and driver; then what every app is told (`Staged::env`).
+pub fn env(job: &Deployment, master: &str) -> Vec<(String, String)> {
     let mut env = vec![
         (
             "SPARK_HOME".into(),
@@ -25,13 +25,8 @@ pub fn env(job: &Deployment) -> Vec<(String, String)> {
             "PYSPARK_DRIVER_PYTHON".into(),
             job.venv.python.display().to_string(),
         ),
-        ("SPARKMODES_ELEMENTS".into(), job.elements.to_string()),
-        ("SPARKMODES_SEED".into(), job.seed.to_string()),
-        (
-            "SPARKMODES_RESULT".into(),
-            job.staged.result.display().to_string(),
-        ),
     ];
+    env.extend(job.staged.env(&job.placeholders(None, master), job.arrow));
     env.extend(job.target.secret_env());
     env
 }

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 pub use submit::REFUSAL_MESSAGE;
 
+use crate::config::app::Placeholders;
 use crate::config::Mode;
 use crate::error::Result;
 use crate::exec::app::Staged;
@@ -38,22 +39,28 @@ pub struct Deployment<'a> {
     pub arrow: bool,
 }
 
+impl Deployment<'_> {
+    /// This run's placeholder values for a driver that sees the run directory at `root`
+    /// (`None`: where it is on this host) and the master at `master`.
+    pub fn placeholders(&self, root: Option<&str>, master: &str) -> Placeholders {
+        self.staged
+            .placeholders(root, master, self.elements, self.seed)
+    }
+}
+
 /// How one mode starts the app's driver.
 pub trait Driver {
-    /// The master URL as this driver sees it (written into data_source.ini).
+    /// The master URL as this driver sees it (in spark-defaults.conf, `SPARKMODES_MASTER`,
+    /// `{master}`, and the app's master file if its manifest names one).
     fn master_url(&self, target: &Target) -> String;
-    /// The data_source.ini key that URL goes under.
-    fn ini_key(&self) -> &'static str {
-        "master_url"
-    }
     /// The app this mode runs: by default the one the harness was given (`--app`).
     fn app_source(&self, default: &Path) -> PathBuf {
         default.to_path_buf()
     }
     /// Spark settings this mode needs on top of the scenario's.
     fn conf(&self, target: &Target) -> Result<BTreeMap<String, String>>;
-    /// The event log directory as the driver sees it; `None` means the staged one on the host.
-    fn event_log_dir(&self) -> Option<String> {
+    /// The run directory as the driver sees it; `None` means where it is on this host.
+    fn run_root(&self) -> Option<String> {
         None
     }
     fn launch(&self, job: &Deployment) -> Result<Launch>;

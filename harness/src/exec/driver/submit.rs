@@ -1,5 +1,6 @@
-//! Submit: `spark-submit --deploy-mode client project.py` from the app directory, and its
-//! negative twin, `--deploy-mode cluster`, which a standalone master must refuse for Python.
+//! Submit: `spark-submit --deploy-mode client <entry> <args>` from the app directory (its
+//! py-files come from `spark.submit.pyFiles` in spark-defaults.conf), and its negative twin,
+//! `--deploy-mode cluster`, which a standalone master must refuse for Python.
 
 use std::collections::BTreeMap;
 
@@ -26,17 +27,16 @@ impl Driver for Submit {
     }
 
     fn launch(&self, job: &Deployment) -> Result<Launch> {
-        let args = [
-            "--master",
-            &self.master_url(job.target),
-            "--deploy-mode",
-            self.deploy_mode,
-            "project.py",
-        ];
+        let master = self.master_url(job.target);
+        let mut args: Vec<String> = ["--master", &master, "--deploy-mode", self.deploy_mode]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.extend(job.staged.command(&job.placeholders(None, &master)));
         Ok(Launch {
             program: job.venv.spark_submit(),
-            args: args.iter().map(|s| s.to_string()).collect(),
-            env: host::env(job),
+            args,
+            env: host::env(job, &master),
             cwd: job.staged.app.clone(),
             container: None,
         })

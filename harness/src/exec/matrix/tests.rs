@@ -36,7 +36,7 @@ impl Executor for Mock {
             (false, true) => Status::Ok,
             (false, false) => Status::RefusedAsExpected,
         };
-        rec.correct = !failing;
+        rec.correct = (!failing).into();
         rec.wall_s = 1.0 + self.order.len() as f64 / 100.0;
         rec
     }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::config::Mode;
+use crate::Correctness;
 use crate::Exit;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -23,7 +24,7 @@ pub(crate) fn rec(version: &str, mode: Mode, wall_s: f64) -> RunRecord {
         } else {
             Status::RefusedAsExpected
         },
-        correct: true,
+        correct: Correctness::Yes,
         wall_s,
         exit_code: Some(0),
         started_at: chrono::DateTime::UNIX_EPOCH,
@@ -119,11 +120,11 @@ fn power_for_a_twenty_percent_shift() {
 fn correctness_failure_overrides_faster_timing() {
     let (b, mut c) = shifted(5, 0.7, 0.01, 4);
     assert_eq!(verdict_of(&b, &c, 4), Verdict::Faster);
-    c[2].correct = false;
+    c[2].correct = Correctness::No;
     let cmp = compare(&b, &c, &CompareOptions::default());
     assert_eq!(cmp.rows[0].verdict, Verdict::WrongResult);
     assert_eq!(cmp.exit(), Exit::WrongResult);
-    c[2].correct = true;
+    c[2].correct = Correctness::Yes;
     c.push(rec("3.5", Mode::Direct, 1.0));
     c.last_mut().unwrap().status = Status::Timeout;
     c.last_mut().unwrap().warmup = true;

@@ -212,7 +212,7 @@ mod tests {
 
     fn records() -> Vec<RunRecord> {
         let mut wrong = sample(1, Mode::Direct, Status::Ok);
-        wrong.correct = false;
+        wrong.correct = crate::Correctness::No;
         let mut not_refused = sample(0, Mode::ClusterRefusal, Status::Ok);
         not_refused.error = Some("accepted <py> & ran".into());
         vec![

@@ -111,7 +111,7 @@ pub(crate) mod tests {
             elements: if mode.computes() { 100_000 } else { 0 },
             rep,
             status,
-            correct: status == Status::Ok,
+            correct: (status == Status::Ok).into(),
             wall_s: 12.345 + f64::from(rep),
             error: (status == Status::Failed)
                 .then(|| "boom, \"quoted\" <tag> & more\nsecond line \u{1b}[31m".to_string()),

@@ -27,7 +27,7 @@ impl<'a> Cell<'a> {
     pub fn warmup_samples(&self) -> Vec<f64> {
         self.runs
             .iter()
-            .filter(|r| r.warmup && r.status == Status::Ok && r.correct)
+            .filter(|r| r.warmup && r.status == Status::Ok && r.correct.not_wrong())
             .map(|r| r.wall_s)
             .collect()
     }

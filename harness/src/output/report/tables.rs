@@ -1,7 +1,7 @@
 //! The tables report.html and summary.md share, as plain text; each format escapes its own.
 
 use super::data::{secs, thousands, ArrowEffective, Cell, ReportData, Verdict};
-use crate::measure::record::{RunRecord, Status};
+use crate::measure::record::{Correctness, RunRecord, Status};
 
 pub(crate) struct Table {
     pub headers: Vec<&'static str>,
@@ -112,19 +112,33 @@ pub(crate) fn correctness(data: &ReportData) -> Table {
                 .to_string(),
                 c.count(judged).to_string(),
                 c.count(|r| judged(r) && r.kept_promise()).to_string(),
-                c.count(|r| judged(r) && r.status == Status::Ok && !r.correct && r.mode.computes())
-                    .to_string(),
+                c.count(|r| {
+                    judged(r)
+                        && r.status == Status::Ok
+                        && r.correct == Correctness::No
+                        && r.mode.computes()
+                })
+                .to_string(),
                 c.count(|r| judged(r) && r.status == Status::Failed)
                     .to_string(),
                 c.count(|r| judged(r) && r.status == Status::Timeout)
                     .to_string(),
                 c.count(|r| r.warmup).to_string(),
-                verdict_label(c.verdict()),
+                cell_verdict(c),
             ]);
             (c.key.to_string(), row)
         })
         .collect();
     Table { headers, rows }
+}
+
+/// The verdict, saying when the runs that passed were never judged (the app has no check).
+fn cell_verdict(c: &Cell) -> String {
+    let unknown = c.count(|r| !r.warmup && r.correct == Correctness::Unknown);
+    match (c.verdict(), unknown) {
+        (Verdict::Pass, n) if n > 0 => "PASS (correctness unknown: no check)".into(),
+        (v, _) => verdict_label(v),
+    }
 }
 
 pub(crate) fn verdict_label(v: Verdict) -> String {
@@ -172,12 +186,29 @@ pub(crate) fn headline(data: &ReportData) -> String {
         format!("{failing_cells} of {} cells FAILED", data.cells.len())
     };
     format!(
-        "{} in {}, {}, {}: {verdict}",
+        "{} in {}, {}, {}: {verdict}{}",
         plural(data.records.len(), "run"),
         plural(data.cells.len(), "cell"),
         plural(measurements, "measurement run"),
         plural(failures, "failure"),
+        unchecked_note(data),
     )
+}
+
+/// Said in the headline whenever some runs were never judged: passing is not being right.
+fn unchecked_note(data: &ReportData) -> String {
+    let unknown = data
+        .records
+        .iter()
+        .filter(|r| r.correct == Correctness::Unknown)
+        .count();
+    match unknown {
+        0 => String::new(),
+        n => format!(
+            " ({} with correctness unknown: the app declares no check)",
+            plural(n, "run")
+        ),
+    }
 }
 
 fn plural(n: usize, noun: &str) -> String {

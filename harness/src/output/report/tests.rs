@@ -1,5 +1,6 @@
 //! Renders a fixed synthetic run (no Spark) and checks what a reader would rely on.
 
+use crate::Correctness;
 use std::path::Path;
 
 use chrono::{TimeZone, Utc};
@@ -37,7 +38,7 @@ fn record(version: &str, mode: Mode, arrow: bool, elements: u64, rep: u32) -> Ru
         worker_cores: 1,
         rep,
         status: Status::Ok,
-        correct: true,
+        correct: Correctness::Yes,
         wall_s: wall,
         app_s: Some(wall - 2.5),
         jobs_s: Some(wall - 3.5),
@@ -73,7 +74,7 @@ fn fixture() -> Vec<RunRecord> {
     records.push(warmup);
     let mut failed = record("3.5.1", Mode::Submit, true, 1_000_000, REPS);
     failed.status = Status::Failed;
-    failed.correct = false;
+    failed.correct = Correctness::No;
     failed.exit_code = Some(1);
     failed.error = Some("Py4JError: <script>alert(\"x\")</script> & more | pipes".into());
     failed.stderr_path = Some("logs/submit failed #1.stderr".into());
@@ -440,4 +441,50 @@ fn diagnosed_failures_get_a_diagnoses_section() {
     assert!(!std::fs::read_to_string(&plain.html)
         .unwrap()
         .contains("id=\"diagnoses\""));
+}
+
+/// Runs of an app without a check pass, but the report never calls them right; a result
+/// judged wrong is counted as one.
+#[test]
+fn unknown_correctness_and_wrong_results_are_said() {
+    let mut unknown = record("3.5.1", Mode::Direct, true, 10_000, 0);
+    unknown.correct = Correctness::Unknown;
+    let mut wrong = record("3.5.1", Mode::Submit, true, 10_000, 0);
+    wrong.correct = Correctness::No;
+    wrong.error = Some("wrong result: check command `python check.py` exited 1: off by one".into());
+    let records = vec![unknown, wrong];
+    let data = data::ReportData::new(&records);
+    let headline = tables::headline(&data);
+    assert!(
+        headline.contains("(1 run with correctness unknown: the app declares no check)"),
+        "{headline}"
+    );
+    let table = tables::correctness(&data);
+    let verdicts: Vec<&str> = table
+        .rows
+        .iter()
+        .map(|(_, r)| r.last().unwrap().as_str())
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            "PASS (correctness unknown: no check)",
+            "FAIL (0/1 as expected)"
+        ]
+    );
+    let wrong_col = table
+        .headers
+        .iter()
+        .position(|h| *h == "wrong result")
+        .unwrap();
+    assert_eq!(table.rows[1].1[wrong_col], "1");
+    let terminal = crate::output::text_table::cell_table(&records);
+    assert!(
+        terminal.contains("ok(unchecked)") && terminal.contains("wrong-result"),
+        "{terminal}"
+    );
+    assert_eq!(
+        records[1].problem().unwrap(),
+        "rep 0: wrong result: check command `python check.py` exited 1: off by one"
+    );
 }

@@ -3,6 +3,7 @@
 use super::*;
 use crate::config::Mode;
 use crate::measure::record::Status;
+use crate::Correctness;
 use serde_json::Value;
 
 /// Five measured direct runs, a warmup, a failed submit cell and a refusal cell.
@@ -23,7 +24,7 @@ fn records() -> Vec<RunRecord> {
     out.push(RunRecord {
         mode: Mode::Submit,
         status: Status::Failed,
-        correct: false,
+        correct: Correctness::No,
         ..RunRecord::example()
     });
     out.push(RunRecord {

@@ -1,0 +1,215 @@
+//! Apps: what sparkmodes deploys, described by a manifest in the app's own directory,
+//! `sparkmodes-app.toml`, so every app (the article's sample, its Connect twin, a team's real
+//! job) takes the same code path: its entry point and arguments, the extra Python packages it
+//! needs, the modes that make sense for it, where it reads its master URL (if not only from
+//! Spark's conf), and how its result is judged (a built-in oracle, a check command, an
+//! expected-output file, or nothing: then correctness is unknown, never true).
+//!
+//! Loading validates every value against the directory it describes; mistakes are refused with
+//! the manifest's path, line and key, like scenario mistakes. `AppSpec::load(dir)` is the one
+//! way to get an app.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::scenario::document::Document;
+use crate::config::Mode;
+use crate::{Error, Result};
+
+mod raw;
+mod template;
+mod validate;
+
+pub use template::{Placeholders, PLACEHOLDERS};
+
+/// The manifest's file name inside an app directory.
+pub const MANIFEST: &str = "sparkmodes-app.toml";
+
+/// The file the sample app's layout is known by, for directories without a manifest.
+pub const SAMPLE_INI: &str = "data/data_source.ini";
+
+/// The sample app's manifest: what a manifest-less directory in the sample's layout means.
+const SAMPLE_MANIFEST: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../fixtures/app/sparkmodes-app.toml"
+));
+
+/// A manifest larger than this is not a manifest.
+const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// A validated app.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppSpec {
+    pub name: String,
+    pub description: String,
+    /// The app directory (copied for every run).
+    pub dir: PathBuf,
+    /// The manifest's path, for messages.
+    pub origin: String,
+    pub entry: Entry,
+    /// Files and directories (relative to `dir`) shipped to the executors: directories are
+    /// zipped, and all go to `spark.submit.pyFiles`.
+    pub py_files: Vec<String>,
+    /// The app's arguments, with `{placeholders}` (see [`PLACEHOLDERS`]).
+    pub args: Vec<String>,
+    /// Extra pinned packages (`name==version`) for the host venv and the executors' image.
+    pub packages: Vec<String>,
+    /// The modes that make sense for the app; a scenario running another is refused.
+    pub modes: Vec<Mode>,
+    /// The app reads the scenario's element count (`{elements}` or `SPARKMODES_ELEMENTS`).
+    pub size_knob: bool,
+    /// The file (or directory) name the app writes its result to, inside the run directory.
+    pub result: String,
+    /// A `key = value` line the harness rewrites with the master URL in the staged copy.
+    pub master_file: Option<MasterFile>,
+    pub check: Check,
+}
+
+/// How the driver starts the app.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Entry {
+    /// A `.py` script, relative to the app directory.
+    Script(String),
+    /// A module run as `__main__` (like `python -m`), through a launcher the harness writes.
+    Module(String),
+}
+
+/// A file in the app holding its master URL as a `key = value` line (the sample's ini).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MasterFile {
+    pub file: String,
+    pub key: String,
+}
+
+/// How a run's result is judged.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Check {
+    /// Nothing declared: the record says `correct: unknown`.
+    None,
+    /// A judge built into the harness.
+    Builtin(Builtin),
+    /// A command run in the staged app directory after the app; exit 0 means correct.
+    Command(Vec<String>),
+    /// The result compared with this file (relative to the app directory).
+    Expected(Expected),
+}
+
+/// The judges built into the harness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    /// The sample app's oracle: a `squared` column equal to a NumPy reference.
+    Squares,
+}
+
+/// An expected-output file and how closely the result must match it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expected {
+    pub file: String,
+    pub format: Format,
+    /// Largest relative difference between two numbers still called equal.
+    pub tolerance: f64,
+    /// Rows must come in the same order (otherwise both sides are sorted first).
+    pub ordered: bool,
+}
+
+/// Formats an expected-output file can have, from its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    JsonLines,
+    Parquet,
+}
+
+impl Format {
+    pub fn from_path(path: &str) -> Option<Format> {
+        let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(Format::Csv),
+            "jsonl" | "ndjson" | "json" => Some(Format::JsonLines),
+            "parquet" => Some(Format::Parquet),
+            _ => None,
+        }
+    }
+}
+
+impl AppSpec {
+    /// The app in `dir`: its manifest, or, for a directory in the sample's layout without one,
+    /// the sample's manifest. Errors name the manifest's file, line and key.
+    pub fn load(dir: &Path) -> Result<AppSpec> {
+        let manifest = dir.join(MANIFEST);
+        if manifest.exists() {
+            let text = read_manifest(&manifest)?;
+            return AppSpec::from_str(&text, dir, &manifest.display().to_string());
+        }
+        if dir.join(SAMPLE_INI).is_file() {
+            let origin = format!("{} (no {MANIFEST}: the sample app's)", dir.display());
+            return AppSpec::from_str(SAMPLE_MANIFEST, dir, &origin);
+        }
+        Err(Error::setup(format!(
+            "--app {}: not an app directory: it has no {MANIFEST} (nor the sample's {SAMPLE_INI}); see README \"Bring your own app\"",
+            dir.display()
+        )))
+    }
+
+    /// Parses and validates manifest text describing the app in `dir`.
+    pub fn from_str(text: &str, dir: &Path, origin: &str) -> Result<AppSpec> {
+        let doc = Document::parse(text, origin)?;
+        let raw: raw::RawApp = doc.deserialize()?;
+        raw.validate(&doc, dir)
+    }
+
+    /// Whether a scenario's modes fit this app: each must be one it declares (`connect` always
+    /// runs the Connect-ready sample, so it is not the app's to declare).
+    pub fn refuse_modes(&self, modes: &[Mode]) -> Result<()> {
+        let foreign = modes
+            .iter()
+            .find(|m| **m != Mode::Connect && !self.modes.contains(m));
+        match foreign {
+            None => Ok(()),
+            Some(m) => Err(Error::setup(format!(
+                "{}: app `{}` declares the modes [{}], not `{m}`: add it to `modes` if it makes sense for the app, or leave it out of the scenario",
+                self.origin,
+                self.name,
+                names(&self.modes)
+            ))),
+        }
+    }
+
+    /// Whether a scenario's element counts fit this app: without a size knob, several counts
+    /// would run the same thing again under other names.
+    pub fn refuse_elements(&self, elements: &[u64]) -> Result<()> {
+        if self.size_knob || elements.len() <= 1 {
+            return Ok(());
+        }
+        Err(Error::setup(format!(
+            "{}: app `{}` has no size knob (`size_knob = true`), so the scenario's {} element counts would all run the same job: list one",
+            self.origin,
+            self.name,
+            elements.len()
+        )))
+    }
+}
+
+fn names(modes: &[Mode]) -> String {
+    let v: Vec<&str> = modes.iter().map(|m| m.as_str()).collect();
+    v.join(", ")
+}
+
+/// Only a regular file of at most [`MAX_FILE_BYTES`] is read (a FIFO would block forever).
+fn read_manifest(path: &Path) -> Result<String> {
+    let cannot = |why: String| Error::setup(format!("cannot read {}: {why}", path.display()));
+    let meta = std::fs::metadata(path).map_err(|e| cannot(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(cannot("not a regular file".into()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        let why = format!(
+            "{} bytes, a manifest is at most {MAX_FILE_BYTES}",
+            meta.len()
+        );
+        return Err(cannot(why));
+    }
+    std::fs::read_to_string(path).map_err(|e| cannot(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests;
