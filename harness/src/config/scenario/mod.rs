@@ -106,7 +106,7 @@ pub struct Scenario {
 }
 
 /// The scenarios shipped in `scenarios/`, by name.
-pub const BUILTIN: [(&str, &str); 9] = [
+pub const BUILTIN: [(&str, &str); 10] = [
     (
         "compat",
         include_str!(concat!(
@@ -119,6 +119,13 @@ pub const BUILTIN: [(&str, &str); 9] = [
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../scenarios/compat-connect.toml"
+        )),
+    ),
+    (
+        "compat-python",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/compat-python.toml"
         )),
     ),
     (
