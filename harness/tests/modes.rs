@@ -46,6 +46,23 @@ fn assert_correct(mode: Mode, arrow: bool) {
     );
     assert!(rec.tasks.unwrap() >= 2, "one task per worker core at least");
     assert_ran_on_the_version_under_test(&dir.path().join(rec.event_log_path.unwrap()));
+    assert_memory_measured(&rec);
+}
+
+/// Smoke's driver has the default 1 GiB heap; with the JVM's own overhead and the Python
+/// process it stays well under 2 GiB, while any measured driver holds more than 1 MiB.
+const DRIVER_LIMIT_MIB: f64 = 2048.0;
+
+fn assert_memory_measured(rec: &RunRecord) {
+    if std::env::var("SPARKMODES_MEMORY").is_ok_and(|v| v == "off") {
+        return;
+    }
+    let driver = rec.driver_peak_mib.expect("driver memory measured");
+    assert!(driver > 1.0 && driver < DRIVER_LIMIT_MIB, "{rec:?}");
+    assert!(
+        rec.executors_peak_mib.expect("executor memory measured") > 1.0,
+        "{rec:?}"
+    );
 }
 
 /// The event log's `SparkListenerLogStart` names the Spark that ran the app: the one

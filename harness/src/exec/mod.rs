@@ -9,6 +9,7 @@ pub mod backend;
 pub mod driver;
 pub mod judge;
 pub mod matrix;
+pub mod memory;
 pub mod negative;
 pub mod process;
 pub mod result_check;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::error::Result;
-use crate::exec::watch::Watch;
+use crate::exec::watch::{self, Watch};
 use crate::infra::{docker, reaper};
 
 /// A command to run, and the container it starts (if any), which killing the client would
@@ -34,7 +34,13 @@ pub struct Supervision {
     pub timeout: Duration,
     pub fault: Option<Fault>,
     pub watch: Option<Watch>,
+    /// A check sampling the run (e.g. its memory), made once its process group is known and
+    /// run on the watch's thread.
+    pub sample: Option<Sampler>,
 }
+
+/// Makes a sampling check for the run whose process group id it is given.
+pub type Sampler = Box<dyn FnOnce(i32) -> Watch + Send>;
 
 /// How often a fault's arming condition is re-read.
 const ARM_POLL: Duration = Duration::from_millis(100);
@@ -68,6 +74,7 @@ async fn supervise(
         timeout,
         fault,
         watch,
+        sample,
     } = sup;
     reaper::park_if_interrupted();
     let mut cmd = tokio::process::Command::new(&launch.program);
@@ -96,7 +103,7 @@ async fn supervise(
         fault_error: None,
         aborted: None,
     };
-    let mut watching = watch.map(Watch::start);
+    let mut watching = watch::merge(watch, sample.map(|s| s(pgid))).map(Watch::start);
     let deadline = tokio::time::sleep(timeout);
     tokio::pin!(deadline);
     let (mut armed, fault_after, mut fault_action) = match fault {
@@ -233,6 +240,7 @@ mod tests {
             timeout,
             fault,
             watch: None,
+            sample: None,
         };
         execute(&sh(script), &d.path().join("o"), &d.path().join("e"), sup).unwrap()
     }
@@ -258,6 +266,7 @@ mod tests {
                 timeout: Duration::from_secs(30),
                 fault: None,
                 watch: None,
+                sample: None,
             },
         )
         .unwrap();
@@ -342,6 +351,7 @@ mod tests {
                 every: Duration::from_millis(50),
                 check: Box::new(move || flag.exists().then(|| "server out of memory".into())),
             }),
+            sample: None,
         };
         let out = execute(&sh(&script), &d.path().join("o"), &d.path().join("e"), sup).unwrap();
         assert_eq!(out.aborted.as_deref(), Some("server out of memory"));

@@ -81,6 +81,7 @@ fn command(job: &Job, cmd: &[String]) -> Result<Verdict> {
         timeout: job.timeout,
         fault: None,
         watch: None,
+        sample: None,
     };
     let outcome = process::execute(&launch, &out, &err, sup)?;
     let said = || {

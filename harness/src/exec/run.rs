@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::exec::app;
 use crate::exec::driver::{self, Deployment, Driver};
 use crate::exec::judge::{self, failure_cause, judge_refusal, last_meaningful_line};
+use crate::exec::memory::{self, Probe};
 use crate::exec::negative;
 use crate::exec::process::{self, Fault, Outcome, Supervision};
 use crate::exec::result_check::{self, ResultJudge};
@@ -131,12 +132,18 @@ impl SparkExecutor {
             arrow: run.arrow,
         };
         let launch = driver.launch(&job)?;
+        let probe = memory::enabled().then(|| Probe::start(driver.memory(&staged), &self.workers));
         let sup = Supervision {
             timeout: run.timeout,
             fault: self.fault(run, staged.event_log_dir.clone()),
             watch: driver.watch(&staged),
+            sample: probe.as_ref().map(Probe::sampler),
         };
         let outcome = process::execute(&launch, &staged.stdout, &staged.stderr, sup)?;
+        if let Some(peaks) = probe.map(Probe::finish) {
+            rec.driver_peak_mib = peaks.driver_mib;
+            rec.executors_peak_mib = peaks.executors_mib;
+        }
         // Read once: every judgement below looks at the same output (and why a watch ended it).
         let stderr = std::fs::read_to_string(&staged.stderr).unwrap_or_default();
         let mut output = driver_output(&stderr, &staged.stdout);

@@ -4,12 +4,13 @@
 //! probe (a `docker` call) never delays noticing that the app exited, which would add to its
 //! wall time.
 
+use std::cell::Cell;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
@@ -46,6 +47,50 @@ impl Watch {
             done,
             thread,
         }
+    }
+}
+
+/// Two watches on one thread, ticking at the shorter interval, each check called at its own:
+/// a memory sampler rides on the health check's thread instead of starting a second one.
+pub fn merge(a: Option<Watch>, b: Option<Watch>) -> Option<Watch> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.beside(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+impl Watch {
+    fn beside(self, other: Watch) -> Watch {
+        let every = self.every.min(other.every);
+        let due = [Due::new(self), Due::new(other)];
+        Watch {
+            every,
+            check: Box::new(move || due.iter().find_map(Due::poll)),
+        }
+    }
+}
+
+/// A check and when it is next due.
+struct Due {
+    watch: Watch,
+    next: Cell<Instant>,
+}
+
+impl Due {
+    fn new(watch: Watch) -> Due {
+        Due {
+            watch,
+            next: Cell::new(Instant::now()),
+        }
+    }
+
+    fn poll(&self) -> Option<String> {
+        let now = Instant::now();
+        if now < self.next.get() {
+            return None;
+        }
+        self.next.set(now + self.watch.every);
+        (self.watch.check)()
     }
 }
 
@@ -129,6 +174,47 @@ mod tests {
         write!(f, "o\nthree\n").unwrap();
         assert_eq!(tail.new_lines(), "two\nthree\n");
         assert_eq!(tail.new_lines(), "");
+    }
+
+    #[test]
+    fn merged_watches_each_run_at_their_own_pace() {
+        let (fast, slow) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let counter = |n: &Arc<AtomicUsize>, every_ms| {
+            let n = n.clone();
+            Watch {
+                every: Duration::from_millis(every_ms),
+                check: Box::new(move || {
+                    n.fetch_add(1, Ordering::SeqCst);
+                    None
+                }),
+            }
+        };
+        let merged = merge(Some(counter(&slow, 3_600_000)), Some(counter(&fast, 0))).unwrap();
+        assert_eq!(merged.every, Duration::ZERO);
+        for _ in 0..5 {
+            assert_eq!((merged.check)(), None);
+        }
+        assert_eq!(fast.load(Ordering::SeqCst), 5);
+        assert_eq!(
+            slow.load(Ordering::SeqCst),
+            1,
+            "due at once, then in an hour"
+        );
+        assert!(merge(None, None).is_none());
+    }
+
+    #[test]
+    fn a_merged_watch_still_gives_the_verdict() {
+        let quiet = Watch {
+            every: Duration::ZERO,
+            check: Box::new(|| None),
+        };
+        let dying = Watch {
+            every: Duration::from_secs(3),
+            check: Box::new(|| Some("server died".into())),
+        };
+        let merged = merge(Some(dying), Some(quiet)).unwrap();
+        assert_eq!((merged.check)().as_deref(), Some("server died"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod correctness;
 pub mod diagnosis;
 pub mod eventlog;
 pub mod expected;
+pub mod memory;
 pub mod oracle;
 pub mod record;
 pub mod stats;

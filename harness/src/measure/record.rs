@@ -111,6 +111,14 @@ pub struct RunRecord {
     /// The known failure a failed run's output matched (`measure::diagnosis`), e.g.
     /// `python-mismatch`; its explanation and fix are in `finding`.
     pub diagnosis: Option<String>,
+    /// Peak memory of the driver (MiB): a host driver's process group's summed RSS, sampled;
+    /// a driver container's cgroup peak. Empty in records from before it was measured.
+    #[serde(default)]
+    pub driver_peak_mib: Option<f64>,
+    /// Peak memory of the executors (MiB): the sum over worker containers of each one's
+    /// cgroup peak during the run (Worker daemon included).
+    #[serde(default)]
+    pub executors_peak_mib: Option<f64>,
 }
 
 /// The identity of a matrix cell: records with equal keys are repetitions of one measurement.

@@ -12,10 +12,13 @@
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 
 use super::{host::EXECUTOR_PYTHON, Deployment, Driver};
 use crate::config::app::Placeholders;
 use crate::error::{Error, Result};
+use crate::exec::app::Staged;
+use crate::exec::memory::DriverMemory;
 use crate::exec::process::Launch;
 use crate::infra::docker;
 use crate::infra::target::{Target, SECRET_ENV};
@@ -45,6 +48,8 @@ impl Containerized {
             "--rm".into(),
             "--name".into(),
             self.name.clone(),
+            "--cidfile".into(),
+            cidfile(&job.staged.root).display().to_string(),
         ];
         for (k, v) in docker::labels() {
             args.extend(["--label".into(), format!("{k}={v}")]);
@@ -125,12 +130,20 @@ impl Driver for Containerized {
         Ok(conf)
     }
 
+    fn memory(&self, staged: &Staged) -> DriverMemory {
+        DriverMemory::Container {
+            cidfile: cidfile(&staged.root),
+        }
+    }
+
     fn run_root(&self) -> Option<String> {
         Some(WORK.to_string())
     }
 
     fn launch(&self, job: &Deployment) -> Result<Launch> {
         let docker = crate::infra::tools::docker()?;
+        // `docker run --cidfile` refuses a file left by an earlier attempt in this directory.
+        let _ = std::fs::remove_file(cidfile(&job.staged.root));
         let env_secret = job.target.secret_env().into_iter().collect();
         Ok(Launch {
             program: docker,
@@ -140,6 +153,11 @@ impl Driver for Containerized {
             container: Some(self.name.clone()),
         })
     }
+}
+
+/// Where Docker writes the driver container's id, for its memory cgroup.
+fn cidfile(root: &Path) -> PathBuf {
+    root.join("driver.cid")
 }
 
 /// `s` as one word for `sh`: single-quoted, inner quotes closed and escaped.

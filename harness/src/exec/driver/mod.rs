@@ -16,6 +16,7 @@ use crate::config::app::Placeholders;
 use crate::config::Mode;
 use crate::error::Result;
 use crate::exec::app::Staged;
+use crate::exec::memory::DriverMemory;
 use crate::exec::process::Launch;
 use crate::exec::watch::{LogTail, Watch};
 use crate::infra::target::Target;
@@ -77,6 +78,10 @@ pub trait Driver {
                 ))
             }),
         })
+    }
+    /// Where this run's driver memory is measured: by default its host process group.
+    fn memory(&self, _staged: &Staged) -> DriverMemory {
+        DriverMemory::ProcessGroup
     }
     /// The event log holding this run's jobs: by default its own app's, in the staged dir.
     fn event_log(&self, staged: &Staged) -> Option<PathBuf> {

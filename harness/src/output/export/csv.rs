@@ -134,6 +134,8 @@ mod tests {
             "collect_s",
             "exit_code",
             "error",
+            "driver_peak_mib",
+            "executors_peak_mib",
         ];
         let positions: Vec<usize> = required
             .iter()
