@@ -45,8 +45,8 @@ fn assert_correct(mode: Mode, arrow: bool) {
         "{rec:?}"
     );
     assert!(rec.tasks.unwrap() >= 2, "one task per worker core at least");
-    assert_ran_on_the_version_under_test(&dir.path().join(rec.event_log_path.unwrap()));
     assert_memory_measured(&rec);
+    assert_ran_on_the_version_under_test(&dir.path().join(rec.event_log_path.unwrap()));
 }
 
 /// Smoke's driver has the default 1 GiB heap; with the JVM's own overhead and the Python
