@@ -138,7 +138,7 @@ impl ImageArgs {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// A scenario file, or the name of a built-in one (default, smoke, arrow-scan, upgrade, configs, faults, compat, compat-connect, compat-python, connect).
+    /// A scenario file, or the name of a built-in one (default, smoke, arrow-scan, arrow-variants, upgrade, configs, faults, compat, compat-connect, compat-python, connect).
     pub scenario: Option<String>,
     /// The same as the positional argument.
     #[arg(long = "scenario", conflicts_with = "scenario")]

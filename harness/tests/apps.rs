@@ -3,7 +3,9 @@
 //! (fixtures/app-orders: a module entry, py-files, a UDF needing `mmh3` on the executors, a
 //! check command) is correct in direct, containerized and submit; a check that fails makes the
 //! run a wrong result and the CLI exit 3; an app without a check is `correct: unknown`, and the
-//! report says so; an app that picks its own master is caught by its event log.
+//! report says so; an app that picks its own master is caught by its event log; the article's
+//! app's variants (typed, vectorized, SQL) each pass the built-in `squares` oracle, on the
+//! shared cluster (they need no packages beyond the line's).
 
 mod common;
 
@@ -229,4 +231,20 @@ fn an_app_that_picks_its_own_master_is_caught() {
         "{error}"
     );
     assert!(dir.path().join(rec.event_log_path.unwrap()).is_file());
+}
+
+/// Each variant, one small direct run with Arrow on: doubles instead of the article's strings,
+/// compared value by value with the same NumPy reference.
+#[test]
+fn every_app_variant_passes_the_squares_oracle() {
+    for name in ["typed", "vectorized", "sql"] {
+        let app = sparkmodes::config::variant::fixture_dir(name).unwrap();
+        let _spark = common::spark_lock();
+        let dir = tempfile::tempdir().unwrap();
+        // On this binary's one cluster (the orders image is the Spark image plus `mmh3`): no
+        // second cluster for three short runs.
+        let rec = executor(dir.path(), &app).execute(&common::planned(Mode::Direct, true, 2_000));
+        assert_eq!(rec.status, Status::Ok, "{name}: {:?}", rec.error);
+        assert_eq!(rec.correct, Correctness::Yes, "{name}: {:?}", rec.error);
+    }
 }

@@ -8,6 +8,7 @@ mod mode;
 pub mod plan;
 pub mod python;
 pub mod scenario;
+pub mod variant;
 pub mod versions;
 
 pub use mode::Mode;

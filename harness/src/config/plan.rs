@@ -1,7 +1,7 @@
 //! Expanding a scenario into the ordered list of runs the harness executes.
 //!
-//! Order: runs are grouped by (Spark version, Python, config), in scenario order, so that one
-//! cluster serves each group. The Spark Connect modes form a group of their own after the classic
+//! Order: runs are grouped by (Spark version, Python, config, app), in scenario order, so that
+//! one cluster serves each group (an app may need an image of its own). The Spark Connect modes form a group of their own after the classic
 //! modes of the same (version, config): their server holds every core of its cluster, so a
 //! classic app beside it would starve; each group gets a fresh cluster. Inside a group the cells are *interleaved*: every cell runs once per
 //! round (rep 0: A B C …, rep 1: A B C …) rather than all reps of A then all of B, so slow
@@ -32,6 +32,8 @@ pub struct PlannedRun {
     /// The Python minor of the drivers and executors (`"3.11"`).
     pub python: String,
     pub config: ConfigSpec,
+    /// The app axis value (`config::variant`): empty for the `--app` app.
+    pub app: String,
     pub mode: Mode,
     pub arrow: bool,
     pub elements: u64,
@@ -51,6 +53,7 @@ impl PlannedRun {
             spark_version: self.spark_version.clone(),
             python: self.python.clone(),
             config: self.config.name.clone(),
+            app: self.app.clone(),
             mode: self.mode,
             arrow: self.arrow,
             elements: self.elements,
@@ -62,6 +65,7 @@ impl PlannedRun {
             spark_version: self.spark_version.clone(),
             python: self.python.clone(),
             config: self.config.name.clone(),
+            app: self.app.clone(),
             connect: self.mode.uses_connect(),
         }
     }
@@ -72,13 +76,16 @@ impl PlannedRun {
     }
 }
 
-/// The runs that share one cluster: one Spark version, Python and config, and whether they are
-/// the Connect modes (which also get a Spark Connect server on that cluster).
+/// The runs that share one cluster: one Spark version, Python, config and app (each app may
+/// have an image of its own), and whether they are the Connect modes (which also get a Spark
+/// Connect server on that cluster).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GroupKey {
     pub spark_version: String,
     pub python: String,
     pub config: String,
+    /// The app axis value; empty for the `--app` app.
+    pub app: String,
     pub connect: bool,
 }
 
@@ -127,6 +134,7 @@ impl Plan {
                     spark_version: version.clone(),
                     python: python.clone(),
                     config: config.clone(),
+                    app: String::new(),
                     mode: Mode::Direct,
                     arrow: false,
                     elements: 0,
@@ -137,13 +145,19 @@ impl Plan {
                     conf,
                     fault: None,
                 };
-                for connect in [false, true] {
-                    let part: Vec<_> = cells
-                        .iter()
-                        .filter(|c| c.0.uses_connect() == connect)
-                        .copied()
-                        .collect();
-                    push_group(&mut runs, &base, &part, scenario);
+                for app in scenario.apps() {
+                    let base = PlannedRun {
+                        app,
+                        ..base.clone()
+                    };
+                    for connect in [false, true] {
+                        let part: Vec<_> = cells
+                            .iter()
+                            .filter(|c| c.0.uses_connect() == connect)
+                            .copied()
+                            .collect();
+                        push_group(&mut runs, &base, &part, scenario);
+                    }
                 }
             }
         }
@@ -244,6 +258,17 @@ warmup = 1
             "{}{w}{}:{}:{}:{}",
             r.mode, r.rep, r.arrow, r.elements, r.spark_version
         )
+    }
+
+    #[test]
+    fn each_app_gets_its_groups_and_the_default_keeps_its_labels() {
+        let plan = Plan::new(&scenario("apps = [\"typed\", \"sql\"]\n"));
+        let apps: Vec<String> = plan.groups().map(|(k, _)| k.app).collect();
+        assert_eq!(apps, ["typed", "sql", "typed", "sql"]);
+        let typed = plan.runs()[0].cell().to_string();
+        let plain = Plan::new(&scenario("")).runs()[0].cell().to_string();
+        assert_eq!(typed, format!("{plain}/typed"));
+        assert!(!plain.contains("typed"), "{plain}");
     }
 
     #[test]

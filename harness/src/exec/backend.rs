@@ -105,7 +105,7 @@ impl SparkBackend {
         self.images.insert(base, images.base.clone());
         let packages = match key.connect {
             true => Vec::new(),
-            false => AppSpec::load(&self.opts.app_source)?.packages,
+            false => AppSpec::load(&self.app_dir(key))?.packages,
         };
         self.image = image::ensure_app(&images.spark, &packages)?;
         if self.image != images.spark {
@@ -113,6 +113,11 @@ impl SparkBackend {
             self.images.insert(name, self.image.clone());
         }
         Ok(packages)
+    }
+
+    /// The group's app: its variant's fixture, or the `--app` directory (`config::variant`).
+    fn app_dir(&self, key: &GroupKey) -> PathBuf {
+        crate::config::variant::dir_of(&key.app, &self.opts.app_source)
     }
 
     fn start_cluster(&self, config: &ConfigSpec) -> Result<Cluster> {
@@ -191,7 +196,7 @@ impl Backend for SparkBackend {
             run_id: self.opts.run_id.clone(),
             scenario: self.opts.scenario.clone(),
             run_dir: self.opts.run_dir.clone(),
-            app_source: self.opts.app_source.clone(),
+            app_source: self.app_dir(key),
             image: self.image.clone(),
             venv,
             target,

@@ -147,6 +147,19 @@ mod tests {
     }
 
     #[test]
+    fn the_articles_strings_and_the_variants_doubles_both_pass_exactly() {
+        let want = [20.220437833324695, 14.913001708001104];
+        let strings = csv_file("squared\n\"20.220437833324695\"\n\"14.913001708001104\"\n");
+        let doubles = csv_file("squared\n20.220437833324695\n14.913001708001104\n");
+        for f in [strings, doubles] {
+            let v = check(f.path(), &want).unwrap();
+            assert!(v.correct, "{:?}", v.problems);
+        }
+        let off = csv_file("squared\n20.2204378333\n14.913001708001104\n");
+        assert!(!check(off.path(), &want).unwrap().correct);
+    }
+
+    #[test]
     fn wrong_column_fails() {
         let f = csv_file("value\n16.0\n");
         let v = check(f.path(), &[16.0]).unwrap();

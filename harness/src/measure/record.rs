@@ -72,6 +72,10 @@ pub struct RunRecord {
     pub python: String,
     /// Names the cluster shape and extra conf, so two configs of one scenario stay apart.
     pub config: String,
+    /// The app axis value (`config::variant`: `typed`, `sql`, …); empty for the `--app` app,
+    /// which is what records written before the axis existed load as.
+    #[serde(default)]
+    pub app: String,
     pub mode: Mode,
     pub arrow: bool,
     pub arrow_effective: Option<bool>,
@@ -128,6 +132,8 @@ pub struct CellKey {
     #[serde(default = "default_python")]
     pub python: String,
     pub config: String,
+    #[serde(default)]
+    pub app: String,
     pub mode: Mode,
     pub arrow: bool,
     pub elements: u64,
@@ -165,6 +171,8 @@ impl CellKey {
     }
 }
 
+/// `3.5.9/2w-1c-1g/direct/arrow-on/1000`, and `/typed` after it for an app of the axis (the
+/// `--app` app's cells keep the labels they had before the axis).
 impl fmt::Display for CellKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -175,7 +183,11 @@ impl fmt::Display for CellKey {
             self.mode,
             self.arrow_label(),
             self.elements
-        )
+        )?;
+        match self.app.as_str() {
+            "" => Ok(()),
+            app => write!(f, "/{app}"),
+        }
     }
 }
 
@@ -202,6 +214,7 @@ impl RunRecord {
             spark_version: run.spark_version.clone(),
             python: run.python.clone(),
             config: run.config.name.clone(),
+            app: run.app.clone(),
             mode: run.mode,
             arrow: run.arrow,
             elements: run.elements,
@@ -247,6 +260,7 @@ impl RunRecord {
             spark_version: self.spark_version.clone(),
             python: self.python.clone(),
             config: self.config.clone(),
+            app: self.app.clone(),
             mode: self.mode,
             arrow: self.arrow,
             elements: self.elements,
@@ -345,4 +359,20 @@ pub fn load_records(run_dir: &std::path::Path) -> anyhow::Result<Vec<RunRecord>>
         }
     }
     Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_key_without_app_loads_as_the_given_app_with_its_old_label() {
+        let old = r#"{"spark_version":"3.5.9","config":"2w-1c-1g","mode":"direct","arrow":true,"elements":1000}"#;
+        let key: CellKey = serde_json::from_str(old).unwrap();
+        assert_eq!(key.app, "");
+        assert!(
+            key.to_string().ends_with("2w-1c-1g/direct/arrow-on/1000"),
+            "{key}"
+        );
+    }
 }

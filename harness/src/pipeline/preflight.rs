@@ -8,6 +8,7 @@ use super::destination::{self, Destination};
 use super::PipelineOptions;
 use crate::config::app::AppSpec;
 use crate::config::scenario::Scenario;
+use crate::config::variant;
 use crate::error::{Error, Result};
 use crate::infra::{image, releases, tools};
 use crate::output::compare;
@@ -45,9 +46,12 @@ pub fn check(opts: &PipelineOptions) -> Result<(Destination, Scenario)> {
 /// app declares, one element count unless the app has a size knob. Checked up front so a
 /// wrong `--app` is refused before any cluster starts.
 pub fn check_app(opts: &PipelineOptions) -> Result<()> {
-    let spec = AppSpec::load(&opts.app_source)?;
-    spec.refuse_modes(&opts.scenario.modes)?;
-    spec.refuse_elements(&opts.scenario.elements)
+    for app in opts.scenario.apps() {
+        let spec = AppSpec::load(&variant::dir_of(&app, &opts.app_source))?;
+        spec.refuse_modes(&opts.scenario.modes)?;
+        spec.refuse_elements(&opts.scenario.elements)?;
+    }
+    Ok(())
 }
 
 /// Every config's cluster must fit this machine (checked here, not at load: the same

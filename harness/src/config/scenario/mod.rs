@@ -3,7 +3,8 @@
 //!
 //! A scenario is TOML (see `scenarios/*.toml`). Required keys: `name`, `spark_versions`,
 //! `modes`, `arrow`, `elements`, `repetitions`. Optional keys and their defaults:
-//! `description = ""`, `python` (the host's default Python minor), `warmup = 0`,
+//! `description = ""`, `python` (the host's default Python minor), `apps` (the `--app` app;
+//! see `config::variant`), `warmup = 0`,
 //! `timeout_s = 600`, `seed = 42`,
 //! `[cluster]` (`workers = 2`, `worker_cores = 1`, `worker_memory = "1g"`), `[spark_conf]` (empty),
 //! `[[configs]]` (none: one config named after the `[cluster]` shape, e.g. `2w-1c-1g`) and
@@ -91,6 +92,10 @@ pub struct Scenario {
     #[serde(default)]
     pub python: Option<Vec<String>>,
     pub modes: Vec<Mode>,
+    /// The app axis (`config::variant`): built-in variants' names or app paths; `None` when
+    /// the file sets none: every run then runs the `--app` app ([`Scenario::apps`]).
+    #[serde(default)]
+    pub apps: Option<Vec<String>>,
     pub arrow: Vec<bool>,
     pub elements: Vec<u64>,
     pub repetitions: u32,
@@ -106,7 +111,7 @@ pub struct Scenario {
 }
 
 /// The scenarios shipped in `scenarios/`, by name.
-pub const BUILTIN: [(&str, &str); 10] = [
+pub const BUILTIN: [(&str, &str); 11] = [
     (
         "compat",
         include_str!(concat!(
@@ -154,6 +159,13 @@ pub const BUILTIN: [(&str, &str); 10] = [
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../scenarios/arrow-scan.toml"
+        )),
+    ),
+    (
+        "arrow-variants",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/arrow-variants.toml"
         )),
     ),
     (
@@ -226,6 +238,11 @@ impl Scenario {
         self.python
             .clone()
             .unwrap_or_else(|| vec![crate::config::python::DEFAULT.to_string()])
+    }
+
+    /// The app axis: the scenario's list, or the one empty name (the `--app` app).
+    pub fn apps(&self) -> Vec<String> {
+        self.apps.clone().unwrap_or_else(|| vec![String::new()])
     }
 
     pub fn timeout(&self) -> Duration {

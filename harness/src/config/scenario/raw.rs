@@ -25,6 +25,7 @@ pub(super) struct RawScenario {
     pub(super) spark_versions: Vec<String>,
     pub(super) python: Option<Vec<String>>,
     pub(super) modes: Vec<String>,
+    pub(super) apps: Option<Vec<String>>,
     pub(super) arrow: Vec<bool>,
     pub(super) elements: Vec<Number>,
     pub(super) repetitions: i64,

@@ -314,3 +314,18 @@ fn malformed_empty_and_repeated_pythons_are_named() {
     let e = err(&python("[\"4.1.4\"]", "\"3.13\""));
     assert!(e.contains("x.toml:3") && e.contains("python"), "{e}");
 }
+
+#[test]
+fn unknown_app_is_refused_naming_the_variants() {
+    let msg = err(&with("apps = [\"article\", \"vectorised\"]\n"));
+    assert!(msg.contains("apps[1]"), "{msg}");
+    assert!(msg.contains("article, typed, vectorized, sql"), "{msg}");
+}
+
+#[test]
+fn apps_default_to_the_given_app() {
+    let s = Scenario::from_str(MINIMAL, "m.toml").unwrap();
+    assert_eq!(s.apps(), [""]);
+    let s = Scenario::from_str(&with("apps = [\"sql\", \"typed\"]\n"), "m.toml").unwrap();
+    assert_eq!(s.apps(), ["sql", "typed"]);
+}

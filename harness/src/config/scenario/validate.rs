@@ -6,7 +6,7 @@ use std::fmt;
 use super::document::{key_segment, Document};
 use super::raw::{Number, RawConfig, RawScenario, RawShape};
 use super::{ConfigSpec, FaultSpec, Scenario, MAX_ELEMENTS, MAX_REPETITIONS, MAX_RUNS, MAX_WARMUP};
-use crate::config::{conf, python, Mode};
+use crate::config::{conf, python, variant, Mode};
 use crate::infra::{memory_mib, ClusterShape};
 use crate::Result;
 
@@ -17,6 +17,7 @@ impl RawScenario {
         let python = check_pythons(doc, self.python, &spark_versions)?;
         let modes = check_modes(doc, &self.modes)?;
         check_connect_lines(doc, &modes, &spark_versions)?;
+        let apps = check_apps(doc, self.apps, &modes)?;
         let arrow = check_list(doc, "arrow", self.arrow)?;
         let elements = check_elements(doc, self.elements)?;
         let repetitions = check_repetitions(doc, self.repetitions)?;
@@ -38,6 +39,7 @@ impl RawScenario {
             spark_versions,
             python,
             modes,
+            apps,
             arrow,
             elements,
             repetitions,
@@ -200,6 +202,26 @@ fn check_modes(doc: &Document, names: &[String]) -> Result<Vec<Mode>> {
     check_list(doc, "modes", modes)
 }
 
+/// Each app of the axis must be a built-in variant or an app directory, listed once; Connect
+/// modes always run the Connect-ready sample, so an app axis beside them is refused.
+fn check_apps(
+    doc: &Document,
+    apps: Option<Vec<String>>,
+    modes: &[Mode],
+) -> Result<Option<Vec<String>>> {
+    let Some(apps) = apps else {
+        return Ok(None);
+    };
+    for (i, app) in apps.iter().enumerate() {
+        variant::check(app).map_err(|e| doc.error(&format!("apps[{i}]"), e))?;
+    }
+    if let Some(i) = modes.iter().position(|m| m.uses_connect()) {
+        let msg = format!("`{}` always runs the Connect-ready sample (fixtures/app-connect): leave it out of a scenario with `apps`", modes[i]);
+        return Err(doc.error(&format!("modes[{i}]"), msg));
+    }
+    check_list(doc, "apps", apps).map(Some)
+}
+
 /// Connect modes need a Connect server and client for every Spark version of the scenario.
 fn check_connect_lines(doc: &Document, modes: &[Mode], versions: &[String]) -> Result<()> {
     let Some(i) = modes.iter().position(|m| m.uses_connect()) else {
@@ -242,7 +264,8 @@ fn check_plan_size(doc: &Document, s: &Scenario) -> Result<()> {
     let cells = computing * (s.arrow.len() * s.elements.len()) as u128;
     let per_group =
         cells * u128::from(s.warmup + s.repetitions) + refusal * u128::from(s.repetitions);
-    let runs = per_group * (s.spark_versions.len() * s.pythons().len() * s.configs.len()) as u128;
+    let groups = s.spark_versions.len() * s.pythons().len() * s.configs.len() * s.apps().len();
+    let runs = per_group * groups as u128;
     if runs > MAX_RUNS as u128 {
         let msg = format!(
             "the matrix has {runs} runs, at most {MAX_RUNS}: lower repetitions or the lists"
