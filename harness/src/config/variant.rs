@@ -28,7 +28,7 @@ pub const VARIANTS: [(&str, &str, &str); 4] = [
     (
         "sql",
         "app-sql",
-        "SQL `value * value` (doubles, no Python UDF)",
+        "SQL `CAST(value AS DOUBLE) * CAST(value AS DOUBLE)` (doubles, no Python UDF)",
     ),
 ];
 
