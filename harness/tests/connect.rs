@@ -218,22 +218,8 @@ fn the_token_is_written_nowhere() {
         .token
         .clone()
         .unwrap();
-    for file in walk(&dir) {
-        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
-        assert!(!text.contains(&token), "the token is in {}", file.display());
-    }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        match p.is_dir() {
-            true => files.extend(walk(&p)),
-            false => files.push(p),
-        }
-    }
-    files
+    let holders = common::files_containing(&dir, &token);
+    assert!(holders.is_empty(), "the token is in {holders:?}");
 }
 
 /// Named to run last (tests start in name order); a later test would start a fresh pair.

@@ -41,28 +41,8 @@ fn run(mode: Mode, with_secret: bool) -> (RunRecord, tempfile::TempDir) {
 
 fn assert_secret_written_nowhere(dir: &Path) {
     let secret = secure_cluster().secret().unwrap();
-    for entry in walk(dir) {
-        let bytes = std::fs::read(&entry).unwrap();
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(
-            !text.contains(secret),
-            "the secret is in {}",
-            entry.display()
-        );
-    }
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            files.extend(walk(&p));
-        } else {
-            files.push(p);
-        }
-    }
-    files
+    let holders = common::files_containing(dir, secret);
+    assert!(holders.is_empty(), "the secret is in {holders:?}");
 }
 
 fn assert_works(mode: Mode) {

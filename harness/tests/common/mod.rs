@@ -140,3 +140,25 @@ pub fn assert_nothing_left(pid: u32) {
         "left behind by pid {pid}: containers {containers:?}, networks {networks:?}"
     );
 }
+
+/// The files under `dir` (recursively) whose bytes contain `needle`. A file that vanishes between
+/// listing and reading is skipped: a live Spark server rewrites files it owns there (Hadoop's
+/// `.crc` beside an in-progress event log is replaced on every flush), and what no longer exists
+/// holds no secret.
+pub fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            found.extend(files_containing(&p, needle));
+            continue;
+        }
+        match std::fs::read(&p) {
+            Ok(bytes) if String::from_utf8_lossy(&bytes).contains(needle) => found.push(p),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => panic!("{}: {e}", p.display()),
+        }
+    }
+    found
+}
