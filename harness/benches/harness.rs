@@ -1,5 +1,6 @@
 //! Costs the harness adds per run: parsing an event log, appending records, checking a result
-//! with the oracle, and summarising a cell's samples.
+//! with the oracle, summarising a cell's samples, one memory sample of a host driver; and the
+//! frontier search's run count.
 //!
 //! The event log is a real Spark 3.5.9 log (the fixture) with its task-end event repeated
 //! `TASKS` times, streamed from memory so the size of the log does not cost memory.
@@ -15,7 +16,9 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingM
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sparkmodes::config::Mode;
+use sparkmodes::exec::frontier::{search, Grid};
 use sparkmodes::measure::eventlog;
+use sparkmodes::measure::memory;
 use sparkmodes::measure::oracle;
 use sparkmodes::measure::record::RunRecord;
 use sparkmodes::measure::stats;
@@ -200,11 +203,50 @@ fn summarize_samples(c: &mut Criterion) {
     group.finish();
 }
 
+/// One memory sample of a host driver, as the run's watch takes every 250 ms: the summed RSS
+/// of a process group, from every `/proc/<pid>/stat` (here the bench's own group). Its time
+/// ÷ 250 ms is the share of a core sampling takes while a run lasts.
+fn sample_memory(c: &mut Criterion) {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    let (pgid, _) = memory::group_and_rss_pages(&stat).expect("a stat line");
+    let page = memory::page_size();
+    let mut group = c.benchmark_group("memory");
+    group.bench_function("host_driver_sample", |b| {
+        b.iter(|| black_box(memory::group_rss_bytes(Path::new("/proc"), pgid, page)))
+    });
+    group.finish();
+}
+
+/// The frontier search on a mock probe: its run count per grid (printed once, the number a
+/// real search pays in runs of a minute each) and the search's own time.
+fn frontier_search(c: &mut Criterion) {
+    let grids = [
+        (500_000, 16_000_000, 500_000),
+        (100_000, 100_000_000, 100_000),
+    ];
+    let mut group = c.benchmark_group("frontier");
+    for (low, high, step) in grids {
+        let grid = Grid { low, high, step };
+        let boundary = low + (high - low) / 3;
+        let runs = search(&grid, |n| Ok::<_, ()>(n <= boundary)).unwrap().runs;
+        eprintln!(
+            "frontier search over {} steps: {runs} runs (bound {})",
+            grid.steps(),
+            grid.max_runs()
+        );
+        group.bench_function(format!("search_{}_steps", grid.steps()), |b| {
+            b.iter(|| black_box(search(&grid, |n| Ok::<_, ()>(n <= boundary)).unwrap()))
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1));
-    targets = parse_event_log, write_records, check_result, summarize_samples
+    targets = parse_event_log, write_records, check_result, summarize_samples, sample_memory,
+        frontier_search
 }
 criterion_main!(benches);

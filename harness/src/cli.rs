@@ -138,7 +138,7 @@ impl ImageArgs {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// A scenario file, or the name of a built-in one (default, smoke, arrow-scan, arrow-variants, upgrade, configs, faults, compat, compat-connect, compat-python, connect).
+    /// A scenario file, or the name of a built-in one (default, smoke, arrow-scan, arrow-variants, frontier, upgrade, configs, faults, compat, compat-connect, compat-python, connect).
     pub scenario: Option<String>,
     /// The same as the positional argument.
     #[arg(long = "scenario", conflicts_with = "scenario")]
@@ -397,6 +397,9 @@ fn run_cmd(args: RunArgs) -> Result<Exit> {
         "{}",
         crate::output::text_table::cell_table(&outcome.records)
     );
+    if let Some(frontier) = report::frontier_text(&outcome.records) {
+        println!("{frontier}");
+    }
     println!(
         "records  {}",
         outcome.run_dir.join(record::RUNS_CSV).display()

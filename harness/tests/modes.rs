@@ -46,7 +46,22 @@ fn assert_correct(mode: Mode, arrow: bool) {
     );
     assert!(rec.tasks.unwrap() >= 2, "one task per worker core at least");
     assert_memory_measured(&rec);
+    assert_arrow_advice(&rec);
     assert_ran_on_the_version_under_test(&dir.path().join(rec.event_log_path.unwrap()));
+}
+
+/// The article's app pickles rows through its untyped UDF (`BatchEvalPython`) whatever the
+/// Arrow arm: with Arrow on, the advisor says so and names the variants that avoid it.
+fn assert_arrow_advice(rec: &RunRecord) {
+    if common::app() != sparkmodes::exec::app::fixture_dir() {
+        return;
+    }
+    assert_eq!(rec.udf_eval.as_deref(), Some("BatchEvalPython"), "{rec:?}");
+    let advised = rec
+        .finding
+        .as_deref()
+        .is_some_and(|f| f.contains("Arrow advisor") && f.contains("`vectorized`"));
+    assert_eq!(advised, rec.arrow, "{:?}", rec.finding);
 }
 
 /// Smoke's driver has the default 1 GiB heap; with the JVM's own overhead and the Python

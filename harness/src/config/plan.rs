@@ -45,6 +45,9 @@ pub struct PlannedRun {
     /// The scenario's `spark_conf` overlaid with the config's own `conf`.
     pub conf: BTreeMap<String, String>,
     pub fault: Option<FaultSpec>,
+    /// A probe of a frontier search (the scenario has `[frontier]`); its `elements` is set by
+    /// the search (`exec::frontier`).
+    pub frontier: bool,
 }
 
 impl PlannedRun {
@@ -144,6 +147,7 @@ impl Plan {
                     timeout: scenario.timeout(),
                     conf,
                     fault: None,
+                    frontier: scenario.frontier.is_some(),
                 };
                 for app in scenario.apps() {
                     let base = PlannedRun {

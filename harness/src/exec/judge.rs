@@ -1,13 +1,14 @@
 //! Judging one finished run from what it left behind: its exit, its output, its event log.
 //! Each judgement about a run is made here, once: refused as expected, failed (and the line
 //! that says why), timed out, Arrow as asked or a contradicted setup; the classic app failing
-//! under Spark Connect as it must (connect-classic); what the app's declared check said of its
+//! under Spark Connect as it must (connect-classic); the Arrow advisor's finding; what the app's declared check said of its
 //! result (right, wrong, or unknown); the app on the harness's cluster, not a master of its
 //! own.
 
 use crate::config::{Mode, PlannedRun};
 use crate::exec::driver::REFUSAL_MESSAGE;
 use crate::exec::process::Outcome;
+use crate::measure::advisor;
 use crate::measure::correctness::Correctness;
 use crate::measure::diagnosis::diagnose;
 use crate::measure::eventlog::PhaseTimings;
@@ -198,6 +199,9 @@ pub fn evidence(
             stderr,
             rec,
         );
+        if let Some(advice) = advisor::advice(rec) {
+            rec.finding.get_or_insert(advice);
+        }
     }
 }
 

@@ -55,29 +55,42 @@ fn run_group(
     records: &mut Vec<RunRecord>,
 ) -> Result<()> {
     for run in group {
-        bar.set_message(describe(run));
-        let mut rec = backend.executor().execute(run);
-        crate::infra::reaper::park_if_interrupted();
-        match backend.recover() {
-            Ok(Some(cause)) => blame_cluster(&mut rec, run, cause),
-            Ok(None) => {}
-            Err(e) => {
-                // The record explains why the matrix stops here; keep it.
-                let err = rec.error.take().unwrap_or_default();
-                rec.error = Some(format!("cluster restart failed: {e}; {err}"));
-                sink.append(&rec)?;
-                return Err(e);
-            }
-        }
-        sink.append(&rec)?;
-        bar.inc(1);
-        panic_for_tests(records.len() + 1);
-        if progress::lines() {
-            eprintln!("{} {} {:.1}s", describe(run), rec.status, rec.wall_s);
-        }
-        records.push(rec);
+        run_one(backend, run, sink, bar, records)?;
     }
     Ok(())
+}
+
+/// Runs one planned run on the group's cluster, blames a degraded cluster, and writes the
+/// record before anything else can fail; returns the record (also pushed onto `records`).
+pub(crate) fn run_one(
+    backend: &mut dyn Backend,
+    run: &PlannedRun,
+    sink: &mut RecordSink,
+    bar: &indicatif::ProgressBar,
+    records: &mut Vec<RunRecord>,
+) -> Result<RunRecord> {
+    bar.set_message(describe(run));
+    let mut rec = backend.executor().execute(run);
+    crate::infra::reaper::park_if_interrupted();
+    match backend.recover() {
+        Ok(Some(cause)) => blame_cluster(&mut rec, run, cause),
+        Ok(None) => {}
+        Err(e) => {
+            // The record explains why the matrix stops here; keep it.
+            let err = rec.error.take().unwrap_or_default();
+            rec.error = Some(format!("cluster restart failed: {e}; {err}"));
+            sink.append(&rec)?;
+            return Err(e);
+        }
+    }
+    sink.append(&rec)?;
+    bar.inc(1);
+    panic_for_tests(records.len() + 1);
+    if progress::lines() {
+        eprintln!("{} {} {:.1}s", describe(run), rec.status, rec.wall_s);
+    }
+    records.push(rec.clone());
+    Ok(rec)
 }
 
 /// The cluster was found degraded after `run` (and has been restored): a failed run names the

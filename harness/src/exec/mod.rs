@@ -2,11 +2,13 @@
 //! [`app`] as a supervised [`process`]; [`run`] turns one planned run into a record (its
 //! result judged by the app's declared check, [`result_check`]), and the
 //! [`matrix`] runner walks a plan group by group on a [`backend`] (the real one starts
-//! clusters; tests use a mock).
+//! clusters; tests use a mock); a `[frontier]` scenario's runs are chosen instead by the
+//! [`frontier`] search.
 
 pub mod app;
 pub mod backend;
 pub mod driver;
+pub mod frontier;
 pub mod judge;
 pub mod matrix;
 pub mod memory;

@@ -2,13 +2,17 @@
 //! reads, phase timings from Spark's [`eventlog`] (a Connect run's from the server's shared log:
 //! [`connect_log`]), the correctness [`oracle`] and
 //! [`expected`]-output comparison, the tri-state [`Correctness`], and the
-//! [`stats`] (bootstrap CIs, outliers, the Mann–Whitney test) over repetitions.
+//! [`stats`] (bootstrap CIs, outliers, the Mann–Whitney test) over repetitions, and the Arrow
+//! [`advisor`] (Arrow engaged, rows still pickled through a Python UDF), and what a driver-memory
+//! [`frontier`] search's records say.
 
+pub mod advisor;
 pub mod connect_log;
 pub mod correctness;
 pub mod diagnosis;
 pub mod eventlog;
 pub mod expected;
+pub mod frontier;
 pub mod memory;
 pub mod oracle;
 pub mod record;

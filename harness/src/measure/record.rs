@@ -123,6 +123,10 @@ pub struct RunRecord {
     /// cgroup peak during the run (Worker daemon included).
     #[serde(default)]
     pub executors_peak_mib: Option<f64>,
+    /// A probe of a driver-memory frontier search (`exec::frontier`): failing at a driver
+    /// limit (`measure::frontier::hit_driver_limit`) is then the answer, not a broken promise.
+    #[serde(default)]
+    pub frontier: bool,
 }
 
 /// The identity of a matrix cell: records with equal keys are repetitions of one measurement.
@@ -222,6 +226,7 @@ impl RunRecord {
             worker_cores: run.config.shape.worker_cores,
             rep: run.rep,
             warmup: run.warmup,
+            frontier: run.frontier,
             started_at: Utc::now(),
             ..RunRecord::default()
         }
@@ -276,15 +281,21 @@ impl RunRecord {
     }
 
     /// The one judgement of a run: did it do what its mode promises — compute an answer not
-    /// known to be wrong (right, or unknown for an app that declares no check), or (the
-    /// negative modes) be refused / fail the way they must? Exit codes, JUnit, reports,
-    /// comparisons and the terminal table all ask this.
+    /// known to be wrong (right, or unknown for an app that declares no check; a frontier
+    /// probe may instead stop at a driver limit), or (the negative modes) be refused / fail
+    /// the way they must? Exit codes, JUnit, reports, comparisons and the terminal table all
+    /// ask this.
     pub fn kept_promise(&self) -> bool {
         if self.mode.computes() {
-            self.status == Status::Ok && self.correct.not_wrong()
+            self.completed() || (self.frontier && crate::measure::frontier::hit_driver_limit(self))
         } else {
             self.status == Status::promised_by(self.mode)
         }
+    }
+
+    /// Whether a computing run finished with an answer not known to be wrong.
+    pub fn completed(&self) -> bool {
+        self.status == Status::Ok && self.correct.not_wrong()
     }
 
     /// Why the run broke its mode's promise, in words; `None` if it kept it.

@@ -1,6 +1,6 @@
 //! Plain-text tables with aligned columns, for every table sparkmodes prints to a terminal.
 
-use crate::measure::record::{by_cell, measured_walls, Correctness, RunRecord, Status};
+use crate::measure::record::{by_cell, measured_walls, CellKey, Correctness, RunRecord, Status};
 
 /// Pads each column to its widest cell (two spaces apart); `right(col)` right-aligns numbers.
 pub fn aligned_table(rows: &[Vec<String>], right: impl Fn(usize) -> bool) -> String {
@@ -31,15 +31,21 @@ pub fn aligned_table(rows: &[Vec<String>], right: impl Fn(usize) -> bool) -> Str
     out
 }
 
-/// The terminal table: one line per cell (Spark version, Python, config, mode, Arrow, size) →
-/// status, correct (`k/n`, or `unknown` for an app without a check), wall time.
+/// The terminal table: one line per cell (Spark version, Python, config, app on an app axis,
+/// mode, Arrow, size) → status, correct (`k/n`, or `unknown` for an app without a check), wall
+/// time.
 pub fn cell_table(records: &[RunRecord]) -> String {
-    let cells = by_cell(records);
+    let has_apps = records.iter().any(|r| !r.app.is_empty());
+    let app_column = |app: &str| match has_apps {
+        true => format!("{:<10} ", if app.is_empty() { "--app" } else { app }),
+        false => String::new(),
+    };
     let mut out = format!(
-        "{:<8} {:<6} {:<14} {:<16} {:<10} {:>10} {:>4}  {:<22} {:>8} {:>12}\n",
+        "{:<8} {:<6} {:<14} {}{:<16} {:<10} {:>10} {:>4}  {:<22} {:>8} {:>12}\n",
         "spark",
         "python",
         "config",
+        app_column("app"),
         "mode",
         "arrow",
         "elements",
@@ -48,37 +54,43 @@ pub fn cell_table(records: &[RunRecord]) -> String {
         "correct",
         "median wall"
     );
-    for (cell, runs) in cells {
-        let measured = measured_walls(runs.iter().copied());
+    for (cell, runs) in by_cell(records) {
         let counted: Vec<&&RunRecord> = runs.iter().filter(|r| !r.warmup).collect();
-        let status = summarize_status(&counted);
-        let arrow = if cell.mode.computes() {
-            cell.arrow_label()
-        } else {
-            "-"
-        };
-        let median =
-            crate::measure::stats::median(&measured).map_or("-".into(), |m| format!("{m:.2}s"));
-        let elements = if cell.mode.computes() {
-            cell.elements.to_string()
-        } else {
-            "-".into()
-        };
         out.push_str(&format!(
-            "{:<8} {:<6} {:<14} {:<16} {:<10} {:>10} {:>4}  {:<22} {:>8} {:>12}\n",
+            "{:<8} {:<6} {:<14} {}{:<16} {:<10} {:>10} {:>4}  {:<22} {:>8} {:>12}\n",
             cell.spark_version,
             cell.python,
             cell.config,
+            app_column(&cell.app),
             cell.mode.as_str(),
-            arrow,
-            elements,
+            arrow_column(&cell),
+            elements_column(&cell),
             counted.len(),
-            status,
+            summarize_status(&counted),
             correct_label(&counted),
-            median
+            median_column(&runs),
         ));
     }
     out
+}
+
+fn arrow_column(cell: &CellKey) -> &'static str {
+    match cell.mode.computes() {
+        true => cell.arrow_label(),
+        false => "-",
+    }
+}
+
+fn elements_column(cell: &CellKey) -> String {
+    match cell.mode.computes() {
+        true => cell.elements.to_string(),
+        false => "-".into(),
+    }
+}
+
+fn median_column(runs: &[&RunRecord]) -> String {
+    let measured = measured_walls(runs.iter().copied());
+    crate::measure::stats::median(&measured).map_or("-".into(), |m| format!("{m:.2}s"))
 }
 
 /// Runs that kept their promise out of those counted, or `unknown` when the runs that kept it

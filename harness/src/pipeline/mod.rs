@@ -16,7 +16,7 @@ use crate::config::plan::Plan;
 use crate::config::scenario::Scenario;
 use crate::error::{Error, Exit, Result};
 use crate::exec::backend::{BackendOptions, SparkBackend};
-use crate::exec::matrix;
+use crate::exec::{frontier, matrix};
 use crate::infra::docker;
 use crate::infra::environment::{Environment, SystemProbe};
 use crate::infra::image::Base;
@@ -73,7 +73,10 @@ pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
         external_master: opts.external_master.clone(),
         secure: opts.secure,
     });
-    let result = matrix::run_plan(&mut backend, &todo, &run_dir);
+    let result = match &opts.scenario.frontier {
+        Some(spec) => frontier::run_search(&mut backend, &plan, spec, &run_dir, &done),
+        None => matrix::run_plan(&mut backend, &todo, &run_dir),
+    };
     let mut env = Environment::capture(&opts.scenario.spark_versions, backend.images.clone());
     env.add_stacks(&SystemProbe, &backend.stacks);
     env.connect_server_ready_s = backend.connect_ready_s.clone();
@@ -133,9 +136,12 @@ fn correctness_exit(records: &[RunRecord]) -> Exit {
 }
 
 /// The first Spark version (config, Python) of the scenario is the baseline of each
-/// comparison.
+/// comparison. A frontier's configs and versions probe different counts: no cell pairs up.
 fn splits(s: &Scenario) -> Vec<Split> {
     let mut out = Vec::new();
+    if s.frontier.is_some() {
+        return out;
+    }
     for v in s.spark_versions.iter().skip(1) {
         out.push(Split::SparkVersion {
             baseline: s.spark_versions[0].clone(),

@@ -8,7 +8,7 @@
 //! `timeout_s = 600`, `seed = 42`,
 //! `[cluster]` (`workers = 2`, `worker_cores = 1`, `worker_memory = "1g"`), `[spark_conf]` (empty),
 //! `[[configs]]` (none: one config named after the `[cluster]` shape, e.g. `2w-1c-1g`) and
-//! `[fault]` (none). Each `[[configs]]` entry has a `name` and may override `workers`,
+//! `[fault]` (none) and `[frontier]` (none: see `frontier`). Each `[[configs]]` entry has a `name` and may override `workers`,
 //! `worker_cores`, `worker_memory` and add `conf`.
 //!
 //! Every mistake is refused with the file, line and key, because a typo in a benchmark matrix
@@ -20,6 +20,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+pub use frontier::{FrontierSpec, DRIVER_MEMORY, MIN_DRIVER_MIB};
 
 use document::Document;
 use raw::RawScenario;
@@ -108,10 +110,13 @@ pub struct Scenario {
     pub spark_conf: BTreeMap<String, String>,
     pub configs: Vec<ConfigSpec>,
     pub fault: Option<FaultSpec>,
+    /// A driver-memory frontier search instead of a fixed list of sizes (`[frontier]`).
+    #[serde(default)]
+    pub frontier: Option<FrontierSpec>,
 }
 
 /// The scenarios shipped in `scenarios/`, by name.
-pub const BUILTIN: [(&str, &str); 11] = [
+pub const BUILTIN: [(&str, &str); 12] = [
     (
         "compat",
         include_str!(concat!(
@@ -166,6 +171,13 @@ pub const BUILTIN: [(&str, &str); 11] = [
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../scenarios/arrow-variants.toml"
+        )),
+    ),
+    (
+        "frontier",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/frontier.toml"
         )),
     ),
     (
@@ -251,6 +263,7 @@ impl Scenario {
 }
 
 pub(crate) mod document;
+mod frontier;
 mod raw;
 mod validate;
 

@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use super::frontier::RawFrontier;
 use super::FaultSpec;
 
 fn default_timeout_s() -> f64 {
@@ -42,6 +43,7 @@ pub(super) struct RawScenario {
     #[serde(default)]
     pub(super) configs: Vec<RawConfig>,
     pub(super) fault: Option<FaultSpec>,
+    pub(super) frontier: Option<RawFrontier>,
 }
 
 #[derive(Deserialize, Default)]

@@ -329,3 +329,115 @@ fn apps_default_to_the_given_app() {
     let s = Scenario::from_str(&with("apps = [\"sql\", \"typed\"]\n"), "m.toml").unwrap();
     assert_eq!(s.apps(), ["sql", "typed"]);
 }
+
+const FRONTIER: &str = "name = \"f\"
+spark_versions = [\"3.5.9\"]
+modes = [\"direct\"]
+arrow = [false, true]
+elements = [500000, 16000000]
+repetitions = 1
+";
+
+fn frontier(extra_top: &str, table: &str) -> String {
+    format!("{FRONTIER}{extra_top}\n[frontier]\n{table}")
+}
+
+const TABLE: &str = "driver_memory = [\"512m\", \"1g\"]\nstep = 500000\n";
+
+#[test]
+fn a_frontier_makes_one_config_per_driver_memory() {
+    let s = Scenario::from_str(&frontier("", TABLE), "f.toml").unwrap();
+    let spec = s.frontier.clone().unwrap();
+    assert_eq!(
+        (spec.low, spec.high, spec.step),
+        (500_000, 16_000_000, 500_000)
+    );
+    let configs: Vec<(&str, &str)> = s
+        .configs
+        .iter()
+        .map(|c| (c.name.as_str(), c.conf[DRIVER_MEMORY].as_str()))
+        .collect();
+    assert_eq!(configs, [("driver-512m", "512m"), ("driver-1g", "1g")]);
+    let shipped = Scenario::builtin("frontier").unwrap();
+    assert!(shipped.frontier.is_some());
+}
+
+#[test]
+fn a_frontier_refuses_what_would_make_its_answer_meaningless() {
+    let cases = [
+        (
+            frontier("", "driver_memory = [\"256m\"]\nstep = 1000\n"),
+            "frontier.driver_memory[0]",
+            "below 512m",
+        ),
+        (
+            frontier("", "driver_memory = [\"lots\"]\nstep = 1000\n"),
+            "frontier.driver_memory[0]",
+            "a size like",
+        ),
+        (
+            frontier("", "driver_memory = [\"1g\", \"1g\"]\nstep = 1000\n"),
+            "frontier.driver_memory[1]",
+            "duplicate",
+        ),
+        (
+            frontier("", "driver_memory = []\nstep = 1000\n"),
+            "frontier.driver_memory",
+            "at least one",
+        ),
+        (
+            frontier("", "driver_memory = [\"1g\"]\nstep = 0\n"),
+            "frontier.step",
+            "between 1 and",
+        ),
+        (
+            frontier("", "driver_memory = [\"1g\"]\nstep = 99999999\n"),
+            "frontier.step",
+            "between 1 and",
+        ),
+        (
+            frontier("", "driver_memory = [\"1g\"]\nstep = 1.5\n"),
+            "frontier.step",
+            "between 1 and",
+        ),
+        (
+            frontier("", "driver_memory = [\"1g\"]\n"),
+            "frontier",
+            "step",
+        ),
+        (
+            frontier("[[configs]]\nname = \"a\"\n", TABLE),
+            "configs",
+            "one config per driver_memory",
+        ),
+        (
+            frontier("[spark_conf]\n\"spark.driver.memory\" = \"2g\"\n", TABLE),
+            "spark.driver.memory",
+            "remove it here",
+        ),
+        (
+            frontier("[fault]\nkind = \"kill-worker\"\nafter_s = 1.0\n", TABLE),
+            "fault",
+            "remove [fault]",
+        ),
+    ];
+    for (text, key, why) in cases {
+        let e = err(&text);
+        assert!(e.contains(key) && e.contains(why), "{key}/{why}: {e}");
+    }
+    let one_count = FRONTIER.replace("[500000, 16000000]", "[500000]");
+    assert!(err(&format!("{one_count}[frontier]\n{TABLE}")).contains("[low, high]"));
+    let reversed = FRONTIER.replace("[500000, 16000000]", "[16000000, 500000]");
+    assert!(err(&format!("{reversed}[frontier]\n{TABLE}")).contains("low < high"));
+    let twice = FRONTIER.replace("repetitions = 1", "repetitions = 3");
+    assert!(err(&format!("{twice}[frontier]\n{TABLE}")).contains("repetitions = 1"));
+    for mode in ["cluster-refusal", "connect", "driver-oom"] {
+        let modes = FRONTIER.replace("[\"direct\"]", &format!("[\"direct\", \"{mode}\"]"));
+        let spark = modes.replace("3.5.9", "4.1.4");
+        let e = err(&format!("{spark}[frontier]\n{TABLE}"));
+        assert!(
+            e.contains("modes[1]") && e.contains("classic modes"),
+            "{mode}: {e}"
+        );
+    }
+}

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::document::{key_segment, Document};
+use super::frontier;
 use super::raw::{Number, RawConfig, RawScenario, RawShape};
 use super::{ConfigSpec, FaultSpec, Scenario, MAX_ELEMENTS, MAX_REPETITIONS, MAX_RUNS, MAX_WARMUP};
 use crate::config::{conf, python, variant, Mode};
@@ -26,13 +27,14 @@ impl RawScenario {
             .cluster
             .resolve(doc, "cluster", &ClusterShape::default())?;
         check_conf(doc, "spark_conf", &self.spark_conf)?;
+        let explicit_configs = !self.configs.is_empty();
         let configs = resolve_configs(doc, self.configs, &cluster)?;
         if let Some(fault) = &self.fault {
             check_fault(doc, fault, self.timeout_s)?;
             check_fault_modes(doc, &modes)?;
         }
         check_warmup(doc, self.warmup)?;
-        let scenario = Scenario {
+        let mut scenario = Scenario {
             name: self.name,
             description: self.description,
             origin: doc.origin.clone(),
@@ -50,7 +52,12 @@ impl RawScenario {
             spark_conf: self.spark_conf,
             configs,
             fault: self.fault,
+            frontier: None,
         };
+        if let Some(raw) = self.frontier {
+            let (spec, configs) = frontier::resolve(doc, raw, explicit_configs, &scenario)?;
+            (scenario.frontier, scenario.configs) = (Some(spec), configs);
+        }
         check_plan_size(doc, &scenario)?;
         check_executor_fits(doc, &scenario)?;
         Ok(scenario)

@@ -23,6 +23,21 @@ impl<'a> Cell<'a> {
         self.measurements().map(|r| r.wall_s).collect()
     }
 
+    /// `collect_s` of the measurement runs that have it.
+    pub fn collect_samples(&self) -> Vec<f64> {
+        self.measurements().filter_map(|r| r.collect_s).collect()
+    }
+
+    /// Peak memory (MiB) of the measurement runs that measured it.
+    pub fn memory_samples(&self, which: Memory) -> Vec<f64> {
+        self.measurements().filter_map(|r| which.of(r)).collect()
+    }
+
+    /// Median with CI of [`Cell::memory_samples`]; `None` when nothing was measured.
+    pub fn memory_summary(&self, which: Memory) -> Option<Summary> {
+        stats::summarize(&self.memory_samples(which), cell_seed(&self.key))
+    }
+
     /// Warmups that succeeded: drawn on the wall chart, never counted.
     pub fn warmup_samples(&self) -> Vec<f64> {
         self.runs
@@ -68,6 +83,29 @@ impl<'a> Cell<'a> {
     }
 }
 
+/// Whose peak memory: the driver's, or the executors' (summed over the workers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Memory {
+    Driver,
+    Executors,
+}
+
+impl Memory {
+    pub fn of(self, r: &RunRecord) -> Option<f64> {
+        match self {
+            Memory::Driver => r.driver_peak_mib,
+            Memory::Executors => r.executors_peak_mib,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Memory::Driver => "driver",
+            Memory::Executors => "executors",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArrowEffective {
     Yes,
@@ -102,19 +140,20 @@ pub fn is_failure(r: &RunRecord) -> bool {
 /// Everything a report needs, derived from the records alone.
 pub struct ReportData<'a> {
     pub records: &'a [RunRecord],
-    /// Display order: version, config, size, mode, Arrow off before on.
+    /// Display order: version, config, app, size, mode, Arrow off before on.
     pub cells: Vec<Cell<'a>>,
 }
 
 impl<'a> ReportData<'a> {
     pub fn new(records: &'a [RunRecord]) -> Self {
-        type Key = (String, String, String, u64, Mode, bool);
+        type Key = (String, String, String, String, u64, Mode, bool);
         let mut grouped: BTreeMap<Key, Vec<&RunRecord>> = BTreeMap::new();
         for r in records {
             let k = (
                 r.spark_version.clone(),
                 r.python.clone(),
                 r.config.clone(),
+                r.app.clone(),
                 r.elements,
                 r.mode,
                 r.arrow,
@@ -131,6 +170,16 @@ impl<'a> ReportData<'a> {
             })
             .collect();
         ReportData { records, cells }
+    }
+
+    /// Whether the run has an app axis (`apps = [...]`): only then do tables show the app.
+    pub fn has_apps(&self) -> bool {
+        self.records.iter().any(|r| !r.app.is_empty())
+    }
+
+    /// The app axis values of the run (`""` is the `--app` app).
+    pub fn apps(&self) -> Vec<&str> {
+        distinct(self.records.iter().map(|r| r.app.as_str()))
     }
 
     pub fn scenarios(&self) -> Vec<&str> {

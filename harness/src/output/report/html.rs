@@ -40,6 +40,15 @@ pub(crate) fn page(
     for chart in charts {
         figure(&mut h, chart, run_dir)?;
     }
+    let frontier = tables::frontier(data);
+    if !frontier.rows.is_empty() {
+        h.push_str(
+            "<h2 id=\"frontier\">Driver-memory frontier</h2>\n<p class=\"meta\">The largest element count \
+            that completed per driver memory, found by bisection over real runs; the frontier lies between it \
+            and the smallest count that failed, whose diagnosis says why.</p>\n",
+        );
+        table(&mut h, &frontier);
+    }
     h.push_str(
         "<h2 id=\"statistics\">Statistics</h2>\n<p class=\"meta\">Wall time in seconds over measurement runs \
         (warmups and failed runs excluded). Median with 95 % bootstrap CI; MAD unscaled; outliers \
@@ -53,6 +62,15 @@ pub(crate) fn page(
         apart.</p>\n",
     );
     table(&mut h, &tables::correctness(data));
+    let memory = tables::memory(data);
+    if !memory.rows.is_empty() {
+        h.push_str(
+            "<h2 id=\"memory\">Peak memory</h2>\n<p class=\"meta\">MiB over measurement runs, median with \
+            95 % bootstrap CI. Driver: a host driver's process group (Python and JVM), sampled every 250 ms, \
+            or a driver container's cgroup peak; executors: the workers' cgroup peaks during the run, summed.</p>\n",
+        );
+        table(&mut h, &memory);
+    }
     failures(&mut h, data);
     let diagnoses = tables::diagnoses(data);
     if !diagnoses.rows.is_empty() {
@@ -61,6 +79,15 @@ pub(crate) fn page(
             known pattern (negative cells included): what Spark said, what it means, what to change.</p>\n",
         );
         table(&mut h, &diagnoses);
+    }
+    let advice = tables::arrow_advice(data);
+    if !advice.rows.is_empty() {
+        h.push_str(
+            "<h2 id=\"arrow-advice\">Arrow advice</h2>\n<p class=\"meta\">Arrow was on and engaged, but the \
+            plan still pickled rows through a Python UDF (BatchEvalPython), so Arrow only sped the final \
+            transfer. Where the matrix ran an Arrow-friendly variant of the same cell, its gain is measured.</p>\n",
+        );
+        table(&mut h, &advice);
     }
     environment(&mut h, env);
     reproduce(&mut h, data, env);

@@ -15,14 +15,32 @@ pub(crate) fn summary(data: &ReportData, env: &Environment) -> String {
         data.run_ids().join(", ").replace('`', "'"),
         md(&tables::headline(data))
     );
+    let frontier = tables::frontier(data);
+    if !frontier.rows.is_empty() {
+        m.push_str("### Driver-memory frontier\n\n");
+        table(&mut m, &frontier);
+        m.push_str("\nThe largest element count that completed per driver memory, found by bisection; the frontier lies between it and the smallest count that failed.\n\n");
+    }
     m.push_str("### Wall time (s), measurement runs\n\n");
     table(&mut m, &tables::statistics(data));
     m.push_str("\nMedian with 95 % bootstrap CI; warmups and failed runs excluded.\n\n");
+    let memory = tables::memory(data);
+    if !memory.rows.is_empty() {
+        m.push_str("### Peak memory (MiB), measurement runs\n\n");
+        table(&mut m, &memory);
+        m.push_str("\nDriver: its process group (host) or container; executors: summed over the workers.\n\n");
+    }
     failures(&mut m, data);
     let diagnoses = tables::diagnoses(data);
     if !diagnoses.rows.is_empty() {
         m.push_str("\n### Diagnoses\n\n");
         table(&mut m, &diagnoses);
+    }
+    let advice = tables::arrow_advice(data);
+    if !advice.rows.is_empty() {
+        m.push_str("\n### Arrow advice\n\n");
+        m.push_str("Arrow was on and engaged, but the plan still pickled rows through a Python UDF (BatchEvalPython): Arrow only sped the final transfer.\n\n");
+        table(&mut m, &advice);
     }
     let _ = writeln!(
         m,

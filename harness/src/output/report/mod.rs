@@ -21,7 +21,8 @@ pub(crate) use html::{esc, figure, page_start};
 use crate::measure::record::{load_records, RUNS_JSONL};
 use crate::output::export::trackers;
 use charts::{
-    arrow_speedup::ArrowSpeedupChart, phases::PhasesChart, versions::VersionsChart, wall::WallChart,
+    arrow_speedup::ArrowSpeedupChart, frontier::FrontierChart, memory::MemoryChart,
+    phases::PhasesChart, versions::VersionsChart, wall::WallChart,
 };
 use data::ReportData;
 
@@ -31,6 +32,19 @@ pub const SUMMARY_MD: &str = "summary.md";
 pub const CHARTS_DIR: &str = "charts";
 /// Optional: whatever the run recorded about its environment, as one JSON object.
 pub const ENVIRONMENT_JSON: &str = "environment.json";
+
+/// The frontier table of a `[frontier]` run for the terminal; `None` when `records` hold no
+/// frontier probe.
+pub fn frontier_text(records: &[crate::measure::record::RunRecord]) -> Option<String> {
+    let data = ReportData::new(records);
+    let table = tables::frontier(&data);
+    if table.rows.is_empty() {
+        return None;
+    }
+    let mut rows = vec![table.headers.iter().map(|h| h.to_string()).collect()];
+    rows.extend(table.rows.into_iter().map(|(_, row)| row));
+    Some(crate::output::text_table::aligned_table(&rows, |_| false))
+}
 
 /// Everything one `render` wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,6 +114,12 @@ fn write_charts(dir: &Path, data: &ReportData) -> anyhow::Result<Vec<ChartFiles>
         files.push(charts::write(dir, &c)?);
     }
     if let Some(c) = VersionsChart::new(data) {
+        files.push(charts::write(dir, &c)?);
+    }
+    if let Some(c) = MemoryChart::new(data) {
+        files.push(charts::write(dir, &c)?);
+    }
+    if let Some(c) = FrontierChart::new(data) {
         files.push(charts::write(dir, &c)?);
     }
     Ok(files)

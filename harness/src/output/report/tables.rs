@@ -1,7 +1,10 @@
 //! The tables report.html and summary.md share, as plain text; each format escapes its own.
 
-use super::data::{secs, thousands, ArrowEffective, Cell, ReportData, Verdict};
-use crate::measure::record::{Correctness, RunRecord, Status};
+use super::data::{cell_seed, secs, thousands, ArrowEffective, Cell, Memory, ReportData, Verdict};
+use crate::measure::advisor;
+use crate::measure::frontier as measure_frontier;
+use crate::measure::record::{CellKey, Correctness, RunRecord, Status};
+use crate::measure::stats::{self, Estimate, Summary};
 
 pub(crate) struct Table {
     pub headers: Vec<&'static str>,
@@ -9,12 +12,13 @@ pub(crate) struct Table {
     pub rows: Vec<(String, Vec<String>)>,
 }
 
-fn cell_columns(c: &Cell) -> Vec<String> {
+fn cell_columns(data: &ReportData, c: &Cell) -> Vec<String> {
     let k = &c.key;
-    vec![
-        k.spark_version.clone(),
-        k.python.clone(),
-        k.config.clone(),
+    let mut row = vec![k.spark_version.clone(), k.python.clone(), k.config.clone()];
+    if data.has_apps() {
+        row.push(app_label(&k.app).to_string());
+    }
+    row.extend([
         k.mode.to_string(),
         // Arrow means nothing to a run that is refused before it computes.
         match (k.mode.computes(), k.arrow) {
@@ -23,14 +27,32 @@ fn cell_columns(c: &Cell) -> Vec<String> {
             (true, false) => "off".into(),
         },
         thousands(k.elements),
-    ]
+    ]);
+    row
 }
 
-const CELL_HEADERS: [&str; 6] = ["Spark", "Python", "config", "mode", "Arrow", "elements"];
+/// The app column's value: the variant's name, or `--app` for the app the command line named.
+pub(crate) fn app_label(app: &str) -> &str {
+    match app {
+        "" => "--app",
+        a => a,
+    }
+}
+
+/// The cell columns' headers; `app` only in a run with an app axis, so other runs' tables
+/// stay as they were.
+fn cell_headers(data: &ReportData) -> Vec<&'static str> {
+    let mut h = vec!["Spark", "Python", "config"];
+    if data.has_apps() {
+        h.push("app");
+    }
+    h.extend(["mode", "Arrow", "elements"]);
+    h
+}
 
 /// Wall-time statistics of the measurement runs of every computing cell.
 pub(crate) fn statistics(data: &ReportData) -> Table {
-    let mut headers = CELL_HEADERS.to_vec();
+    let mut headers = cell_headers(data);
     headers.extend([
         "n",
         "median (s) [95 % CI]",
@@ -45,7 +67,7 @@ pub(crate) fn statistics(data: &ReportData) -> Table {
     let rows = data
         .timed_cells()
         .map(|c| {
-            let mut row = cell_columns(c);
+            let mut row = cell_columns(data, c);
             match &c.summary {
                 Some(s) => row.extend([
                     s.n.to_string(),
@@ -86,7 +108,7 @@ fn arrow_effective_label(c: &Cell) -> String {
 
 /// Outcome counts of every cell; warmups are counted apart and do not decide the verdict.
 pub(crate) fn correctness(data: &ReportData) -> Table {
-    let mut headers = CELL_HEADERS.to_vec();
+    let mut headers = cell_headers(data);
     headers.extend([
         "expected",
         "runs",
@@ -102,7 +124,7 @@ pub(crate) fn correctness(data: &ReportData) -> Table {
         .iter()
         .map(|c| {
             let judged = |r: &RunRecord| !r.warmup;
-            let mut row = cell_columns(c);
+            let mut row = cell_columns(data, c);
             row.extend([
                 if c.key.mode.computes() {
                     "result"
@@ -259,4 +281,132 @@ pub(crate) fn diagnoses(data: &ReportData) -> Table {
         ],
         rows,
     }
+}
+
+/// Peak memory of the measurement runs of every computing cell that measured it (`driver_peak_mib`,
+/// `executors_peak_mib`): median with its 95 % bootstrap CI, in MiB.
+pub(crate) fn memory(data: &ReportData) -> Table {
+    let mut headers = cell_headers(data);
+    headers.extend([
+        "n",
+        "driver peak (MiB) [95 % CI]",
+        "executors peak (MiB) [95 % CI]",
+    ]);
+    let rows = data
+        .timed_cells()
+        .filter(|c| c.memory_summary(Memory::Driver).is_some())
+        .map(|c| {
+            let mut row = cell_columns(data, c);
+            row.push(c.memory_samples(Memory::Driver).len().to_string());
+            row.push(mib_estimate(c.memory_summary(Memory::Driver)));
+            row.push(mib_estimate(c.memory_summary(Memory::Executors)));
+            (c.key.to_string(), row)
+        })
+        .collect();
+    Table { headers, rows }
+}
+
+fn mib_estimate(s: Option<Summary>) -> String {
+    match s {
+        Some(s) => format!(
+            "{:.0} [{:.0} – {:.0}]",
+            s.median.point, s.median.ci_low, s.median.ci_high
+        ),
+        None => "—".into(),
+    }
+}
+
+/// One row per cell the Arrow advisor flagged (`measure::advisor`), with what the Arrow-friendly
+/// variants the matrix ran beside it gave: this cell's median over the variant's (above 1, the
+/// variant is faster), with the ratio's 95 % bootstrap CI.
+pub(crate) fn arrow_advice(data: &ReportData) -> Table {
+    let rows = data
+        .timed_cells()
+        .filter(|c| c.measurements().any(advisor::pickles_despite_arrow))
+        .map(|c| {
+            let row = vec![c.key.to_string(), measured_gains(data, c)];
+            (c.key.to_string(), row)
+        })
+        .collect();
+    Table {
+        headers: vec![
+            "cell (Arrow on, rows still pickled: BatchEvalPython)",
+            "an Arrow-friendly variant of the same cell: this cell ÷ variant, median [95 % CI]",
+        ],
+        rows,
+    }
+}
+
+fn measured_gains(data: &ReportData, c: &Cell) -> String {
+    let gains: Vec<String> = advisor::ARROW_FRIENDLY
+        .iter()
+        .filter_map(|variant| {
+            let key = CellKey {
+                app: variant.to_string(),
+                ..c.key.clone()
+            };
+            let other = data.timed_cells().find(|o| o.key == key)?;
+            let seed = cell_seed(&other.key);
+            let wall = stats::ratio_of_medians(&c.wall_samples(), &other.wall_samples(), seed)?;
+            let collect =
+                stats::ratio_of_medians(&c.collect_samples(), &other.collect_samples(), seed);
+            Some(format!(
+                "{variant}: wall ×{}{}",
+                ratio(wall),
+                collect.map_or(String::new(), |e| format!(", collect ×{}", ratio(e)))
+            ))
+        })
+        .collect();
+    match gains.is_empty() {
+        true => "not measured here: run the cell with apps = [..., \"vectorized\", \"sql\"]".into(),
+        false => gains.join("; "),
+    }
+}
+
+fn ratio(e: Estimate) -> String {
+    format!("{:.2} [{:.2} – {:.2}]", e.point, e.ci_low, e.ci_high)
+}
+
+/// One row per line of a driver-memory frontier search (`measure::frontier`): the largest
+/// element count that completed, the smallest above it that did not, and why.
+pub(crate) fn frontier(data: &ReportData) -> Table {
+    let mut headers = vec!["Spark", "Python", "driver memory"];
+    if data.has_apps() {
+        headers.push("app");
+    }
+    headers.extend([
+        "mode",
+        "Arrow",
+        "largest completed",
+        "smallest failed",
+        "failed because",
+        "runs",
+    ]);
+    let rows = measure_frontier::lines(data.records)
+        .into_iter()
+        .map(|l| {
+            let k = &l.line;
+            let memory = k.config.strip_prefix("driver-").unwrap_or(&k.config);
+            let mut row = vec![
+                k.spark_version.clone(),
+                k.python.clone(),
+                memory.to_string(),
+            ];
+            if data.has_apps() {
+                row.push(app_label(&k.app).to_string());
+            }
+            row.extend([
+                k.mode.to_string(),
+                if k.arrow { "on" } else { "off" }.to_string(),
+                l.completed
+                    .map_or("— (none: below the range)".into(), thousands),
+                l.failed
+                    .map_or("— (none: above the range)".into(), thousands),
+                l.failed_because.clone().unwrap_or_else(|| "—".into()),
+                l.runs.to_string(),
+            ]);
+            (k.to_string(), row)
+        })
+        .collect();
+    Table { headers, rows }
 }

@@ -488,3 +488,105 @@ fn unknown_correctness_and_wrong_results_are_said() {
         "rep 0: wrong result: check command `python check.py` exited 1: off by one"
     );
 }
+
+/// The article app (rows pickled despite Arrow) and its vectorized variant in one cell each,
+/// with memory measured: the tables keep them apart and say what the variant gives.
+fn variants() -> Vec<RunRecord> {
+    let mut records = Vec::new();
+    for (app, udf, wall) in [
+        ("article", "BatchEvalPython", 40.0),
+        ("vectorized", "ArrowEvalPython", 10.0),
+    ] {
+        for rep in 0..3 {
+            let mut r = record("3.5.1", Mode::Direct, true, 1_000_000, rep);
+            r.app = app.into();
+            r.udf_eval = Some(udf.into());
+            r.wall_s = wall + f64::from(rep);
+            r.collect_s = Some(wall / 4.0);
+            r.driver_peak_mib = Some(900.0 + f64::from(rep));
+            r.executors_peak_mib = Some(700.0);
+            records.push(r);
+        }
+    }
+    records
+}
+
+#[test]
+fn an_app_axis_keeps_variants_apart_with_memory_and_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path(), &variants());
+    let files = render(dir.path()).unwrap();
+    let names: Vec<&str> = files.charts.iter().map(|c| c.name.as_str()).collect();
+    assert!(names.contains(&"memory"), "{names:?}");
+    let md = std::fs::read_to_string(&files.markdown).unwrap();
+    let stats_rows = md
+        .lines()
+        .filter(|l| l.starts_with("| 3.5.1") && l.contains("direct"))
+        .count();
+    assert!(
+        stats_rows >= 4,
+        "two cells in statistics and memory tables: {md}"
+    );
+    assert!(
+        md.contains("| app |") && md.contains("| vectorized |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("### Peak memory") && md.contains("901 \\[900 – 902\\]"),
+        "{md}"
+    );
+    assert!(md.contains("### Arrow advice"), "{md}");
+    assert!(md.contains("vectorized: wall ×3.73"), "{md}");
+    let html = std::fs::read_to_string(&files.html).unwrap();
+    assert!(html.contains("id=\"arrow-advice\"") && html.contains("id=\"memory\""));
+    let terminal = crate::output::text_table::cell_table(&variants());
+    assert!(terminal.contains("vectorized") && terminal.contains("article"));
+}
+
+#[test]
+fn a_run_without_app_axis_or_memory_keeps_its_tables() {
+    let (_dir, files) = rendered();
+    let md = std::fs::read_to_string(&files.markdown).unwrap();
+    assert!(!md.contains("| app |") && !md.contains("### Peak memory"));
+    assert!(!md.contains("### Arrow advice") && !md.contains("frontier"));
+}
+
+#[test]
+fn a_frontier_run_gets_its_table_and_chart() {
+    let mut records = Vec::new();
+    for (memory, arrow, elements, ok) in [
+        ("512m", false, 4_000_000, true),
+        ("512m", false, 8_000_000, false),
+        ("512m", false, 6_000_000, false),
+        ("1g", true, 8_000_000, true),
+        ("1g", true, 16_000_000, true),
+    ] {
+        let mut r = record("3.5.1", Mode::Direct, arrow, elements, 0);
+        (r.config, r.frontier) = (format!("driver-{memory}"), true);
+        if !ok {
+            r.status = Status::Failed;
+            r.diagnosis = Some("driver-out-of-memory".into());
+        }
+        records.push(r);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path(), &records);
+    let files = render(dir.path()).unwrap();
+    assert!(files.charts.iter().any(|c| c.name == "frontier"));
+    let md = std::fs::read_to_string(&files.markdown).unwrap();
+    assert!(md.contains("### Driver-memory frontier"), "{md}");
+    assert!(
+        md.contains("| 512m | direct | off | 4,000,000 | 6,000,000 | driver-out-of-memory | 3 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("### Failures (0)"),
+        "an OOM above the frontier is the answer: {md}"
+    );
+    let text = frontier_text(&records).unwrap();
+    assert!(
+        text.contains("16,000,000") && text.contains("none: above the range"),
+        "{text}"
+    );
+    assert_eq!(frontier_text(&fixture()), None);
+}

@@ -17,7 +17,7 @@ pub(crate) struct ArrowSpeedupChart {
     sizes: Vec<u64>,
 }
 
-/// One line: a Spark version × config × mode across sizes.
+/// One line: a Spark version × config × app × mode across sizes.
 struct Series {
     label: String,
     points: Vec<(u64, Estimate)>,
@@ -32,19 +32,25 @@ impl ArrowSpeedupChart {
         }
         let mut series = Vec::new();
         for (version, config) in data.setups() {
-            for mode in Mode::ALL.into_iter().filter(|m| m.computes()) {
-                let points: Vec<(u64, Estimate)> = sizes
-                    .iter()
-                    .filter_map(|&elements| {
-                        speedup(data, &version, config, mode, elements)
-                            .map(|e| (elements, pin_estimate(e)))
-                    })
-                    .collect();
-                if points.is_empty() {
-                    continue;
+            for app in data.apps() {
+                for mode in Mode::ALL.into_iter().filter(|m| m.computes()) {
+                    let line = Line {
+                        stack: &version,
+                        config,
+                        app,
+                        mode,
+                    };
+                    let points: Vec<(u64, Estimate)> = sizes
+                        .iter()
+                        .filter_map(|&n| speedup(data, &line, n).map(|e| (n, pin_estimate(e))))
+                        .collect();
+                    if points.is_empty() {
+                        continue;
+                    }
+                    let setup = data.setup_label(&version, config);
+                    let label = join_label(&[&setup, mode.as_str(), app]);
+                    series.push(Series { label, points });
                 }
-                let label = join_label(&[&data.setup_label(&version, config), mode.as_str()]);
-                series.push(Series { label, points });
             }
         }
         if series.is_empty() {
@@ -58,19 +64,21 @@ impl ArrowSpeedupChart {
     }
 }
 
-/// `stack` is [`crate::measure::CellKey::stack`]: the Spark version and any Python but the default.
-fn speedup(
-    data: &ReportData,
-    stack: &str,
-    config: &str,
+/// The cells one series follows across sizes; `stack` is [`crate::measure::CellKey::stack`]:
+/// the Spark version and any Python but the default.
+struct Line<'a> {
+    stack: &'a str,
+    config: &'a str,
+    app: &'a str,
     mode: Mode,
-    elements: u64,
-) -> Option<Estimate> {
+}
+
+fn speedup(data: &ReportData, line: &Line, elements: u64) -> Option<Estimate> {
     let cell = |arrow| {
         data.timed_cells().find(|c| {
             let k = &c.key;
-            k.stack() == stack
-                && (k.config.as_str(), k.mode) == (config, mode)
+            k.stack() == line.stack
+                && (k.config.as_str(), k.app.as_str(), k.mode) == (line.config, line.app, line.mode)
                 && (k.elements, k.arrow) == (elements, arrow)
         })
     };

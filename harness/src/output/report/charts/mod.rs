@@ -3,7 +3,9 @@
 
 pub mod arrow_speedup;
 pub mod comparison;
+pub mod frontier;
 pub mod history;
+pub mod memory;
 pub mod phases;
 mod strip;
 pub mod versions;

@@ -82,7 +82,7 @@ fn row(data: &ReportData, cell: &Cell, multi_size: bool) -> Option<Row> {
     };
     let arrow = if k.arrow { "Arrow on" } else { "Arrow off" };
     Some(Row {
-        label: join_label(&[&setup, &size, k.mode.as_str(), arrow]),
+        label: join_label(&[&setup, &size, k.mode.as_str(), &k.app, arrow]),
         phases: phases.map(|p: [f64; 4]| p.map(pin)),
         median_wall: pin(median_wall),
     })

@@ -27,31 +27,63 @@ pub(crate) struct Slot {
 
 pub(crate) struct Panel {
     pub title: String,
-    /// Categories along x (the modes).
+    /// Categories along x (the modes, with the app on an app axis).
     pub groups: Vec<String>,
     pub slots: Vec<Slot>,
 }
 
 impl Panel {
-    /// One panel of wall times, grouped by mode along x; `series` picks each cell's colour.
+    /// One panel of wall times, grouped by mode (and app, on an app axis) along x; `series`
+    /// picks each cell's colour.
     pub fn of_modes(title: String, cells: &[&Cell], series: impl Fn(&Cell) -> usize) -> Panel {
-        let mut modes: Vec<_> = cells.iter().map(|c| c.key.mode).collect();
-        modes.sort();
-        modes.dedup();
+        Panel::grouped(
+            title,
+            cells,
+            series,
+            |c| c.wall_samples(),
+            |c| c.warmup_samples(),
+        )
+    }
+
+    /// One panel of any per-run value, grouped like [`Panel::of_modes`].
+    pub fn grouped(
+        title: String,
+        cells: &[&Cell],
+        series: impl Fn(&Cell) -> usize,
+        samples: impl Fn(&Cell) -> Vec<f64>,
+        warmups: impl Fn(&Cell) -> Vec<f64>,
+    ) -> Panel {
+        let mut groups: Vec<(crate::config::Mode, &str)> = cells
+            .iter()
+            .map(|c| (c.key.mode, c.key.app.as_str()))
+            .collect();
+        groups.sort();
+        groups.dedup();
         let slots = cells
             .iter()
             .map(|c| Slot {
-                group: modes.iter().position(|m| *m == c.key.mode).unwrap_or(0),
+                group: groups
+                    .iter()
+                    .position(|g| *g == (c.key.mode, c.key.app.as_str()))
+                    .unwrap_or(0),
                 series: series(c),
-                samples: c.wall_samples().into_iter().map(pin).collect(),
-                warmups: c.warmup_samples().into_iter().map(pin).collect(),
+                samples: samples(c).into_iter().map(pin).collect(),
+                warmups: warmups(c).into_iter().map(pin).collect(),
             })
             .collect();
         Panel {
             title,
-            groups: modes.iter().map(|m| m.to_string()).collect(),
+            groups: groups.iter().map(|(m, app)| group_label(*m, app)).collect(),
             slots,
         }
+    }
+}
+
+/// `direct`, or `direct · typed` for a cell of the app axis.
+fn group_label(mode: crate::config::Mode, app: &str) -> String {
+    match app {
+        "" => mode.to_string(),
+        app => format!("{mode} · {app}"),
     }
 }
 
