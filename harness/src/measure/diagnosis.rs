@@ -130,6 +130,14 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
+/// The diagnoses that mean the driver reached its limit: its heap, or
+/// `spark.driver.maxResultSize`. A driver-memory frontier search stops at them.
+pub const DRIVER_LIMITS: [&str; 2] = ["driver-out-of-memory", "max-result-size"];
+
+pub fn is_driver_limit(name: &str) -> bool {
+    DRIVER_LIMITS.contains(&name)
+}
+
 /// The first rule that matches a line of `output`, with that line.
 pub fn diagnose(output: &str) -> Option<Diagnosis> {
     RULES.iter().find_map(|rule| {

@@ -5,20 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::measure::diagnosis;
 use crate::measure::record::{CellKey, RunRecord, Status};
-
-/// The diagnoses (`measure::diagnosis`) that mean the driver reached its limit: its heap, or
-/// `spark.driver.maxResultSize`. A probe that failed with one of them found the frontier.
-pub const DRIVER_LIMITS: [&str; 2] = ["driver-out-of-memory", "max-result-size"];
-
-/// Whether a run failed because the driver could not hold its result.
-pub fn hit_driver_limit(rec: &RunRecord) -> bool {
-    !rec.completed()
-        && rec
-            .diagnosis
-            .as_deref()
-            .is_some_and(|d| DRIVER_LIMITS.contains(&d))
-}
 
 /// One search line's answer.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +30,7 @@ impl FrontierLine {
     pub fn bounded_by_driver_limit(&self) -> bool {
         self.failed_because
             .as_deref()
-            .is_some_and(|d| DRIVER_LIMITS.contains(&d))
+            .is_some_and(diagnosis::is_driver_limit)
     }
 }
 
@@ -142,9 +130,9 @@ mod tests {
     #[test]
     fn a_failure_that_is_not_a_driver_limit_does_not_keep_the_promise() {
         let oom = probe("driver-512m", true, 9_000_000, Some("driver-out-of-memory"));
-        assert!(hit_driver_limit(&oom) && oom.kept_promise());
+        assert!(oom.hit_driver_limit() && oom.kept_promise());
         let other = probe("driver-512m", true, 9_000_000, Some("no-executors"));
-        assert!(!hit_driver_limit(&other) && !other.kept_promise());
+        assert!(!other.hit_driver_limit() && !other.kept_promise());
         let not_a_probe = RunRecord {
             frontier: false,
             ..oom.clone()

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Mode, PlannedRun};
 pub use crate::measure::correctness::Correctness;
+use crate::measure::diagnosis;
 
 /// How a run ended. `RefusedAsExpected` is the success outcome of the cluster-refusal mode,
 /// `FailedAsExpected` that of the other negative cells (python-mismatch, connect-classic).
@@ -124,7 +125,7 @@ pub struct RunRecord {
     #[serde(default)]
     pub executors_peak_mib: Option<f64>,
     /// A probe of a driver-memory frontier search (`exec::frontier`): failing at a driver
-    /// limit (`measure::frontier::hit_driver_limit`) is then the answer, not a broken promise.
+    /// limit ([`RunRecord::hit_driver_limit`]) is then the answer, not a broken promise.
     #[serde(default)]
     pub frontier: bool,
 }
@@ -287,7 +288,7 @@ impl RunRecord {
     /// ask this.
     pub fn kept_promise(&self) -> bool {
         if self.mode.computes() {
-            self.completed() || (self.frontier && crate::measure::frontier::hit_driver_limit(self))
+            self.completed() || (self.frontier && self.hit_driver_limit())
         } else {
             self.status == Status::promised_by(self.mode)
         }
@@ -296,6 +297,16 @@ impl RunRecord {
     /// Whether a computing run finished with an answer not known to be wrong.
     pub fn completed(&self) -> bool {
         self.status == Status::Ok && self.correct.not_wrong()
+    }
+
+    /// Whether the run failed because the driver could not hold its result
+    /// ([`diagnosis::is_driver_limit`]): a frontier probe that did found the frontier.
+    pub fn hit_driver_limit(&self) -> bool {
+        !self.completed()
+            && self
+                .diagnosis
+                .as_deref()
+                .is_some_and(diagnosis::is_driver_limit)
     }
 
     /// Why the run broke its mode's promise, in words; `None` if it kept it.
