@@ -246,6 +246,14 @@ impl<'a> ReportData<'a> {
         self.cells.iter().filter(|c| c.key.mode.computes())
     }
 
+    /// The timed cells of one stack × config × size: what one chart panel draws.
+    pub fn panel_cells(&self, stack: &str, config: &str, elements: u64) -> Vec<&Cell<'a>> {
+        self.timed_cells()
+            .filter(|c| c.key.stack() == stack && c.key.config == config)
+            .filter(|c| c.key.elements == elements)
+            .collect()
+    }
+
     pub fn failures(&self) -> impl Iterator<Item = &'a RunRecord> {
         self.records.iter().filter(|r| is_failure(r))
     }

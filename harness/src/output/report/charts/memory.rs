@@ -6,9 +6,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::strip::{Panel, StripChart};
-use super::wall::arrow_color;
+use super::wall::arrow_series;
 use super::{join_label, Chart, DrawResult};
-use crate::output::report::data::{thousands, Cell, Memory, ReportData};
+use crate::output::report::data::{thousands, Memory, ReportData};
 
 pub(crate) struct MemoryChart(StripChart);
 
@@ -19,11 +19,7 @@ impl MemoryChart {
         let mut panels = Vec::new();
         for (version, config) in data.setups() {
             for elements in data.sizes() {
-                let cells: Vec<&Cell> = data
-                    .timed_cells()
-                    .filter(|c| c.key.stack() == version && c.key.config == config)
-                    .filter(|c| c.key.elements == elements)
-                    .collect();
+                let cells = data.panel_cells(&version, config, elements);
                 let setup = data.setup_label(&version, config);
                 let size = format!("{} elements", thousands(elements));
                 for which in [Memory::Driver, Memory::Executors] {
@@ -47,10 +43,7 @@ impl MemoryChart {
         Some(MemoryChart(StripChart {
             title: format!("Peak memory per run — {}", data.title_subject()),
             y_desc: "peak memory (MiB)".into(),
-            series: vec![
-                ("Arrow off".into(), arrow_color(false)),
-                ("Arrow on".into(), arrow_color(true)),
-            ],
+            series: arrow_series(),
             panels,
         }))
     }

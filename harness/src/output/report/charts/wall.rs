@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::strip::{Panel, StripChart};
 use super::{join_label, palette, Chart, DrawResult};
-use crate::output::report::data::{thousands, Cell, ReportData};
+use crate::output::report::data::{thousands, ReportData};
 
 pub(crate) struct WallChart(StripChart);
 
@@ -21,11 +21,7 @@ impl WallChart {
         let mut panels = Vec::new();
         for (version, config) in data.setups() {
             for elements in data.sizes() {
-                let cells: Vec<&Cell> = data
-                    .timed_cells()
-                    .filter(|c| c.key.stack() == version && c.key.config == config)
-                    .filter(|c| c.key.elements == elements)
-                    .collect();
+                let cells = data.panel_cells(&version, config, elements);
                 // A panel of cells that never ran successfully would be all "no runs".
                 if !cells.iter().any(|c| c.has_timings()) {
                     continue;
@@ -43,13 +39,18 @@ impl WallChart {
         Some(WallChart(StripChart {
             title: format!("Wall time per run — {}", data.title_subject()),
             y_desc: "wall time (s)".into(),
-            series: vec![
-                ("Arrow off".into(), arrow_color(false)),
-                ("Arrow on".into(), arrow_color(true)),
-            ],
+            series: arrow_series(),
             panels,
         }))
     }
+}
+
+/// The two series of a chart that sets Arrow off beside Arrow on.
+pub(crate) fn arrow_series() -> Vec<(String, RGBColor)> {
+    vec![
+        ("Arrow off".into(), arrow_color(false)),
+        ("Arrow on".into(), arrow_color(true)),
+    ]
 }
 
 impl Chart for WallChart {
