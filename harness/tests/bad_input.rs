@@ -647,6 +647,32 @@ fn executors_larger_than_a_worker_are_refused() {
 }
 
 #[test]
+fn a_driver_this_machine_cannot_hold_is_refused_before_anything_starts() {
+    let sb = Sandbox::new(&[]);
+    let s = sb.scenario(
+        "repetitions = 1\n",
+        "repetitions = 1\n[spark_conf]\n\"spark.driver.memory\" = \"4096g\"\n",
+    );
+    sb.run_scenario(&s, &[])
+        .refused(&["spark.driver.memory = 4096g", "do not fit this machine"]);
+}
+
+#[test]
+fn a_frontier_with_a_driver_spark_refuses_to_start_is_refused_at_load() {
+    let sb = Sandbox::new(&[]);
+    let s = sb.scenario(
+        "elements = [1000]\nrepetitions = 1\n",
+        "elements = [1000, 2000]\nrepetitions = 1\n[frontier]\ndriver_memory = [\"256m\"]\nstep = 100\n",
+    );
+    let s2 = std::fs::read_to_string(&s)
+        .unwrap()
+        .replace("\"direct\", \"cluster-refusal\"", "\"direct\"");
+    std::fs::write(&s, s2).unwrap();
+    sb.run_scenario(&s, &[])
+        .refused(&["frontier.driver_memory[0]", "below 512m"]);
+}
+
+#[test]
 fn a_scenario_path_that_is_not_a_regular_file_is_refused() {
     let sb = Sandbox::new(&[]);
     let fifo = sb.root.path().join("scenarios").join("fifo.toml");

@@ -10,6 +10,7 @@ use crate::config::app::AppSpec;
 use crate::config::scenario::Scenario;
 use crate::config::variant;
 use crate::error::{Error, Result};
+use crate::infra::memory_mib;
 use crate::infra::{image, releases, tools};
 use crate::output::compare;
 
@@ -57,19 +58,46 @@ pub fn check_app(opts: &PipelineOptions) -> Result<()> {
 /// Every config's cluster must fit this machine (checked here, not at load: the same
 /// scenario may be meant for a bigger machine).
 fn check_shapes_fit(opts: &PipelineOptions) -> Result<()> {
-    if opts.external_master.is_some() {
-        return Ok(());
-    }
     let (cpus, mib) = crate::infra::host_capacity();
     for c in &opts.scenario.configs {
-        c.shape.check_fits(cpus, mib).map_err(|e| {
-            Error::setup(format!(
-                "{}: config `{}`: {e}",
-                opts.scenario.origin, c.name
-            ))
-        })?;
+        let refuse = |e: String| {
+            let origin = &opts.scenario.origin;
+            Error::setup(format!("{origin}: config `{}`: {e}", c.name))
+        };
+        if opts.external_master.is_none() {
+            c.shape.check_fits(cpus, mib).map_err(refuse)?;
+        }
+        check_driver_fits(opts, c, mib).map_err(refuse)?;
     }
     Ok(())
+}
+
+/// The driver runs on this machine (beside the cluster, unless `--master` names another): a
+/// `spark.driver.memory` it cannot hold next to the workers would measure swapping, or the
+/// kernel's OOM killer, not Spark.
+fn check_driver_fits(
+    opts: &PipelineOptions,
+    c: &crate::config::ConfigSpec,
+    host_mib: Option<u64>,
+) -> std::result::Result<(), String> {
+    let key = crate::config::scenario::DRIVER_MEMORY;
+    let driver = c
+        .conf
+        .get(key)
+        .or_else(|| opts.scenario.spark_conf.get(key));
+    let (Some(host), Some(driver)) = (host_mib, driver) else {
+        return Ok(());
+    };
+    let workers = match opts.external_master {
+        Some(_) => 0,
+        None => u64::from(c.shape.workers) * memory_mib(&c.shape.worker_memory).unwrap_or(0),
+    };
+    match memory_mib(driver) {
+        Some(d) if d + workers > host => Err(format!(
+            "spark.driver.memory = {driver} and {workers} MiB of workers do not fit this machine's {host} MiB: lower spark.driver.memory (or the workers)"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Every version was really released (pip, cached); offline this only warns.
