@@ -45,11 +45,13 @@ impl Status {
     }
 
     /// The outcome a non-computing mode promises (`Ok` for the computing ones).
+    /// Derived from [`Mode::expected_failure`], so every negative mode — present or future —
+    /// promises a failure, never `Ok`.
     pub fn promised_by(mode: Mode) -> Status {
-        match mode {
-            Mode::ClusterRefusal => Status::RefusedAsExpected,
-            Mode::PythonMismatch | Mode::ConnectClassic => Status::FailedAsExpected,
-            _ => Status::Ok,
+        match (mode, mode.expected_failure()) {
+            (_, None) => Status::Ok,
+            (Mode::ClusterRefusal, Some(_)) => Status::RefusedAsExpected,
+            (_, Some(_)) => Status::FailedAsExpected,
         }
     }
 }
@@ -386,6 +388,27 @@ pub fn load_records(run_dir: &std::path::Path) -> anyhow::Result<Vec<RunRecord>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A negative cell that failed exactly as its mode expects keeps its promise, for every
+    /// negative mode (version-skew, driver-oom and max-result-size once promised `ok`).
+    #[test]
+    fn every_negative_mode_is_kept_by_its_expected_failure() {
+        for mode in Mode::ALL.into_iter().filter(|m| !m.computes()) {
+            let promised = Status::promised_by(mode);
+            assert_ne!(promised, Status::Ok, "{mode}");
+            let rec = RunRecord {
+                mode,
+                status: promised,
+                ..RunRecord::example()
+            };
+            assert!(rec.kept_promise(), "{mode}");
+            let ok = RunRecord {
+                status: Status::Ok,
+                ..rec
+            };
+            assert!(!ok.kept_promise(), "{mode}: succeeding is not its promise");
+        }
+    }
 
     #[test]
     fn a_cell_key_without_app_loads_as_the_given_app_with_its_old_label() {
