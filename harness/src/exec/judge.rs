@@ -10,7 +10,7 @@ use crate::exec::driver::REFUSAL_MESSAGE;
 use crate::exec::process::Outcome;
 use crate::measure::advisor;
 use crate::measure::correctness::Correctness;
-use crate::measure::diagnosis::diagnose;
+use crate::measure::diagnosis::{console_lines, diagnose};
 use crate::measure::eventlog::PhaseTimings;
 use crate::measure::record::{RunRecord, Status};
 
@@ -269,10 +269,10 @@ pub fn last_meaningful_line(text: &str) -> String {
         let l = l.trim_start();
         !l.starts_with("at ") && (l.contains("Error") || l.contains("Exception"))
     };
-    text.lines()
+    console_lines(text)
         .rev()
         .find(is_error)
-        .or_else(|| text.lines().rev().find(|l| !l.trim().is_empty()))
+        .or_else(|| console_lines(text).rev().find(|l| !l.trim().is_empty()))
         .map(|l| l.trim().chars().take(500).collect())
         .unwrap_or_else(|| "(no output)".into())
 }

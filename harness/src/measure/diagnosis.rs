@@ -99,6 +99,12 @@ pub const RULES: &[Rule] = &[
         fix: "raise spark.driver.maxResultSize (0 = unlimited) and keep spark.driver.memory above it, or collect less.",
     },
     Rule {
+        name: "executor-out-of-memory",
+        all_of: &["Job aborted due to stage failure", "): java.lang.OutOfMemoryError"],
+        meaning: "an executor ran out of heap (for the sample app: serialising its part of the result, the pickled rows of its partition); Spark retried the task on other executors, then aborted the job.",
+        fix: "raise spark.executor.memory (within a worker's memory), or use more partitions (more workers or cores) so each task's result is smaller, or lower the element count.",
+    },
+    Rule {
         name: "driver-out-of-memory",
         all_of: &["java.lang.OutOfMemoryError"],
         meaning: "a JVM ran out of heap; for the sample app the driver, while serialising the data it parallelizes (the driver may then hang until the timeout).",
@@ -130,19 +136,30 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// The diagnoses that mean the driver reached its limit: its heap, or
-/// `spark.driver.maxResultSize`. A driver-memory frontier search stops at them.
-pub const DRIVER_LIMITS: [&str; 2] = ["driver-out-of-memory", "max-result-size"];
+/// The diagnoses that mean the result did not fit: the driver's heap,
+/// `spark.driver.maxResultSize`, or an executor's heap serialising its part. A driver-memory
+/// frontier search stops at them (and names which one bound it).
+pub const RESULT_LIMITS: [&str; 3] = [
+    "driver-out-of-memory",
+    "max-result-size",
+    "executor-out-of-memory",
+];
 
-pub fn is_driver_limit(name: &str) -> bool {
-    DRIVER_LIMITS.contains(&name)
+pub fn is_result_limit(name: &str) -> bool {
+    RESULT_LIMITS.contains(&name)
+}
+
+/// The lines of a console log as a reader sees them: Spark's progress bar redraws itself with
+/// `\r`, so an error printed after it shares its `\n`-line; splitting on both keeps the
+/// error's own line (and its start) apart from the bar.
+pub fn console_lines(output: &str) -> impl DoubleEndedIterator<Item = &str> {
+    output.split(['\n', '\r'])
 }
 
 /// The first rule that matches a line of `output`, with that line.
 pub fn diagnose(output: &str) -> Option<Diagnosis> {
     RULES.iter().find_map(|rule| {
-        let line = output
-            .lines()
+        let line = console_lines(output)
             .find(|l| rule.all_of.iter().all(|p| l.contains(p)))
             .or_else(|| match_across_lines(rule, output))?;
         Some(Diagnosis {
@@ -160,8 +177,7 @@ pub fn diagnose(output: &str) -> Option<Diagnosis> {
 /// driver often hangs afterwards instead of exiting (fixtures/logs/driver-oom.log).
 pub fn jvm_out_of_memory(output: &str) -> Option<&str> {
     const OOM: &str = "java.lang.OutOfMemoryError";
-    output
-        .lines()
+    console_lines(output)
         .map(str::trim)
         .find(|l| l.starts_with(OOM) || (l.starts_with("Exception in thread") && l.contains(OOM)))
 }
@@ -173,11 +189,21 @@ fn match_across_lines<'a>(rule: &Rule, output: &'a str) -> Option<&'a str> {
         return None;
     }
     let last = rule.all_of.last()?;
-    output.lines().find(|l| l.contains(last))
+    console_lines(output).find(|l| l.contains(last))
 }
 
 #[cfg(test)]
 mod tests {
+    /// A driver's OOM printed right after Spark's progress bar (one `\n`-line, joined by `\r`),
+    /// as a real 1g driver collecting 8,000,000 elements printed it.
+    #[test]
+    fn an_error_after_the_progress_bar_is_its_own_line() {
+        let out = "[Stage 0:>          (0 + 1) / 2][Stage 0:>          (0 + 2) / 2]\rException in thread \"main\" java.lang.OutOfMemoryError: Java heap space\n";
+        let d = super::diagnose(out).unwrap();
+        assert_eq!(d.name, "driver-out-of-memory");
+        assert!(d.line.starts_with("Exception in thread"), "{}", d.line);
+        assert!(super::jvm_out_of_memory(out).is_some());
+    }
     use super::*;
 
     #[test]
@@ -206,6 +232,7 @@ mod tests {
             ("version-skew-3.5-driver-4.1-cluster.log", "version-skew"),
             ("version-skew-4.1-driver-3.5-cluster.log", "version-skew"),
             ("driver-oom.log", "driver-out-of-memory"),
+            ("executor-oom-task-result.log", "executor-out-of-memory"),
             ("connect-server-oom.log", "driver-out-of-memory"),
             ("max-result-size.log", "max-result-size"),
             ("executor-memory-too-large.log", "no-executors"),

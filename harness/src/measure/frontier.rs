@@ -25,12 +25,13 @@ pub struct FrontierLine {
 }
 
 impl FrontierLine {
-    /// Whether the failure that bounds the line is a driver limit, not something else (a
+    /// Whether the failure that bounds the line is a result limit (driver or executor heap,
+    /// maxResultSize), not something else (a
     /// cluster problem, a timeout) that leaves the frontier unproven.
-    pub fn bounded_by_driver_limit(&self) -> bool {
+    pub fn bounded_by_result_limit(&self) -> bool {
         self.failed_because
             .as_deref()
-            .is_some_and(diagnosis::is_driver_limit)
+            .is_some_and(diagnosis::is_result_limit)
     }
 }
 
@@ -121,18 +122,28 @@ mod tests {
             (Some(5_000_000), Some(6_000_000), 4)
         );
         assert_eq!(small.failed_because.as_deref(), Some("max-result-size"));
-        assert!(small.bounded_by_driver_limit());
+        assert!(small.bounded_by_result_limit());
         let big = lines.iter().find(|l| l.line.config == "driver-1g").unwrap();
         assert_eq!((big.completed, big.failed), (Some(8_000_000), None));
-        assert!(!big.bounded_by_driver_limit());
+        assert!(!big.bounded_by_result_limit());
     }
 
     #[test]
     fn a_failure_that_is_not_a_driver_limit_does_not_keep_the_promise() {
         let oom = probe("driver-512m", true, 9_000_000, Some("driver-out-of-memory"));
-        assert!(oom.hit_driver_limit() && oom.kept_promise());
+        assert!(oom.hit_result_limit() && oom.kept_promise());
+        let executors = probe(
+            "driver-1g",
+            false,
+            8_000_000,
+            Some("executor-out-of-memory"),
+        );
+        assert!(
+            executors.kept_promise(),
+            "the executors' heap bounds the result too"
+        );
         let other = probe("driver-512m", true, 9_000_000, Some("no-executors"));
-        assert!(!other.hit_driver_limit() && !other.kept_promise());
+        assert!(!other.hit_result_limit() && !other.kept_promise());
         let not_a_probe = RunRecord {
             frontier: false,
             ..oom.clone()
@@ -149,6 +160,6 @@ mod tests {
         let line = &lines(&[timeout])[0];
         assert_eq!((line.completed, line.failed), (None, Some(9_000_000)));
         assert_eq!(line.failed_because.as_deref(), Some("timeout"));
-        assert!(!line.bounded_by_driver_limit());
+        assert!(!line.bounded_by_result_limit());
     }
 }

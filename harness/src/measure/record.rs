@@ -126,8 +126,8 @@ pub struct RunRecord {
     /// cgroup peak during the run (Worker daemon included).
     #[serde(default)]
     pub executors_peak_mib: Option<f64>,
-    /// A probe of a driver-memory frontier search (`exec::frontier`): failing at a driver
-    /// limit ([`RunRecord::hit_driver_limit`]) is then the answer, not a broken promise.
+    /// A probe of a driver-memory frontier search (`exec::frontier`): failing at a result
+    /// limit ([`RunRecord::hit_result_limit`]) is then the answer, not a broken promise.
     #[serde(default)]
     pub frontier: bool,
 }
@@ -285,12 +285,12 @@ impl RunRecord {
 
     /// The one judgement of a run: did it do what its mode promises — compute an answer not
     /// known to be wrong (right, or unknown for an app that declares no check; a frontier
-    /// probe may instead stop at a driver limit), or (the negative modes) be refused / fail
+    /// probe may instead stop at a result limit), or (the negative modes) be refused / fail
     /// the way they must? Exit codes, JUnit, reports, comparisons and the terminal table all
     /// ask this.
     pub fn kept_promise(&self) -> bool {
         if self.mode.computes() {
-            self.completed() || (self.frontier && self.hit_driver_limit())
+            self.completed() || (self.frontier && self.hit_result_limit())
         } else {
             self.status == Status::promised_by(self.mode)
         }
@@ -301,14 +301,15 @@ impl RunRecord {
         self.status == Status::Ok && self.correct.not_wrong()
     }
 
-    /// Whether the run failed because the driver could not hold its result
-    /// ([`diagnosis::is_driver_limit`]): a frontier probe that did found the frontier.
-    pub fn hit_driver_limit(&self) -> bool {
+    /// Whether the run failed because its result did not fit (the driver's or an executor's heap,
+    /// or maxResultSize)
+    /// ([`diagnosis::is_result_limit`]): a frontier probe that did found the frontier.
+    pub fn hit_result_limit(&self) -> bool {
         !self.completed()
             && self
                 .diagnosis
                 .as_deref()
-                .is_some_and(diagnosis::is_driver_limit)
+                .is_some_and(diagnosis::is_result_limit)
     }
 
     /// Why the run broke its mode's promise, in words; `None` if it kept it.
