@@ -126,12 +126,7 @@ pub(crate) fn correctness(data: &ReportData) -> Table {
             let judged = |r: &RunRecord| !r.warmup;
             let mut row = cell_columns(data, c);
             row.extend([
-                if c.key.mode.computes() {
-                    "result"
-                } else {
-                    "refusal"
-                }
-                .to_string(),
+                expected_label(c.key.mode),
                 c.count(judged).to_string(),
                 c.count(|r| judged(r) && r.kept_promise()).to_string(),
                 c.count(|r| {
@@ -152,6 +147,15 @@ pub(crate) fn correctness(data: &ReportData) -> Table {
         })
         .collect();
     Table { headers, rows }
+}
+
+/// What a cell's runs promise: a result, the master's refusal, or a named failure.
+fn expected_label(mode: crate::config::Mode) -> String {
+    match (Status::promised_by(mode), mode.expected_failure()) {
+        (Status::RefusedAsExpected, _) => "refusal".into(),
+        (_, Some(failure)) => format!("failure: {failure}"),
+        _ => "result".into(),
+    }
 }
 
 /// The verdict, saying when the runs that passed were never judged (the app has no check).
@@ -382,7 +386,10 @@ pub(crate) fn frontier(data: &ReportData) -> Table {
         "failed because",
         "runs",
     ]);
-    let rows = measure_frontier::lines(data.records)
+    let mut lines = measure_frontier::lines(data.records);
+    // Smallest driver first (the key's order is the config name's: "1g" before "512m").
+    lines.sort_by_key(|l| (l.line.stack(), crate::infra::memory_mib(memory_of(&l.line))));
+    let rows = lines
         .into_iter()
         .map(|l| {
             let k = &l.line;
@@ -409,4 +416,9 @@ pub(crate) fn frontier(data: &ReportData) -> Table {
         })
         .collect();
     Table { headers, rows }
+}
+
+/// The driver memory of a frontier config (`driver-512m` → `512m`).
+pub(crate) fn memory_of(k: &CellKey) -> &str {
+    k.config.strip_prefix("driver-").unwrap_or(&k.config)
 }

@@ -89,10 +89,7 @@ impl FrontierChart {
 }
 
 fn memory(l: &FrontierLine) -> &str {
-    l.line
-        .config
-        .strip_prefix("driver-")
-        .unwrap_or(&l.line.config)
+    crate::output::report::tables::memory_of(&l.line)
 }
 
 /// `Arrow on`, with the stack, mode and app when the search had more than one of them.
