@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::config::plan::{self, Plan, PlannedRun};
 use crate::config::scenario::FrontierSpec;
 use crate::error::Result;
-use crate::exec::matrix::{run_one, Backend};
+use crate::exec::matrix::{run_one, start_group, Backend};
 use crate::measure::record::RunRecord;
 use crate::output::export::RecordSink;
 use crate::progress;
@@ -124,12 +124,7 @@ pub fn run_search(
     let bar = progress::matrix(lines.len() as u64 * u64::from(grid.max_runs()));
     let mut records = Vec::new();
     for (key, group) in plan::groups_of(&lines) {
-        let starting = format!(
-            "Spark {} / Python {} / {}: preparing images, venv and cluster",
-            key.spark_version, key.python, key.config
-        );
-        progress::step(&bar, &starting);
-        backend.start_group(&key, &group[0])?;
+        start_group(backend, &key, &group[0], &bar)?;
         let mut searched = Ok(());
         for line in group {
             let mut probe = |elements| {

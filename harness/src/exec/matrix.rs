@@ -33,18 +33,28 @@ pub fn run_plan(
     let bar = progress::matrix(runs.len() as u64);
     let mut records = Vec::with_capacity(runs.len());
     for (key, group) in plan::groups_of(runs) {
-        let starting = format!(
-            "Spark {} / Python {} / {}: preparing images, venv and cluster",
-            key.spark_version, key.python, key.config
-        );
-        progress::step(&bar, &starting);
-        backend.start_group(&key, &group[0])?;
+        start_group(backend, &key, &group[0], &bar)?;
         let result = run_group(backend, group, &mut sink, &bar, &mut records);
         backend.end_group();
         result?;
     }
     bar.finish_and_clear();
     Ok(records)
+}
+
+/// Says which group is being prepared, then has the backend prepare it.
+pub(crate) fn start_group(
+    backend: &mut dyn Backend,
+    key: &GroupKey,
+    first: &PlannedRun,
+    bar: &indicatif::ProgressBar,
+) -> Result<()> {
+    let starting = format!(
+        "Spark {} / Python {} / {}: preparing images, venv and cluster",
+        key.spark_version, key.python, key.config
+    );
+    progress::step(bar, &starting);
+    backend.start_group(key, first)
 }
 
 fn run_group(

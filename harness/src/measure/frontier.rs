@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::measure::diagnosis;
 use crate::measure::record::{CellKey, RunRecord, Status};
 
 /// One search line's answer.
@@ -22,17 +21,6 @@ pub struct FrontierLine {
     pub failed_because: Option<String>,
     /// Probes the line took.
     pub runs: usize,
-}
-
-impl FrontierLine {
-    /// Whether the failure that bounds the line is a result limit (driver or executor heap,
-    /// maxResultSize), not something else (a
-    /// cluster problem, a timeout) that leaves the frontier unproven.
-    pub fn bounded_by_result_limit(&self) -> bool {
-        self.failed_because
-            .as_deref()
-            .is_some_and(diagnosis::is_result_limit)
-    }
 }
 
 /// Every line of the frontier probes among `records`, in key order.
@@ -82,6 +70,12 @@ fn why(r: &RunRecord) -> String {
 mod tests {
     use super::*;
 
+    fn bounded_by_result_limit(l: &FrontierLine) -> bool {
+        l.failed_because
+            .as_deref()
+            .is_some_and(crate::measure::diagnosis::is_result_limit)
+    }
+
     fn probe(config: &str, arrow: bool, elements: u64, outcome: Option<&str>) -> RunRecord {
         let mut r = RunRecord {
             config: config.into(),
@@ -122,10 +116,10 @@ mod tests {
             (Some(5_000_000), Some(6_000_000), 4)
         );
         assert_eq!(small.failed_because.as_deref(), Some("max-result-size"));
-        assert!(small.bounded_by_result_limit());
+        assert!(bounded_by_result_limit(small));
         let big = lines.iter().find(|l| l.line.config == "driver-1g").unwrap();
         assert_eq!((big.completed, big.failed), (Some(8_000_000), None));
-        assert!(!big.bounded_by_result_limit());
+        assert!(!bounded_by_result_limit(big));
     }
 
     #[test]
@@ -160,6 +154,6 @@ mod tests {
         let line = &lines(&[timeout])[0];
         assert_eq!((line.completed, line.failed), (None, Some(9_000_000)));
         assert_eq!(line.failed_because.as_deref(), Some("timeout"));
-        assert!(!line.bounded_by_result_limit());
+        assert!(!bounded_by_result_limit(line));
     }
 }

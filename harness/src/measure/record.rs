@@ -277,10 +277,7 @@ impl RunRecord {
 
     /// Whether the run counts towards timing statistics.
     pub fn is_measurement(&self) -> bool {
-        !self.warmup
-            && self.status == Status::Ok
-            && self.correct.not_wrong()
-            && self.degraded.is_none()
+        !self.warmup && self.completed() && self.degraded.is_none()
     }
 
     /// The one judgement of a run: did it do what its mode promises — compute an answer not

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::document::{key_segment, Document};
 use super::raw::Number;
+use super::validate::{check_list, check_memory};
 use super::{ConfigSpec, Scenario};
 use crate::infra::memory_mib;
 use crate::Result;
@@ -111,24 +112,12 @@ fn step(doc: &Document, raw: Number, width: u64) -> Result<u64> {
 }
 
 fn memories(doc: &Document, values: Vec<String>) -> Result<Vec<String>> {
-    if values.is_empty() {
-        let msg = "must list at least one size, e.g. [\"512m\", \"1g\"]".to_string();
-        return Err(doc.error("frontier.driver_memory", msg));
-    }
+    let values = check_list(doc, "frontier.driver_memory", values)?;
     for (i, v) in values.iter().enumerate() {
         let key = format!("frontier.driver_memory[{i}]");
-        match memory_mib(v) {
-            None => {
-                let msg = format!("must be a size like \"512m\" or \"1g\", got {v:?}");
-                return Err(doc.error(&key, msg));
-            }
-            Some(mib) if mib < MIN_DRIVER_MIB => {
-                return Err(doc.error(&key, too_small(v)));
-            }
-            Some(_) => {}
-        }
-        if values[..i].contains(v) {
-            return Err(doc.error(&key, format!("duplicate value {v:?}")));
+        check_memory(doc, &key, v)?;
+        if memory_mib(v).is_some_and(|mib| mib < MIN_DRIVER_MIB) {
+            return Err(doc.error(&key, too_small(v)));
         }
     }
     Ok(values)
@@ -143,10 +132,22 @@ fn too_small(v: &str) -> String {
     format!("{v:?} is below {MIN_DRIVER_MIB}m: Spark's driver refuses a heap under 1.5 × its 300 MiB of reserved memory (\"System memory … must be at least 471859200\"), so every probe would fail at start-up")
 }
 
+/// The config a driver memory becomes: `driver-512m`.
+pub fn config_name(memory: &str) -> String {
+    format!("{CONFIG_PREFIX}{memory}")
+}
+
+/// The driver memory of a frontier config (`driver-512m` → `512m`); another name as it is.
+pub fn memory_of_config(name: &str) -> &str {
+    name.strip_prefix(CONFIG_PREFIX).unwrap_or(name)
+}
+
+const CONFIG_PREFIX: &str = "driver-";
+
 /// `driver-512m`: the `[cluster]` shape with the driver memory as its one conf.
 fn config(s: &Scenario, memory: &str) -> ConfigSpec {
     ConfigSpec {
-        name: format!("driver-{memory}"),
+        name: config_name(memory),
         shape: s.cluster.clone(),
         conf: BTreeMap::from([(DRIVER_MEMORY.to_string(), memory.to_string())]),
     }

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use frontier::{FrontierSpec, DRIVER_MEMORY, MIN_DRIVER_MIB};
+pub use frontier::{config_name, memory_of_config, FrontierSpec, DRIVER_MEMORY, MIN_DRIVER_MIB};
 
 use document::Document;
 use raw::RawScenario;

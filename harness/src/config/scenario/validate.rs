@@ -138,7 +138,7 @@ fn check_name(doc: &Document, key: &str, name: &str) -> Result<()> {
 }
 
 /// Refuses an empty list and repeated values (a repeated cell would double its weight).
-fn check_list<T: PartialEq + fmt::Debug>(
+pub(super) fn check_list<T: PartialEq + fmt::Debug>(
     doc: &Document,
     key: &str,
     values: Vec<T>,
@@ -350,7 +350,7 @@ fn check_positive_seconds(doc: &Document, key: &str, s: f64) -> Result<()> {
     }
 }
 
-fn check_memory(doc: &Document, key: &str, value: &str) -> Result<()> {
+pub(super) fn check_memory(doc: &Document, key: &str, value: &str) -> Result<()> {
     if memory_mib(value).is_some() {
         Ok(())
     } else {

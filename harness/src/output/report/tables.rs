@@ -1,6 +1,8 @@
 //! The tables report.html and summary.md share, as plain text; each format escapes its own.
 
 use super::data::{cell_seed, secs, thousands, ArrowEffective, Cell, Memory, ReportData, Verdict};
+use crate::config::scenario::memory_of_config;
+use crate::infra::memory_mib;
 use crate::measure::advisor;
 use crate::measure::frontier as measure_frontier;
 use crate::measure::record::{CellKey, Correctness, RunRecord, Status};
@@ -388,12 +390,12 @@ pub(crate) fn frontier(data: &ReportData) -> Table {
     ]);
     let mut lines = measure_frontier::lines(data.records);
     // Smallest driver first (the key's order is the config name's: "1g" before "512m").
-    lines.sort_by_key(|l| (l.line.stack(), crate::infra::memory_mib(memory_of(&l.line))));
+    lines.sort_by_key(|l| (l.line.stack(), memory_mib(memory_of_config(&l.line.config))));
     let rows = lines
         .into_iter()
         .map(|l| {
             let k = &l.line;
-            let memory = k.config.strip_prefix("driver-").unwrap_or(&k.config);
+            let memory = memory_of_config(&k.config);
             let mut row = vec![
                 k.spark_version.clone(),
                 k.python.clone(),
@@ -416,9 +418,4 @@ pub(crate) fn frontier(data: &ReportData) -> Table {
         })
         .collect();
     Table { headers, rows }
-}
-
-/// The driver memory of a frontier config (`driver-512m` → `512m`).
-pub(crate) fn memory_of(k: &CellKey) -> &str {
-    k.config.strip_prefix("driver-").unwrap_or(&k.config)
 }

@@ -10,6 +10,7 @@ use super::{
     axis, draw_legend, join_label, label_style, palette, text, titled, CategoryAxis, Chart,
     DrawResult, Marker, GRID, LEGEND_HEIGHT,
 };
+use crate::config::scenario::memory_of_config;
 use crate::infra::memory_mib;
 use crate::measure::frontier::{lines, FrontierLine};
 use crate::output::report::data::{short_count, ReportData};
@@ -89,7 +90,7 @@ impl FrontierChart {
 }
 
 fn memory(l: &FrontierLine) -> &str {
-    crate::output::report::tables::memory_of(&l.line)
+    memory_of_config(&l.line.config)
 }
 
 /// `Arrow on`, with the stack, mode and app when the search had more than one of them.
