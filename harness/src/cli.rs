@@ -321,7 +321,7 @@ fn cluster(action: ClusterAction) -> Result<Exit> {
         worker_cores,
         worker_memory,
     } = action;
-    let shape = crate::infra::ClusterShape {
+    let shape = crate::config::ClusterShape {
         workers,
         worker_cores,
         worker_memory,
@@ -348,7 +348,7 @@ fn cluster(action: ClusterAction) -> Result<Exit> {
 }
 
 /// The same checks a scenario's `[cluster]` gets, plus what this machine can hold.
-fn validate_shape(shape: &crate::infra::ClusterShape) -> Result<()> {
+fn validate_shape(shape: &crate::config::ClusterShape) -> Result<()> {
     shape
         .check()
         .map_err(|(key, msg)| Error::setup(format!("--{} {msg}", key.replace('_', "-"))))?;

@@ -17,7 +17,7 @@ pub mod output;
 pub mod pipeline;
 pub mod progress;
 
-pub use config::{Mode, Plan, PlannedRun, Scenario};
+pub use config::{CellKey, ClusterShape, Mode, Plan, PlannedRun, Scenario};
 pub use error::{Error, Exit, Result};
-pub use infra::{Cluster, ClusterShape, Target};
-pub use measure::{CellKey, Correctness, RunRecord, Status};
+pub use infra::{Cluster, Target};
+pub use measure::{Correctness, RunRecord, Status};

@@ -3,14 +3,18 @@
 //! Nothing here touches Docker, Spark or the disk beyond reading the scenario.
 
 pub mod app;
+mod cell;
 pub mod conf;
 mod mode;
 pub mod plan;
 pub mod python;
 pub mod scenario;
+mod shape;
 pub mod variant;
 pub mod versions;
 
+pub use cell::{stack_label, CellKey};
 pub use mode::Mode;
 pub use plan::{GroupKey, Plan, PlannedRun};
 pub use scenario::{ConfigSpec, FaultKind, FaultSpec, Scenario};
+pub use shape::{memory_mib, ClusterShape};

@@ -22,8 +22,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use crate::config::scenario::{ConfigSpec, FaultSpec, Scenario};
+use crate::config::CellKey;
 use crate::config::Mode;
-use crate::measure::record::{CellKey, RunRecord};
 
 /// One run the harness will execute.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,9 +74,22 @@ impl PlannedRun {
     }
 
     /// What `--resume` matches a finished record on.
-    fn identity(&self) -> (CellKey, u32, bool) {
-        (self.cell(), self.rep, self.warmup)
+    pub fn identity(&self) -> RunIdentity {
+        RunIdentity {
+            cell: self.cell(),
+            rep: self.rep,
+            warmup: self.warmup,
+        }
     }
+}
+
+/// One run of a plan, as a record names it too: its cell, its repetition, and whether it is a
+/// warmup (warmups and measured rounds are numbered apart).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RunIdentity {
+    pub cell: CellKey,
+    pub rep: u32,
+    pub warmup: bool,
 }
 
 /// The runs that share one cluster: one Spark version, Python, config and app (each app may
@@ -185,11 +198,10 @@ impl Plan {
         groups_of(&self.runs)
     }
 
-    /// The runs still to do after `done` (for `--resume`), in plan order. Any record counts as
-    /// done, failed or not: resuming continues an interrupted matrix, it does not retry.
-    pub fn remaining(&self, done: &[RunRecord]) -> Vec<PlannedRun> {
-        let finished: HashSet<(CellKey, u32, bool)> =
-            done.iter().map(|r| (r.cell(), r.rep, r.warmup)).collect();
+    /// The runs still to do after `done` (the identities of the records on disk, for
+    /// `--resume`), in plan order. Any record counts as done, failed or not: resuming continues an interrupted matrix, it does not retry.
+    pub fn remaining(&self, done: impl IntoIterator<Item = RunIdentity>) -> Vec<PlannedRun> {
+        let finished: HashSet<RunIdentity> = done.into_iter().collect();
         self.runs
             .iter()
             .filter(|run| !finished.contains(&run.identity()))
@@ -237,7 +249,6 @@ pub fn groups_of(runs: &[PlannedRun]) -> impl Iterator<Item = (GroupKey, &[Plann
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::record::Status;
 
     fn text(extra: &str) -> String {
         format!(
@@ -368,33 +379,20 @@ warmup = 1
         }
     }
 
-    fn record_of(run: &PlannedRun, status: Status) -> RunRecord {
-        RunRecord {
-            status,
-            correct: (status == Status::Ok).into(),
-            wall_s: 1.0,
-            ..RunRecord::for_run(&label(run), "t", run)
-        }
-    }
-
     #[test]
     fn remaining_skips_runs_that_have_a_record() {
         let plan = Plan::new(&scenario(""));
-        let done: Vec<RunRecord> = plan.runs()[..7]
-            .iter()
-            .enumerate()
-            .map(|(i, r)| record_of(r, if i == 3 { Status::Failed } else { Status::Ok }))
-            .collect();
-        let left = plan.remaining(&done);
+        let done = plan.runs()[..7].iter().map(PlannedRun::identity);
+        let left = plan.remaining(done);
         assert_eq!(left, plan.runs()[7..]);
-        assert!(plan.remaining(&[]).len() == plan.len());
+        assert!(plan.remaining([]).len() == plan.len());
     }
 
     #[test]
     fn remaining_tells_warmup_from_measured_rep() {
         let plan = Plan::new(&scenario(""));
         let warm = plan.runs().iter().find(|r| r.warmup).unwrap();
-        let left = plan.remaining(&[record_of(warm, Status::Ok)]);
+        let left = plan.remaining([warm.identity()]);
         assert_eq!(left.len(), plan.len() - 1);
         let measured_twin = left
             .iter()

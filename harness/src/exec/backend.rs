@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use crate::config::app::AppSpec;
 use crate::config::plan::{GroupKey, PlannedRun};
 use crate::config::scenario::ConfigSpec;
+use crate::config::stack_label;
 use crate::error::Result;
 use crate::exec::matrix::Backend;
 use crate::exec::run::{Executor, GroupContext, SparkExecutor};
@@ -19,7 +20,6 @@ use crate::infra::image::{self, Base};
 use crate::infra::stack::StackSource;
 use crate::infra::target::Target;
 use crate::infra::venv;
-use crate::measure::record::stack_label;
 
 #[derive(Debug, Clone)]
 pub struct BackendOptions {

@@ -9,10 +9,11 @@ use testcontainers::core::{ContainerPort, WaitFor};
 use testcontainers::runners::SyncRunner;
 use testcontainers::{Container, Image, ImageExt};
 
+use crate::config::ClusterShape;
 use crate::error::{Error, Result};
 use crate::infra::docker;
 use crate::infra::reaper;
-use crate::infra::{ClusterShape, Target};
+use crate::infra::Target;
 
 const MASTER_PORT: u16 = 7077;
 const UI_PORT: u16 = 8080;

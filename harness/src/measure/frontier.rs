@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::measure::record::{CellKey, RunRecord, Status};
+use crate::config::CellKey;
+use crate::measure::record::{RunRecord, Status};
 
 /// One search line's answer.
 #[derive(Clone, Debug, PartialEq)]

@@ -19,5 +19,5 @@ pub mod record;
 pub mod stats;
 
 pub use correctness::Correctness;
-pub use record::{CellKey, RunRecord, Status};
+pub use record::{RunRecord, Status};
 pub use stats::{Estimate, Summary};

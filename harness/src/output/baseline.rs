@@ -26,7 +26,8 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::measure::record::{self, CellKey, RunRecord};
+use crate::config::CellKey;
+use crate::measure::record::{self, RunRecord};
 use crate::measure::stats::{self, Summary};
 use crate::output::text_table::aligned_table;
 

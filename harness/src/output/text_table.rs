@@ -1,6 +1,7 @@
 //! Plain-text tables with aligned columns, for every table sparkmodes prints to a terminal.
 
-use crate::measure::record::{by_cell, measured_walls, CellKey, Correctness, RunRecord, Status};
+use crate::config::CellKey;
+use crate::measure::record::{by_cell, measured_walls, Correctness, RunRecord, Status};
 
 /// Pads each column to its widest cell (two spaces apart); `right(col)` right-aligns numbers.
 pub fn aligned_table(rows: &[Vec<String>], right: impl Fn(usize) -> bool) -> String {

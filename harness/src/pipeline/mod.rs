@@ -63,7 +63,7 @@ pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
         }
         Destination::Resume { id, dir, done } => (id, dir, done),
     };
-    let todo = plan.remaining(&done);
+    let todo = plan.remaining(done.iter().map(RunRecord::identity));
     let mut backend = SparkBackend::new(BackendOptions {
         run_id: run_id.clone(),
         scenario: opts.scenario.name.clone(),

@@ -7,10 +7,10 @@
 use super::destination::{self, Destination};
 use super::PipelineOptions;
 use crate::config::app::AppSpec;
+use crate::config::memory_mib;
 use crate::config::scenario::Scenario;
 use crate::config::variant;
 use crate::error::{Error, Result};
-use crate::infra::memory_mib;
 use crate::infra::{image, releases, tools};
 use crate::output::compare;
 

@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::checks::{check_list, check_memory};
 use super::document::{key_segment, Document};
-use super::raw::Number;
-use super::validate::{check_list, check_memory};
+use super::raw::{Number, RawFrontier};
 use super::{ConfigSpec, Scenario};
-use crate::infra::memory_mib;
+use crate::config::memory_mib;
 use crate::Result;
 
 /// The conf key a frontier varies.
@@ -25,13 +25,6 @@ pub struct FrontierSpec {
     pub low: u64,
     pub high: u64,
     pub step: u64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawFrontier {
-    driver_memory: Vec<String>,
-    step: Number,
 }
 
 /// What the rest of the file must be for a frontier to make sense, then the spec and the

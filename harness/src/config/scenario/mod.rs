@@ -26,8 +26,8 @@ pub use frontier::{config_name, memory_of_config, FrontierSpec, DRIVER_MEMORY, M
 use document::Document;
 use raw::RawScenario;
 
+use crate::config::ClusterShape;
 use crate::config::Mode;
-use crate::infra::ClusterShape;
 use crate::{Error, Result};
 
 /// Largest element count a scenario may ask for: the driver collects every element into one
@@ -262,6 +262,7 @@ impl Scenario {
     }
 }
 
+mod checks;
 pub(crate) mod document;
 mod frontier;
 mod raw;

@@ -6,7 +6,6 @@ use std::fmt;
 
 use serde::Deserialize;
 
-use super::frontier::RawFrontier;
 use super::FaultSpec;
 
 fn default_timeout_s() -> f64 {
@@ -103,4 +102,12 @@ impl<'de> Deserialize<'de> for Number {
         }
         d.deserialize_any(Visitor)
     }
+}
+
+/// `[frontier]` as written (`frontier` checks it).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFrontier {
+    pub(super) driver_memory: Vec<String>,
+    pub(super) step: Number,
 }

@@ -1,14 +1,14 @@
 //! Validation of a raw scenario: every value checked, every refusal naming file, line and key.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
+use super::checks::{check_list, check_memory};
 use super::document::{key_segment, Document};
 use super::frontier;
 use super::raw::{Number, RawConfig, RawScenario, RawShape};
 use super::{ConfigSpec, FaultSpec, Scenario, MAX_ELEMENTS, MAX_REPETITIONS, MAX_RUNS, MAX_WARMUP};
 use crate::config::{conf, python, variant, Mode};
-use crate::infra::{memory_mib, ClusterShape};
+use crate::config::{memory_mib, ClusterShape};
 use crate::Result;
 
 impl RawScenario {
@@ -135,23 +135,6 @@ fn check_name(doc: &Document, key: &str, name: &str) -> Result<()> {
             format!("must be non-empty letters, digits, `-`, `_` or `.`, got {name:?}"),
         ))
     }
-}
-
-/// Refuses an empty list and repeated values (a repeated cell would double its weight).
-pub(super) fn check_list<T: PartialEq + fmt::Debug>(
-    doc: &Document,
-    key: &str,
-    values: Vec<T>,
-) -> Result<Vec<T>> {
-    if values.is_empty() {
-        return Err(doc.error(key, "must list at least one value".to_string()));
-    }
-    for (i, v) in values.iter().enumerate() {
-        if values[..i].contains(v) {
-            return Err(doc.error(&format!("{key}[{i}]"), format!("duplicate value {v:?}")));
-        }
-    }
-    Ok(values)
 }
 
 /// Each version must be well formed and have an image recipe (`versions::pins`), so an
@@ -346,17 +329,6 @@ fn check_positive_seconds(doc: &Document, key: &str, s: f64) -> Result<()> {
         Err(doc.error(
             key,
             format!("must be a number of seconds between 0 and 86400, got {s}"),
-        ))
-    }
-}
-
-pub(super) fn check_memory(doc: &Document, key: &str, value: &str) -> Result<()> {
-    if memory_mib(value).is_some() {
-        Ok(())
-    } else {
-        Err(doc.error(
-            key,
-            format!("must be a size like \"512m\" or \"1g\", got {value:?}"),
         ))
     }
 }

@@ -110,12 +110,14 @@ fn resume_completes_what_is_missing() {
     let mut mock = Mock::default();
     run_plan(&mut mock, &plan.runs()[..half], dir.path()).unwrap();
     let done = load_records(dir.path()).unwrap();
-    let rest = plan.remaining(&done);
+    let rest = plan.remaining(done.iter().map(RunRecord::identity));
     assert_eq!(rest.len(), plan.len() - half);
     run_plan(&mut Mock::default(), &rest, dir.path()).unwrap();
     let all = load_records(dir.path()).unwrap();
     assert_eq!(all.len(), plan.len());
-    assert!(plan.remaining(&all).is_empty());
+    assert!(plan
+        .remaining(all.iter().map(RunRecord::identity))
+        .is_empty());
 }
 
 /// A worker lost while results stay correct: the run is kept, flagged, left out of the

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use super::phases::Phase;
 use super::{Comparison, Verdict, COMPARE_JSON, COMPARE_MD};
-use crate::measure::record::{measured_walls, CellKey, RunRecord};
+use crate::config::CellKey;
+use crate::measure::record::{measured_walls, RunRecord};
 use crate::measure::stats;
 use crate::output::export::junit::JunitCase;
 use crate::output::report::{self, ComparisonRow};

@@ -38,7 +38,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::measure::record::{measured_walls, CellKey, RunRecord, Status};
+use crate::config::CellKey;
+use crate::measure::record::{measured_walls, RunRecord, Status};
 use crate::measure::stats::{self, mann_whitney_p, Estimate};
 use crate::Exit;
 

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::measure::record::{by_cell, CellKey, RunRecord};
+use crate::config::CellKey;
+use crate::measure::record::{by_cell, RunRecord};
 use crate::Result;
 
 pub const JUNIT_XML: &str = "junit.xml";

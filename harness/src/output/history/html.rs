@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::render::HEADER;
-use super::History;
+use super::{History, HEADER};
 use crate::output::compare::Verdict;
 use crate::output::report::{esc, figure, page_start, ChartFiles};
 

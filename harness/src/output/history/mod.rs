@@ -29,6 +29,16 @@ pub use render::write_outputs;
 pub const HISTORY_MD: &str = "history.md";
 pub const HISTORY_JSON: &str = "history.json";
 
+/// The columns of the history table, in the terminal, history.md and history.html alike.
+pub(super) const HEADER: [&str; 6] = [
+    "cell",
+    "run",
+    "started (UTC)",
+    "n",
+    "median s [95% CI]",
+    "vs previous",
+];
+
 /// One run directory or baseline, loaded.
 #[derive(Debug)]
 pub struct Point {

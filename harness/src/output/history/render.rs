@@ -5,19 +5,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{html, Entry, History, HISTORY_JSON, HISTORY_MD};
+use super::{html, Entry, History, HEADER, HISTORY_JSON, HISTORY_MD};
 use crate::output::compare::Verdict;
 use crate::output::report::{self, HistoryMark, HistorySeries};
 use crate::output::text_table::aligned_table;
-
-pub(super) const HEADER: [&str; 6] = [
-    "cell",
-    "run",
-    "started (UTC)",
-    "n",
-    "median s [95% CI]",
-    "vs previous",
-];
 
 impl History {
     /// One row per cell and point, cells grouped, points in time order.

@@ -2,8 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::config::CellKey;
 use crate::config::Mode;
-use crate::measure::record::{measured_walls, CellKey, RunRecord, Status};
+use crate::measure::record::{measured_walls, RunRecord, Status};
 use crate::measure::stats::{self, Summary};
 
 /// All runs of one matrix cell, in file order.

@@ -1,11 +1,12 @@
 //! The tables report.html and summary.md share, as plain text; each format escapes its own.
 
 use super::data::{cell_seed, secs, thousands, ArrowEffective, Cell, Memory, ReportData, Verdict};
+use crate::config::memory_mib;
 use crate::config::scenario::memory_of_config;
-use crate::infra::memory_mib;
+use crate::config::CellKey;
 use crate::measure::advisor;
 use crate::measure::frontier as measure_frontier;
-use crate::measure::record::{CellKey, Correctness, RunRecord, Status};
+use crate::measure::record::{Correctness, RunRecord, Status};
 use crate::measure::stats::{self, Estimate, Summary};
 
 pub(crate) struct Table {

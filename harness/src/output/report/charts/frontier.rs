@@ -10,8 +10,8 @@ use super::{
     axis, draw_legend, join_label, label_style, palette, text, titled, CategoryAxis, Chart,
     DrawResult, Marker, GRID, LEGEND_HEIGHT,
 };
+use crate::config::memory_mib;
 use crate::config::scenario::memory_of_config;
-use crate::infra::memory_mib;
 use crate::measure::frontier::{lines, FrontierLine};
 use crate::output::report::data::{short_count, ReportData};
 

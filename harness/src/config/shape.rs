@@ -1,5 +1,6 @@
 //! The shape of a standalone cluster: how many workers, with how many cores and how much
-//! memory each. A plain value: scenarios name it, clusters are started from it.
+//! memory each. A plain value of stage 1: scenarios name it, `cluster up` parses it from its
+//! flags, and infra starts clusters from it.
 
 use serde::{Deserialize, Serialize};
 
@@ -69,7 +70,7 @@ impl ClusterShape {
         Ok(())
     }
 
-    /// Refuses a shape far beyond this machine: more worker memory in total than it has, or
+    /// Refuses a shape far beyond this machine (`infra::host_capacity` reads its numbers): more worker memory in total than it has, or
     /// more than 8 worker cores per CPU (the runs would measure swapping or starvation).
     pub fn check_fits(&self, host_cpus: usize, host_mib: Option<u64>) -> Result<(), String> {
         let cores = u64::from(self.workers) * u64::from(self.worker_cores);
@@ -90,17 +91,6 @@ impl ClusterShape {
             _ => Ok(()),
         }
     }
-}
-
-/// This machine's CPUs and memory (MiB, from /proc/meminfo), for [`ClusterShape::check_fits`].
-pub fn host_capacity() -> (usize, Option<u64>) {
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| {
-        let line = t.lines().find(|l| l.starts_with("MemTotal:"))?;
-        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kib / 1024)
-    });
-    (cpus, mib)
 }
 
 impl Default for ClusterShape {
