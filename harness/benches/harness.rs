@@ -16,9 +16,9 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingM
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sparkmodes::config::Mode;
-use sparkmodes::exec::frontier::{search, Grid};
+use sparkmodes::exec::frontier_search::{search, Grid};
 use sparkmodes::measure::eventlog;
-use sparkmodes::measure::memory;
+use sparkmodes::measure::memory_sources;
 use sparkmodes::measure::oracle;
 use sparkmodes::measure::record::RunRecord;
 use sparkmodes::measure::stats;
@@ -208,11 +208,17 @@ fn summarize_samples(c: &mut Criterion) {
 /// ÷ 250 ms is the share of a core sampling takes while a run lasts.
 fn sample_memory(c: &mut Criterion) {
     let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
-    let (pgid, _) = memory::group_and_rss_pages(&stat).expect("a stat line");
-    let page = memory::page_size();
+    let (pgid, _) = memory_sources::group_and_rss_pages(&stat).expect("a stat line");
+    let page = memory_sources::page_size();
     let mut group = c.benchmark_group("memory");
     group.bench_function("host_driver_sample", |b| {
-        b.iter(|| black_box(memory::group_rss_bytes(Path::new("/proc"), pgid, page)))
+        b.iter(|| {
+            black_box(memory_sources::group_rss_bytes(
+                Path::new("/proc"),
+                pgid,
+                page,
+            ))
+        })
     });
     group.finish();
 }

@@ -14,8 +14,8 @@ use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use sparkmodes::config::plan::{Plan, PlannedRun};
 use sparkmodes::config::scenario::Scenario;
 use sparkmodes::config::Mode;
-use sparkmodes::exec::app;
 use sparkmodes::exec::run::{Executor, GroupContext, SparkExecutor};
+use sparkmodes::exec::staging;
 use sparkmodes::infra::cluster::{self, Cluster};
 use sparkmodes::infra::image::{self, Base};
 use sparkmodes::infra::tools;
@@ -81,7 +81,7 @@ impl Bench {
             run_id: "bench".into(),
             scenario: scenario.name.clone(),
             run_dir: out.clone(),
-            app_source: app::fixture_dir(),
+            app_source: staging::fixture_dir(),
             image: images.spark,
             venv,
             target: cluster.target(),

@@ -129,7 +129,7 @@ impl ImageArgs {
         let minor = match &self.python {
             Some(p) => crate::config::python::minor(p)
                 .map_err(|e| Error::setup(format!("--python {e}")))?,
-            None => pipeline::python::default_minor(&self.base())?,
+            None => pipeline::python_axis::default_minor(&self.base())?,
         };
         crate::config::python::check_line(&self.spark, minor).map_err(Error::setup)?;
         Ok(crate::config::python::label(minor))
@@ -388,7 +388,7 @@ fn run_cmd(args: RunArgs) -> Result<Exit> {
         .base(),
         external_master: args.master,
         secure: args.secure,
-        app_source: args.app.unwrap_or_else(crate::exec::app::fixture_dir),
+        app_source: args.app.unwrap_or_else(crate::exec::staging::fixture_dir),
         threshold: args.threshold,
         step_summary: step_summary::target(),
     };

@@ -12,10 +12,10 @@ mod common;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use sparkmodes::config::app::AppSpec;
+use sparkmodes::config::manifest::AppSpec;
 use sparkmodes::config::Mode;
-use sparkmodes::exec::app::orders_fixture_dir;
 use sparkmodes::exec::run::{Executor, GroupContext, SparkExecutor};
+use sparkmodes::exec::staging::orders_fixture_dir;
 use sparkmodes::infra::cluster::{self, Cluster};
 use sparkmodes::infra::{image, venv};
 use sparkmodes::measure::record::{load_records, Correctness, RunRecord, Status};

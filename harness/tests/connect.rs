@@ -81,7 +81,7 @@ fn executor(f: &Fixture) -> SparkExecutor {
         run_id: "test".into(),
         scenario: "test".into(),
         run_dir: f.dir.path().to_path_buf(),
-        app_source: sparkmodes::exec::app::fixture_dir(),
+        app_source: sparkmodes::exec::staging::fixture_dir(),
         image: cluster.image().to_string(),
         venv: venv::ensure_connect(SPARK).expect("connect client venv"),
         target,

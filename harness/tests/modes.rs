@@ -53,7 +53,7 @@ fn assert_correct(mode: Mode, arrow: bool) {
 /// The article's app pickles rows through its untyped UDF (`BatchEvalPython`) whatever the
 /// Arrow arm: with Arrow on, the advisor says so and names the variants that avoid it.
 fn assert_arrow_advice(rec: &RunRecord) {
-    if common::app() != sparkmodes::exec::app::fixture_dir() {
+    if common::app() != sparkmodes::exec::staging::fixture_dir() {
         return;
     }
     assert_eq!(rec.udf_eval.as_deref(), Some("BatchEvalPython"), "{rec:?}");
@@ -150,7 +150,7 @@ fn a_python_mismatch_fails_as_expected_and_is_explained() {
     let (rec, dir) = run(
         Mode::PythonMismatch,
         false,
-        &sparkmodes::exec::app::fixture_dir(),
+        &sparkmodes::exec::staging::fixture_dir(),
     );
     let logs = rec.stderr_path.as_ref().map(|p| dir.path().join(p));
     assert_eq!(
@@ -170,7 +170,7 @@ fn a_python_mismatch_fails_as_expected_and_is_explained() {
 #[test]
 fn a_wrong_result_fails_the_oracle() {
     let app = tempfile::tempdir().unwrap();
-    copy(&sparkmodes::exec::app::fixture_dir(), app.path());
+    copy(&sparkmodes::exec::staging::fixture_dir(), app.path());
     let ds = app.path().join("data/data_source.py");
     let src = std::fs::read_to_string(&ds).unwrap();
     assert!(src.contains("return x**2"));
@@ -206,7 +206,7 @@ fn a_hung_app_is_killed_at_the_timeout_and_the_next_run_works() {
     ) else {
         return;
     };
-    let app = sparkmodes::exec::app::fixture_dir();
+    let app = sparkmodes::exec::staging::fixture_dir();
     let (rec, dir) = {
         let _spark = common::spark_lock();
         let dir = tempfile::tempdir().unwrap();

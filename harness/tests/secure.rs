@@ -29,7 +29,7 @@ fn run(mode: Mode, with_secret: bool) -> (RunRecord, tempfile::TempDir) {
     let mut exec = common::executor(
         c,
         dir.path().to_path_buf(),
-        sparkmodes::exec::app::fixture_dir(),
+        sparkmodes::exec::staging::fixture_dir(),
     );
     if !with_secret {
         exec.forget_secret();

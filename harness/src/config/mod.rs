@@ -2,9 +2,9 @@
 //! Spark lines with a recipe ([`versions`]), and the ordered [`Plan`] of runs it expands to.
 //! Nothing here touches Docker, Spark or the disk beyond reading the scenario.
 
-pub mod app;
 mod cell;
 pub mod conf;
+pub mod manifest;
 mod mode;
 pub mod plan;
 pub mod python;

@@ -46,7 +46,7 @@ pub struct PlannedRun {
     pub conf: BTreeMap<String, String>,
     pub fault: Option<FaultSpec>,
     /// A probe of a frontier search (the scenario has `[frontier]`); its `elements` is set by
-    /// the search (`exec::frontier`).
+    /// the search (`exec::frontier_search`).
     pub frontier: bool,
 }
 

@@ -87,7 +87,10 @@ mod tests {
     fn every_variant_has_a_manifest() {
         for (name, _, _) in VARIANTS {
             let dir = fixture_dir(name).unwrap();
-            assert!(dir.join(crate::config::app::MANIFEST).is_file(), "{name}");
+            assert!(
+                dir.join(crate::config::manifest::MANIFEST).is_file(),
+                "{name}"
+            );
         }
     }
 

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::config::app::AppSpec;
+use crate::config::manifest::AppSpec;
 use crate::config::plan::{GroupKey, PlannedRun};
 use crate::config::scenario::ConfigSpec;
 use crate::config::stack_label;

@@ -1,21 +1,21 @@
 //! Stage 3, running: each [`Mode`](crate::config::Mode)'s [`driver`] launches the staged
-//! [`app`] as a supervised [`process`]; [`run`] turns one planned run into a record (its
+//! app (its [`staging`]) as a supervised [`process`]; [`run`] turns one planned run into a record (its
 //! result judged by the app's declared check, [`result_check`]), and the
 //! [`matrix`] runner walks a plan group by group on a [`backend`] (the real one starts
 //! clusters; tests use a mock); a `[frontier]` scenario's runs are chosen instead by the
-//! [`frontier`] search.
+//! [`frontier_search`].
 
-pub mod app;
 pub mod backend;
 pub mod driver;
-pub mod frontier;
+pub mod frontier_search;
 pub mod judge;
 pub mod matrix;
-pub mod memory;
+pub mod memory_probe;
 pub mod negative;
 pub mod process;
 pub mod result_check;
 pub mod run;
+pub mod staging;
 pub mod watch;
 
 pub use backend::{BackendOptions, SparkBackend};

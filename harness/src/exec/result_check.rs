@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::app::{Builtin, Check, Expected, Format};
+use crate::config::manifest::{Builtin, Check, Expected, Format};
 use crate::error::{Error, Result};
-use crate::exec::app::Staged;
 use crate::exec::judge::{last_meaningful_line, Verdict};
 use crate::exec::process::{self, Launch, Supervision};
+use crate::exec::staging::Staged;
 use crate::measure::correctness::Correctness;
 use crate::measure::expected::{self, Table};
 use crate::measure::oracle;

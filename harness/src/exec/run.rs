@@ -6,17 +6,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::config::app::AppSpec;
+use crate::config::manifest::AppSpec;
 use crate::config::plan::PlannedRun;
 use crate::config::Mode;
 use crate::error::Result;
-use crate::exec::app;
 use crate::exec::driver::{self, Deployment, Driver};
 use crate::exec::judge::{self, failure_cause, judge_refusal, last_meaningful_line};
-use crate::exec::memory::{self, Probe};
+use crate::exec::memory_probe::{self, Probe};
 use crate::exec::negative;
 use crate::exec::process::{self, Fault, Outcome, Supervision};
 use crate::exec::result_check::{self, ResultJudge};
+use crate::exec::staging;
 use crate::infra::cluster::Cluster;
 use crate::infra::target::Target;
 use crate::infra::venv::Venv;
@@ -132,7 +132,8 @@ impl SparkExecutor {
             arrow: run.arrow,
         };
         let launch = driver.launch(&job)?;
-        let probe = memory::enabled().then(|| Probe::start(driver.memory(&staged), &self.workers));
+        let probe =
+            memory_probe::enabled().then(|| Probe::start(driver.memory(&staged), &self.workers));
         let sup = Supervision {
             timeout: run.timeout,
             fault: self.fault(run, staged.event_log_dir.clone()),
@@ -180,7 +181,7 @@ impl SparkExecutor {
         spec: &AppSpec,
         dir: &Path,
         venv: &Venv,
-    ) -> Result<app::Staged> {
+    ) -> Result<staging::Staged> {
         let master = driver.master_url(&self.ctx.target);
         let mut conf = driver.conf(&self.ctx.target)?;
         conf.extend(spark_conf(run, &self.ctx.target));
@@ -191,7 +192,7 @@ impl SparkExecutor {
             conf.insert("spark.master".into(), master.clone());
         }
         let root = driver.run_root();
-        app::stage(&app::Request {
+        staging::stage(&staging::Request {
             spec,
             root: dir,
             master_url: &master,
@@ -216,7 +217,7 @@ impl SparkExecutor {
     fn judge(
         &mut self,
         run: &PlannedRun,
-        staged: &app::Staged,
+        staged: &staging::Staged,
         venv: &Venv,
         out: &Outcome,
         stderr: &str,

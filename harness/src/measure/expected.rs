@@ -11,7 +11,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 
-use crate::config::app::Format;
+use crate::config::manifest::Format;
 use crate::measure::oracle::Check;
 
 const SHOWN_MISMATCHES: usize = 5;

@@ -4,7 +4,7 @@
 //! [`expected`]-output comparison, the tri-state [`Correctness`], and the
 //! [`stats`] (bootstrap CIs, outliers, the Mann–Whitney test) over repetitions, and the Arrow
 //! [`advisor`] (Arrow engaged, rows still pickled through a Python UDF), and what a driver-memory
-//! [`frontier`] search's records say.
+//! [`frontier_lines`] search's records say.
 
 pub mod advisor;
 pub mod connect_log;
@@ -12,8 +12,8 @@ pub mod correctness;
 pub mod diagnosis;
 pub mod eventlog;
 pub mod expected;
-pub mod frontier;
-pub mod memory;
+pub mod frontier_lines;
+pub mod memory_sources;
 pub mod oracle;
 pub mod record;
 pub mod stats;

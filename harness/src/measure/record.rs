@@ -127,7 +127,7 @@ pub struct RunRecord {
     /// cgroup peak during the run (Worker daemon included).
     #[serde(default)]
     pub executors_peak_mib: Option<f64>,
-    /// A probe of a driver-memory frontier search (`exec::frontier`): failing at a result
+    /// A probe of a driver-memory frontier search (`exec::frontier_search`): failing at a result
     /// limit ([`RunRecord::hit_result_limit`]) is then the answer, not a broken promise.
     #[serde(default)]
     pub frontier: bool,

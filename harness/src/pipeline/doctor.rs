@@ -157,7 +157,7 @@ fn pythons() -> Vec<Check> {
 fn chosen_python(spark: &str, base: &Base, python: Option<&str>) -> Result<u32, String> {
     let minor = match python {
         Some(p) => python::minor(p)?,
-        None => crate::pipeline::python::default_minor(base).map_err(|e| e.to_string())?,
+        None => crate::pipeline::python_axis::default_minor(base).map_err(|e| e.to_string())?,
     };
     python::check_line(spark, minor)?;
     base::source_for(base, minor).map_err(|e| e.to_string())?;

@@ -4,7 +4,7 @@
 mod destination;
 pub mod doctor;
 pub mod preflight;
-pub mod python;
+pub mod python_axis;
 
 pub use destination::Destination;
 
@@ -16,7 +16,7 @@ use crate::config::plan::Plan;
 use crate::config::scenario::Scenario;
 use crate::error::{Error, Exit, Result};
 use crate::exec::backend::{BackendOptions, SparkBackend};
-use crate::exec::{frontier, matrix};
+use crate::exec::{frontier_search, matrix};
 use crate::infra::docker;
 use crate::infra::environment::{Environment, SystemProbe};
 use crate::infra::image::Base;
@@ -74,7 +74,7 @@ pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
         secure: opts.secure,
     });
     let result = match &opts.scenario.frontier {
-        Some(spec) => frontier::run_search(&mut backend, &plan, spec, &run_dir, &done),
+        Some(spec) => frontier_search::run_search(&mut backend, &plan, spec, &run_dir, &done),
         None => matrix::run_plan(&mut backend, &todo, &run_dir),
     };
     let mut env = Environment::capture(&opts.scenario.spark_versions, backend.images.clone());

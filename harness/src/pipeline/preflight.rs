@@ -6,7 +6,7 @@
 
 use super::destination::{self, Destination};
 use super::PipelineOptions;
-use crate::config::app::AppSpec;
+use crate::config::manifest::AppSpec;
 use crate::config::memory_mib;
 use crate::config::scenario::Scenario;
 use crate::config::variant;
@@ -15,7 +15,7 @@ use crate::infra::{image, releases, tools};
 use crate::output::compare;
 
 /// Runs every check; returns where the records will go and the scenario as it will run here
-/// (its Python axis settled: `pipeline::python`). Creates nothing.
+/// (its Python axis settled: `pipeline::python_axis`). Creates nothing.
 pub fn check(opts: &PipelineOptions) -> Result<(Destination, Scenario)> {
     compare::check_threshold(opts.threshold).map_err(Error::setup)?;
     let destination = destination::check(opts)?;
@@ -27,7 +27,7 @@ pub fn check(opts: &PipelineOptions) -> Result<(Destination, Scenario)> {
     tools::docker_daemon()?;
     tools::java()?;
     image::check_base(&opts.base)?;
-    let scenario = super::python::resolve(&opts.scenario, &opts.base)?;
+    let scenario = super::python_axis::resolve(&opts.scenario, &opts.base)?;
     if scenario
         .modes
         .contains(&crate::config::Mode::PythonMismatch)

@@ -32,7 +32,7 @@ pub fn external_master() -> Option<String> {
 pub fn app() -> PathBuf {
     var(APP_VAR)
         .map(PathBuf::from)
-        .unwrap_or_else(sparkmodes::exec::app::fixture_dir)
+        .unwrap_or_else(sparkmodes::exec::staging::fixture_dir)
 }
 
 /// `Some(())` when this test may start and own its cluster; with an existing cluster given,

@@ -8,7 +8,7 @@
 //! `timeout_s = 600`, `seed = 42`,
 //! `[cluster]` (`workers = 2`, `worker_cores = 1`, `worker_memory = "1g"`), `[spark_conf]` (empty),
 //! `[[configs]]` (none: one config named after the `[cluster]` shape, e.g. `2w-1c-1g`) and
-//! `[fault]` (none) and `[frontier]` (none: see `frontier`). Each `[[configs]]` entry has a `name` and may override `workers`,
+//! `[fault]` (none) and `[frontier]` (none: see `frontier_table`). Each `[[configs]]` entry has a `name` and may override `workers`,
 //! `worker_cores`, `worker_memory` and add `conf`.
 //!
 //! Every mistake is refused with the file, line and key, because a typo in a benchmark matrix
@@ -21,7 +21,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use frontier::{config_name, memory_of_config, FrontierSpec, DRIVER_MEMORY, MIN_DRIVER_MIB};
+pub use frontier_table::{
+    config_name, memory_of_config, FrontierSpec, DRIVER_MEMORY, MIN_DRIVER_MIB,
+};
 
 use document::Document;
 use raw::RawScenario;
@@ -264,7 +266,7 @@ impl Scenario {
 
 mod checks;
 pub(crate) mod document;
-mod frontier;
+mod frontier_table;
 mod raw;
 mod validate;
 

@@ -104,7 +104,7 @@ impl<'de> Deserialize<'de> for Number {
     }
 }
 
-/// `[frontier]` as written (`frontier` checks it).
+/// `[frontier]` as written (`frontier_table` checks it).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFrontier {

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::checks::{check_list, check_memory};
 use super::document::{key_segment, Document};
-use super::frontier;
+use super::frontier_table;
 use super::raw::{Number, RawConfig, RawScenario, RawShape};
 use super::{ConfigSpec, FaultSpec, Scenario, MAX_ELEMENTS, MAX_REPETITIONS, MAX_RUNS, MAX_WARMUP};
 use crate::config::{conf, python, variant, Mode};
@@ -55,7 +55,7 @@ impl RawScenario {
             frontier: None,
         };
         if let Some(raw) = self.frontier {
-            let (spec, configs) = frontier::resolve(doc, raw, explicit_configs, &scenario)?;
+            let (spec, configs) = frontier_table::resolve(doc, raw, explicit_configs, &scenario)?;
             (scenario.frontier, scenario.configs) = (Some(spec), configs);
         }
         check_plan_size(doc, &scenario)?;

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use super::{Deployment, Driver};
 use crate::error::{Error, Result};
-use crate::exec::app;
 use crate::exec::process::Launch;
+use crate::exec::staging;
 use crate::exec::watch::Watch;
 use crate::infra::connect_server;
 use crate::infra::target::{ConnectEndpoint, Target, CONNECT_TOKEN_ENV};
@@ -62,7 +62,7 @@ impl Driver for Connect {
 
     fn app_source(&self, default: &Path) -> PathBuf {
         match self.ready_app {
-            true => app::connect_fixture_dir(),
+            true => staging::connect_fixture_dir(),
             false => default.to_path_buf(),
         }
     }
@@ -83,7 +83,7 @@ impl Driver for Connect {
     }
 
     /// A client of a server that died or ran out of heap would wait until its timeout.
-    fn watch(&self, _staged: &app::Staged) -> Option<Watch> {
+    fn watch(&self, _staged: &staging::Staged) -> Option<Watch> {
         let container = self.endpoint.container.clone();
         Some(Watch {
             every: super::WATCH_EVERY,
@@ -92,7 +92,7 @@ impl Driver for Connect {
     }
 
     /// The server's log, if this run's session reached it (connect-classic never does).
-    fn event_log(&self, _staged: &app::Staged) -> Option<PathBuf> {
+    fn event_log(&self, _staged: &staging::Staged) -> Option<PathBuf> {
         let log = eventlog::find_event_log(&self.endpoint.event_log_dir)?;
         // Incomplete (a run killed mid-way) still has phases worth keeping: wait, then look.
         connect_log::wait_for_session(&log, &self.session, LOG_SETTLE);

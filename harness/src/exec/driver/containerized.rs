@@ -14,12 +14,12 @@ use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
-use super::{host::EXECUTOR_PYTHON, Deployment, Driver};
-use crate::config::app::Placeholders;
+use super::{host_driver::EXECUTOR_PYTHON, Deployment, Driver};
+use crate::config::manifest::Placeholders;
 use crate::error::{Error, Result};
-use crate::exec::app::Staged;
-use crate::exec::memory::DriverMemory;
+use crate::exec::memory_probe::DriverMemory;
 use crate::exec::process::Launch;
+use crate::exec::staging::Staged;
 use crate::infra::docker;
 use crate::infra::target::{Target, SECRET_ENV};
 

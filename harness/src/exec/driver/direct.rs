@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{host, Deployment, Driver};
+use super::{host_driver, Deployment, Driver};
 use crate::error::Result;
 use crate::exec::process::Launch;
 use crate::infra::target::Target;
@@ -16,7 +16,7 @@ impl Driver for Direct {
     }
 
     fn conf(&self, target: &Target) -> Result<BTreeMap<String, String>> {
-        Ok(host::conf(target))
+        Ok(host_driver::conf(target))
     }
 
     fn launch(&self, job: &Deployment) -> Result<Launch> {
@@ -24,7 +24,7 @@ impl Driver for Direct {
         Ok(Launch {
             program: job.venv.python.clone(),
             args: job.staged.command(&job.placeholders(None, &master)),
-            env: host::env(job, &master),
+            env: host_driver::env(job, &master),
             cwd: job.staged.app.clone(),
             container: None,
         })

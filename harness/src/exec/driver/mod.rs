@@ -3,7 +3,7 @@
 mod connect;
 mod containerized;
 mod direct;
-pub mod host;
+pub mod host_driver;
 mod submit;
 
 use std::collections::BTreeMap;
@@ -12,12 +12,12 @@ use std::time::Duration;
 
 pub use submit::REFUSAL_MESSAGE;
 
-use crate::config::app::Placeholders;
+use crate::config::manifest::Placeholders;
 use crate::config::Mode;
 use crate::error::Result;
-use crate::exec::app::Staged;
-use crate::exec::memory::DriverMemory;
+use crate::exec::memory_probe::DriverMemory;
 use crate::exec::process::Launch;
+use crate::exec::staging::Staged;
 use crate::exec::watch::{LogTail, Watch};
 use crate::infra::target::Target;
 use crate::infra::venv::Venv;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{host, Deployment, Driver};
+use super::{host_driver, Deployment, Driver};
 use crate::error::Result;
 use crate::exec::process::Launch;
 use crate::infra::target::Target;
@@ -23,7 +23,7 @@ impl Driver for Submit {
     }
 
     fn conf(&self, target: &Target) -> Result<BTreeMap<String, String>> {
-        Ok(host::conf(target))
+        Ok(host_driver::conf(target))
     }
 
     fn launch(&self, job: &Deployment) -> Result<Launch> {
@@ -36,7 +36,7 @@ impl Driver for Submit {
         Ok(Launch {
             program: job.venv.spark_submit(),
             args,
-            env: host::env(job, &master),
+            env: host_driver::env(job, &master),
             cwd: job.staged.app.clone(),
             container: None,
         })

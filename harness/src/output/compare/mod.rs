@@ -437,9 +437,9 @@ pub fn timing_verdict(ratio: &Estimate, p_value: f64, opts: &CompareOptions) -> 
     }
 }
 
+mod compare_text;
 mod gate;
 pub mod phases;
-mod render;
 
 pub use gate::{junit_cases, write_outputs};
 pub use phases::{Phase, PhaseComparison};

@@ -7,8 +7,8 @@
 //! point where it has measurements gets its median with the 95 % CI (the numbers of the run's
 //! `summary.md` and `bmf.json`) and the verdict of `compare` against the previous such point.
 
-mod html;
-mod render;
+mod history_page;
+mod history_text;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,8 +23,8 @@ use crate::output::baseline::{self, META_JSON};
 use crate::output::compare::{self, CompareOptions, Verdict};
 use crate::output::export::trackers;
 
-pub use html::HISTORY_HTML;
-pub use render::write_outputs;
+pub use history_page::HISTORY_HTML;
+pub use history_text::write_outputs;
 
 pub const HISTORY_MD: &str = "history.md";
 pub const HISTORY_JSON: &str = "history.json";

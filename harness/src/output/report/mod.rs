@@ -21,8 +21,8 @@ pub(crate) use html::{esc, figure, page_start};
 use crate::measure::record::{load_records, RUNS_JSONL};
 use crate::output::export::trackers;
 use charts::{
-    arrow_speedup::ArrowSpeedupChart, frontier::FrontierChart, memory::MemoryChart,
-    phases::PhasesChart, versions::VersionsChart, wall::WallChart,
+    arrow_speedup::ArrowSpeedupChart, frontier_chart::FrontierChart, memory_chart::MemoryChart,
+    phases_chart::PhasesChart, versions_chart::VersionsChart, wall::WallChart,
 };
 use data::ReportData;
 

@@ -5,7 +5,7 @@ use crate::config::memory_mib;
 use crate::config::scenario::memory_of_config;
 use crate::config::CellKey;
 use crate::measure::advisor;
-use crate::measure::frontier as measure_frontier;
+use crate::measure::frontier_lines as measure_frontier;
 use crate::measure::record::{Correctness, RunRecord, Status};
 use crate::measure::stats::{self, Estimate, Summary};
 
@@ -374,7 +374,7 @@ fn ratio(e: Estimate) -> String {
     format!("{:.2} [{:.2} – {:.2}]", e.point, e.ci_low, e.ci_high)
 }
 
-/// One row per line of a driver-memory frontier search (`measure::frontier`): the largest
+/// One row per line of a driver-memory frontier search (`measure::frontier_lines`): the largest
 /// element count that completed, the smallest above it that did not, and why.
 pub(crate) fn frontier(data: &ReportData) -> Table {
     let mut headers = vec!["Spark", "Python", "driver memory"];

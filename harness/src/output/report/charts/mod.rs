@@ -3,12 +3,12 @@
 
 pub mod arrow_speedup;
 pub mod comparison;
-pub mod frontier;
+pub mod frontier_chart;
 pub mod history;
-pub mod memory;
-pub mod phases;
+pub mod memory_chart;
+pub mod phases_chart;
 mod strip;
-pub mod versions;
+pub mod versions_chart;
 pub mod wall;
 
 use std::path::{Path, PathBuf};

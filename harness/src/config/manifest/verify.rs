@@ -3,7 +3,7 @@
 
 use std::path::{Component, Path};
 
-use super::raw::{RawApp, RawCheck, RawMaster};
+use super::fields::{RawApp, RawCheck, RawMaster};
 use super::template::{self, PLACEHOLDERS};
 use super::{AppSpec, Builtin, Check, Entry, Expected, Format, MasterFile};
 use crate::config::scenario::document::Document;

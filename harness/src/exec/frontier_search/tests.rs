@@ -7,7 +7,7 @@ use super::*;
 use crate::config::plan::GroupKey;
 use crate::config::scenario::Scenario;
 use crate::exec::run::Executor;
-use crate::measure::frontier;
+use crate::measure::frontier_lines;
 use crate::measure::record::{load_records, Status};
 
 fn grid(low: u64, high: u64, step: u64) -> Grid {
@@ -161,7 +161,7 @@ fn every_line_finds_its_limit_on_a_mock_backend() {
         "every probe on disk"
     );
     let bound = Grid::of(&spec).max_runs() as usize;
-    for line in frontier::lines(&recs) {
+    for line in frontier_lines::lines(&recs) {
         let limit = limit(&line.line.config, line.line.arrow);
         let completed = line.completed.unwrap();
         assert!(

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use super::Staged;
-use crate::config::app::AppSpec;
+use crate::config::manifest::AppSpec;
 use crate::error::{Error, Result};
 
 /// Rewrites the `key = …` line of `path` to `key = master_url` (the first such line).

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::exec::watch::Watch;
-use crate::measure::memory::{self, Cgroup};
+use crate::measure::memory_sources::{self, Cgroup};
 
 /// How often memory is sampled: short enough to catch a collect's peak, long enough that a
 /// sample (a `/proc` scan, ~1 ms) costs well under 1 % of a core.
@@ -89,7 +89,7 @@ impl Probe {
     /// The sampling check for the run whose process group is `pgid`; never a verdict.
     pub fn sampler(&self) -> Box<dyn FnOnce(i32) -> Watch + Send> {
         let (state, driver) = (self.state.clone(), self.driver.clone());
-        let page = memory::page_size();
+        let page = memory_sources::page_size();
         Box::new(move |pgid| Watch {
             every: SAMPLE_EVERY,
             check: Box::new(move || {
@@ -105,8 +105,8 @@ impl Probe {
         let driver = s.driver.load(Ordering::Acquire);
         let executors: u64 = s.workers.iter().map(Worker::peak).sum();
         Peaks {
-            driver_mib: (driver > 0).then(|| memory::mib(driver)),
-            executors_mib: (!s.workers.is_empty()).then(|| memory::mib(executors)),
+            driver_mib: (driver > 0).then(|| memory_sources::mib(driver)),
+            executors_mib: (!s.workers.is_empty()).then(|| memory_sources::mib(executors)),
         }
     }
 }
@@ -114,7 +114,9 @@ impl Probe {
 impl State {
     fn sample(&self, driver: &DriverMemory, pgid: i32, page: u64) {
         let now = match driver {
-            DriverMemory::ProcessGroup => memory::group_rss_bytes(Path::new("/proc"), pgid, page),
+            DriverMemory::ProcessGroup => {
+                memory_sources::group_rss_bytes(Path::new("/proc"), pgid, page)
+            }
             DriverMemory::Container { cidfile } => self.container_peak(cidfile),
         };
         self.driver.fetch_max(now, Ordering::AcqRel);

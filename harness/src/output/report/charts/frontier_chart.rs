@@ -12,7 +12,7 @@ use super::{
 };
 use crate::config::memory_mib;
 use crate::config::scenario::memory_of_config;
-use crate::measure::frontier::{lines, FrontierLine};
+use crate::measure::frontier_lines::{lines, FrontierLine};
 use crate::output::report::data::{short_count, ReportData};
 
 const HEIGHT: u32 = 420;

@@ -70,7 +70,7 @@ fn a_directory_in_the_sample_layout_without_a_manifest_is_the_sample() {
 #[test]
 fn defaults_are_the_documented_ones() {
     let s = load(MINIMAL).unwrap();
-    assert_eq!(s.modes, validate::DEFAULT_MODES);
+    assert_eq!(s.modes, verify::DEFAULT_MODES);
     assert_eq!((s.result.as_str(), s.size_knob), ("result.csv", false));
     assert_eq!(s.check, Check::None);
     let e = load(&format!("{MINIMAL}[check]\nexpected = \"expected.csv\"\n")).unwrap();

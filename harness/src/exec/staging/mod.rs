@@ -10,7 +10,7 @@ mod files;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::config::app::{AppSpec, Entry, Placeholders};
+use crate::config::manifest::{AppSpec, Entry, Placeholders};
 use crate::error::Result;
 
 /// The fixture app shipped with sparkmodes (see fixtures/app/).

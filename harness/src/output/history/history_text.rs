@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{html, Entry, History, HEADER, HISTORY_JSON, HISTORY_MD};
+use super::{history_page, Entry, History, HEADER, HISTORY_JSON, HISTORY_MD};
 use crate::output::compare::Verdict;
 use crate::output::report::{self, HistoryMark, HistorySeries};
 use crate::output::text_table::aligned_table;
@@ -118,6 +118,6 @@ pub fn write_outputs(out_dir: &Path, history: &History) -> anyhow::Result<Vec<Pa
         written.extend([files.svg.clone(), files.png.clone()]);
         chart = Some(files);
     }
-    written.push(html::write(out_dir, history, chart.as_ref())?);
+    written.push(history_page::write(out_dir, history, chart.as_ref())?);
     Ok(written)
 }

@@ -15,9 +15,9 @@ use crate::config::scenario::document::Document;
 use crate::config::Mode;
 use crate::{Error, Result};
 
-mod raw;
+mod fields;
 mod template;
-mod validate;
+mod verify;
 
 pub use template::{Placeholders, PLACEHOLDERS};
 
@@ -153,7 +153,7 @@ impl AppSpec {
     /// Parses and validates manifest text describing the app in `dir`.
     pub fn from_str(text: &str, dir: &Path, origin: &str) -> Result<AppSpec> {
         let doc = Document::parse(text, origin)?;
-        let raw: raw::RawApp = doc.deserialize()?;
+        let raw: fields::RawApp = doc.deserialize()?;
         raw.validate(&doc, dir)
     }
 
