@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod exec;
+pub mod files;
 pub mod infra;
 pub mod measure;
 pub mod output;

@@ -18,7 +18,8 @@ use sparkmodes::exec::run::{Executor, GroupContext, SparkExecutor};
 use sparkmodes::exec::staging::orders_fixture_dir;
 use sparkmodes::infra::cluster::{self, Cluster};
 use sparkmodes::infra::{image, venv};
-use sparkmodes::measure::record::{load_records, Correctness, RunRecord, Status};
+use sparkmodes::measure::record::{Correctness, RunRecord, Status};
+use sparkmodes::measure::records_file::load_records;
 
 /// Small data: the report has 32 rows whatever the count; 5,000 orders keep each run short.
 const ORDERS: u64 = 5_000;

@@ -5,7 +5,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use sparkmodes::measure::record::{load_records, Correctness, Status};
+use sparkmodes::measure::record::{Correctness, Status};
+use sparkmodes::measure::records_file::load_records;
 
 fn sparkmodes(args: &[&str]) -> Output {
     common::bin()

@@ -6,7 +6,8 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use sparkmodes::measure::record::{load_records, Correctness, Status};
+use sparkmodes::measure::record::{Correctness, Status};
+use sparkmodes::measure::records_file::load_records;
 
 const SCENARIO: &str = r#"
 name = "external"

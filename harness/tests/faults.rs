@@ -3,7 +3,8 @@
 
 mod common;
 
-use sparkmodes::measure::record::{load_records, Correctness, Status};
+use sparkmodes::measure::record::{Correctness, Status};
+use sparkmodes::measure::records_file::load_records;
 
 #[test]
 fn a_worker_killed_mid_job_is_survived_and_recorded() {

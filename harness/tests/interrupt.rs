@@ -65,7 +65,7 @@ fn interrupted_by(signal: i32, name: &str) {
     let last = stderr.lines().last().unwrap_or_default();
     assert!(last.contains(&format!("interrupted by {name}")), "{stderr}");
     assert!(records(out.path()) >= 1, "finished runs are kept");
-    let kept = sparkmodes::measure::record::load_records(&out.path().join("r")).unwrap();
+    let kept = sparkmodes::measure::records_file::load_records(&out.path().join("r")).unwrap();
     assert!(
         kept.iter().all(|r| r.status.is_success()),
         "the run cut short by the signal was recorded: {kept:?}"

@@ -16,6 +16,7 @@ pub mod frontier_lines;
 pub mod memory_sources;
 pub mod oracle;
 pub mod record;
+pub mod records_file;
 pub mod stats;
 
 pub use correctness::Correctness;

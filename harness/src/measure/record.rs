@@ -131,6 +131,10 @@ pub struct RunRecord {
     /// limit ([`RunRecord::hit_result_limit`]) is then the answer, not a broken promise.
     #[serde(default)]
     pub frontier: bool,
+    /// 0 for a planned run's first attempt; 1 for the one re-run a cluster failure earns it
+    /// (`exec::matrix`): the spoiled attempt stays on disk beside it.
+    #[serde(default)]
+    pub attempt: u32,
 }
 
 fn default_python() -> String {
@@ -209,6 +213,19 @@ impl RunRecord {
         }
     }
 
+    /// What tells this run apart from every other in a record set: its run id, its planned
+    /// run, and its attempt (`records_file` refuses a set holding one key twice).
+    pub fn run_key(&self) -> String {
+        format!(
+            "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
+            self.run_id,
+            self.cell(),
+            self.rep,
+            self.warmup,
+            self.attempt
+        )
+    }
+
     /// Whether the run counts towards timing statistics.
     pub fn is_measurement(&self) -> bool {
         !self.warmup && self.completed() && self.degraded.is_none()
@@ -278,6 +295,18 @@ pub fn measured_walls<'a>(records: impl IntoIterator<Item = &'a RunRecord>) -> V
         .collect()
 }
 
+/// The computing cells (a frontier's probes aside) that ended with no measurement at all: every
+/// run failed, or was spoiled by the cluster and so was its re-run. A run that says "all cells
+/// passed" must not hide one.
+pub fn unmeasured_cells(records: &[RunRecord]) -> Vec<CellKey> {
+    by_cell(records)
+        .into_iter()
+        .filter(|(key, runs)| key.mode.computes() && !runs.iter().any(|r| r.frontier))
+        .filter(|(_, runs)| !runs.iter().any(|r| r.is_measurement()))
+        .map(|(key, _)| key)
+        .collect()
+}
+
 /// Records grouped by matrix cell, each group in file order.
 pub fn by_cell<'a>(
     records: impl IntoIterator<Item = &'a RunRecord>,
@@ -292,30 +321,6 @@ pub fn by_cell<'a>(
 /// File names inside a run directory.
 pub const RUNS_JSONL: &str = "runs.jsonl";
 pub const RUNS_CSV: &str = "runs.csv";
-
-/// Reads every record of a run directory from its `runs.jsonl` (one JSON record per line).
-/// A torn last line (the process died while writing it) is skipped; any other bad line is an
-/// error naming the file and line.
-pub fn load_records(run_dir: &std::path::Path) -> anyhow::Result<Vec<RunRecord>> {
-    use anyhow::Context;
-    let path = run_dir.join(RUNS_JSONL);
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!(
-            "cannot read {}: is this a sparkmodes run directory?",
-            path.display()
-        )
-    })?;
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    let mut records = Vec::with_capacity(lines.len());
-    for (i, line) in lines.iter().enumerate() {
-        match serde_json::from_str(line) {
-            Ok(r) => records.push(r),
-            Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => break,
-            Err(e) => anyhow::bail!("{}:{}: not a run record: {e}", path.display(), i + 1),
-        }
-    }
-    Ok(records)
-}
 
 #[cfg(test)]
 mod tests {

@@ -66,18 +66,17 @@ pub struct CellSample {
     pub records: Vec<RunRecord>,
 }
 
-/// Saves the records of `run_dir` as baseline `name` under `root`, replacing an older
-/// baseline of that name. Written to a temporary folder first, so a failed save leaves the
-/// old baseline intact.
-pub fn save(root: &Path, name: &str, run_dir: &Path) -> anyhow::Result<BaselineMeta> {
+/// Saves `records` (read from `run_dir` by the caller, through the run-set door) as baseline
+/// `name` under `root`, replacing an older baseline of that name (the command refuses that
+/// unless asked). Written to a temporary folder first, so a failed save leaves the old
+/// baseline intact.
+pub fn save(
+    root: &Path,
+    name: &str,
+    run_dir: &Path,
+    records: &[RunRecord],
+) -> anyhow::Result<BaselineMeta> {
     check_name(name)?;
-    let records = record::load_records(run_dir)?;
-    if records.is_empty() {
-        bail!(
-            "{} holds no run records to save",
-            run_dir.join(record::RUNS_JSONL).display()
-        );
-    }
     let dest = root.join(name);
     if dest.exists() && !dest.join(META_JSON).is_file() {
         bail!(
@@ -85,11 +84,12 @@ pub fn save(root: &Path, name: &str, run_dir: &Path) -> anyhow::Result<BaselineM
             dest.display()
         );
     }
+    crate::files::create_dir(root)?;
     let tmp = root.join(format!(".{name}.tmp-{}", std::process::id()));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp)?;
     }
-    let meta = write_baseline(&tmp, name, run_dir, &records)
+    let meta = write_baseline(&tmp, name, run_dir, records)
         .with_context(|| format!("cannot write baseline into {}", tmp.display()))?;
     if dest.exists() {
         std::fs::remove_dir_all(&dest)
@@ -134,7 +134,7 @@ fn write_baseline(
         spark_versions: distinct(|r| &r.spark_version),
         cells: Vec::new(),
     };
-    std::fs::create_dir_all(dir)?;
+    crate::files::create_dir(dir)?;
     let mut used = BTreeSet::new();
     for (key, records) in cells {
         let slug = unique_slug(&key, &mut used);
@@ -146,7 +146,7 @@ fn write_baseline(
 }
 
 fn write_cell(dir: &Path, key: CellKey, records: Vec<RunRecord>) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    crate::files::create_dir(dir)?;
     let wall_s = record::measured_walls(&records);
     write_json(
         &dir.join(ESTIMATES_JSON),
@@ -194,13 +194,34 @@ fn unique_slug(key: &CellKey, used: &mut BTreeSet<String>) -> String {
 
 fn write_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
     let json = serde_json::to_string_pretty(value)?;
-    std::fs::write(path, json + "\n").with_context(|| format!("cannot write {}", path.display()))
+    Ok(crate::files::write(path, (json + "\n").as_bytes())?)
 }
 
+/// Every JSON file of a baseline is read here, through the file door: a regular file of at most
+/// [`MAX_JSON_BYTES`], parsed, the path in every error.
 fn read_json<T: DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = crate::files::read_text(path, MAX_JSON_BYTES)?;
     serde_json::from_str(&text).with_context(|| format!("{} is not valid", path.display()))
+}
+
+/// A cell's `sample.json` holds its records; this bounds one cell, like `runs.jsonl`'s limit.
+const MAX_JSON_BYTES: u64 = crate::measure::records_file::MAX_BYTES;
+
+/// The folder a cell's files are in: a slug `meta.json` names, which must stay inside the
+/// baseline (a hand-edited `../..` would read any file of the machine).
+fn cell_dir(baseline: &Path, slug: &str) -> anyhow::Result<PathBuf> {
+    let plain = !slug.is_empty()
+        && !slug.starts_with('.')
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !plain {
+        bail!(
+            "{}: cell folder {slug:?} is not a plain name inside the baseline",
+            baseline.join(META_JSON).display()
+        );
+    }
+    Ok(baseline.join(slug))
 }
 
 /// Every baseline under `root`, sorted by name; none when `root` does not exist.
@@ -241,7 +262,8 @@ pub fn show(root: &Path, name: &str) -> anyhow::Result<String> {
         .map(String::from)
         .to_vec()];
     for cell in &meta.cells {
-        let summary: Option<Summary> = read_json(&dir.join(&cell.slug).join(ESTIMATES_JSON))?;
+        let summary: Option<Summary> =
+            read_json(&cell_dir(&dir, &cell.slug)?.join(ESTIMATES_JSON))?;
         rows.push(summary_row(&cell.key, summary.as_ref()));
     }
     out.push_str(&aligned_table(&rows, |col| (1..=4).contains(&col)));
@@ -274,12 +296,23 @@ pub fn load(path: &Path) -> anyhow::Result<Vec<RunRecord>> {
         let meta: BaselineMeta = read_json(&path.join(META_JSON))?;
         let mut records = Vec::new();
         for cell in &meta.cells {
-            let sample: CellSample = read_json(&path.join(&cell.slug).join(SAMPLE_JSON))?;
+            let sample: CellSample = read_json(&cell_dir(path, &cell.slug)?.join(SAMPLE_JSON))?;
             records.extend(sample.records);
+        }
+        // The same policy as a run directory's records: a run counted once.
+        if let Some((_, again)) = crate::measure::records_file::first_repeat(&records) {
+            let r = &records[again];
+            bail!(
+                "{}: the run {} {} rep {} is saved twice: each run may be counted once",
+                path.display(),
+                r.run_id,
+                r.cell(),
+                r.rep
+            );
         }
         Ok(records)
     } else if path.join(record::RUNS_JSONL).is_file() {
-        record::load_records(path)
+        crate::measure::records_file::load_records(path)
     } else if !path.exists() {
         bail!(
             "{} does not exist: expected a baseline folder or a run directory",
@@ -306,156 +339,4 @@ pub fn resolve(root: &Path, name_or_path: &str) -> PathBuf {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Mode;
-    use crate::measure::record::Status;
-    use crate::output::compare::tests::rec;
-
-    fn run_dir(records: &[RunRecord]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        let lines: String = records
-            .iter()
-            .map(|r| serde_json::to_string(r).unwrap() + "\n")
-            .collect();
-        std::fs::write(dir.path().join(record::RUNS_JSONL), lines).unwrap();
-        dir
-    }
-
-    fn records() -> Vec<RunRecord> {
-        let mut rs: Vec<RunRecord> = [10.0, 11.0, 10.5, 30.0]
-            .iter()
-            .map(|&w| rec("3.5", Mode::Direct, w))
-            .collect();
-        rs[0].warmup = true;
-        rs.push(rec("3.5", Mode::ClusterRefusal, 2.0));
-        let mut failed = rec("3.5", Mode::Submit, 5.0);
-        failed.status = Status::Failed;
-        rs.push(failed);
-        let mut odd = rec("3.5", Mode::Direct, 8.0);
-        odd.config = "a/b c".into();
-        rs.push(odd);
-        rs
-    }
-
-    fn sorted(mut rs: Vec<RunRecord>) -> Vec<RunRecord> {
-        rs.sort_by(|a, b| {
-            (a.cell(), a.wall_s)
-                .partial_cmp(&(b.cell(), b.wall_s))
-                .unwrap()
-        });
-        rs
-    }
-
-    #[test]
-    fn save_writes_the_layout_and_load_round_trips() {
-        let run = run_dir(&records());
-        let root = tempfile::tempdir().unwrap();
-        let meta = save(root.path(), "before-upgrade", run.path()).unwrap();
-        assert_eq!(meta.cells.len(), 4);
-        assert_eq!(meta.run_ids, vec!["run-3.5"]);
-        assert_eq!(meta.spark_versions, vec!["3.5"]);
-        let dir = root.path().join("before-upgrade");
-        assert_eq!(
-            read_json::<BaselineMeta>(&dir.join(META_JSON)).unwrap(),
-            meta
-        );
-
-        let direct = meta
-            .cells
-            .iter()
-            .find(|c| c.key.mode == Mode::Direct && c.key.config == "default")
-            .unwrap();
-        assert_eq!(direct.slug, "3.5_default_direct_arrow-on_1000");
-        let sample: CellSample = read_json(&dir.join(&direct.slug).join(SAMPLE_JSON)).unwrap();
-        assert_eq!(sample.wall_s, vec![11.0, 10.5, 30.0], "warm-up excluded");
-        assert_eq!(sample.records.len(), 4, "warm-up kept among the records");
-        let est: Summary = read_json(&dir.join(&direct.slug).join(ESTIMATES_JSON)).unwrap();
-        assert_eq!((est.n, est.median.point), (3, 11.0));
-
-        let failed = meta
-            .cells
-            .iter()
-            .find(|c| c.key.mode == Mode::Submit)
-            .unwrap();
-        let none: Option<Summary> =
-            read_json(&dir.join(&failed.slug).join(ESTIMATES_JSON)).unwrap();
-        assert_eq!(none, None);
-        assert!(meta
-            .cells
-            .iter()
-            .any(|c| c.slug == "3.5_a-b-c_direct_arrow-on_1000"));
-
-        assert_eq!(sorted(load(&dir).unwrap()), sorted(records()));
-        assert_eq!(load(run.path()).unwrap(), records());
-    }
-
-    #[test]
-    fn saving_again_replaces_and_foreign_folders_are_kept() {
-        let root = tempfile::tempdir().unwrap();
-        save(root.path(), "b", run_dir(&records()).path()).unwrap();
-        let fewer = &records()[..2];
-        save(root.path(), "b", run_dir(fewer).path()).unwrap();
-        assert_eq!(load(&root.path().join("b")).unwrap(), fewer);
-
-        std::fs::create_dir(root.path().join("mine")).unwrap();
-        let err = save(root.path(), "mine", run_dir(fewer).path()).unwrap_err();
-        assert!(err.to_string().contains("not a baseline"), "{err}");
-        for bad in ["", "../x", ".hidden", "a b"] {
-            assert!(
-                save(root.path(), bad, run_dir(fewer).path()).is_err(),
-                "{bad:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn list_and_show() {
-        let root = tempfile::tempdir().unwrap();
-        assert!(list(&root.path().join("missing")).unwrap().is_empty());
-        save(root.path(), "zeta", run_dir(&records()).path()).unwrap();
-        save(root.path(), "alpha", run_dir(&records()[..2]).path()).unwrap();
-        std::fs::create_dir(root.path().join("not-a-baseline")).unwrap();
-        let names: Vec<String> = list(root.path())
-            .unwrap()
-            .into_iter()
-            .map(|m| m.name)
-            .collect();
-        assert_eq!(names, vec!["alpha", "zeta"]);
-
-        let text = show(root.path(), "zeta").unwrap();
-        assert!(text.starts_with("baseline zeta\n"), "{text}");
-        let direct = text
-            .lines()
-            .find(|l| l.starts_with("3.5/default/direct/"))
-            .unwrap();
-        assert!(direct.contains("11.000 ["), "{direct}");
-        assert!(show(root.path(), "nope")
-            .unwrap_err()
-            .to_string()
-            .contains("nope"));
-    }
-
-    #[test]
-    fn load_names_the_path_when_it_is_neither() {
-        let dir = tempfile::tempdir().unwrap();
-        let err = load(dir.path()).unwrap_err().to_string();
-        assert!(
-            err.contains(&dir.path().display().to_string()) && err.contains("neither"),
-            "{err}"
-        );
-        let missing = dir.path().join("gone");
-        assert!(load(&missing)
-            .unwrap_err()
-            .to_string()
-            .contains("does not exist"));
-    }
-
-    #[test]
-    fn resolve_prefers_existing_paths() {
-        let dir = tempfile::tempdir().unwrap();
-        let here = dir.path().display().to_string();
-        assert_eq!(resolve(Path::new("root"), &here), dir.path());
-        assert_eq!(resolve(Path::new("root"), "v1"), Path::new("root/v1"));
-    }
-}
+pub(crate) mod tests;

@@ -7,4 +7,5 @@ pub mod compare;
 pub mod export;
 pub mod history;
 pub mod report;
+pub mod run_set;
 pub mod text_table;

@@ -4,8 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use super::PipelineOptions;
+use crate::config::Name;
 use crate::error::{Error, Result};
-use crate::measure::record::{self, RunRecord};
+use crate::measure::record::RunRecord;
+use crate::output::run_set::RunSet;
 
 /// Where the records go: a new run directory (not created yet), or one being resumed.
 pub enum Destination {
@@ -22,77 +24,85 @@ pub enum Destination {
 /// Checks the run id and `--output` (or the run being resumed) without creating anything.
 pub fn check(opts: &PipelineOptions) -> Result<Destination> {
     if let Some(id) = &opts.resume {
-        check_run_id("--resume", id)?;
-        let dir = opts.reports.join(id);
-        if !dir.is_dir() {
-            return Err(Error::setup(format!(
-                "cannot resume {id}: no run directory {} (is --output the one the run used?)",
-                dir.display()
-            )));
-        }
-        let dir = dir
-            .canonicalize()
-            .map_err(|e| Error::setup(format!("cannot resume {id}: {}: {e}", dir.display())))?;
-        let done = record::load_records(&dir)
-            .map_err(|e| Error::setup(format!("cannot resume {id}: {e}")))?;
-        if let Some(other) = done.iter().find(|r| r.scenario != opts.scenario.name) {
-            return Err(Error::setup(format!(
-                "cannot resume {id}: it ran scenario `{}`, not `{}`: pass the same scenario (and flags) as the first run",
-                other.scenario, opts.scenario.name
-            )));
-        }
-        return Ok(Destination::Resume {
-            id: id.clone(),
-            dir,
-            done,
-        });
+        return check_resume(opts, id);
     }
-    let id = opts.run_id.clone().unwrap_or_else(|| {
-        format!(
-            "{}-{}",
-            opts.scenario.name,
-            chrono::Utc::now().format("%Y%m%d-%H%M%S")
-        )
-    });
+    let id = match &opts.run_id {
+        Some(id) => id.clone(),
+        None => default_run_id(&opts.scenario.name)?,
+    };
     check_new_run_dir(&opts.reports, &id)?;
-    Ok(Destination::New { id })
+    Ok(Destination::New { id: id.to_string() })
 }
 
-/// Checks, creating nothing, that `create(reports, run_id)` can succeed: the id is one
-/// plain name, its directory does not exist yet, and `reports` is (or can become) a writable
-/// directory. Run before anything expensive so bad input fails fast and leaves no trace.
-fn check_new_run_dir(reports: &Path, run_id: &str) -> Result<()> {
-    check_run_id("--run-id", run_id)?;
-    refuse_existing(&reports.join(run_id), run_id)?;
+/// `<scenario>-YYYYMMDD-HHMMSS`: a [`Name`], since scenario names leave room for the stamp.
+fn default_run_id(scenario: &str) -> Result<Name> {
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    format!("{scenario}-{stamp}").parse().map_err(|e| {
+        Error::input(format!(
+            "the default run id from scenario `{scenario}` {e}: pass --run-id"
+        ))
+    })
+}
+
+/// The run directory being resumed: a directory of this `--output`, its records read through the
+/// run-set door, made by the same scenario.
+fn check_resume(opts: &PipelineOptions, id: &Name) -> Result<Destination> {
+    let dir = opts.reports.join(id);
+    let cannot = |why: String| Error::input(format!("cannot resume {id}: {why}"));
+    match std::fs::metadata(&dir) {
+        Err(_) => {
+            return Err(cannot(format!(
+                "no run directory {} (is --output the one the run used?)",
+                dir.display()
+            )))
+        }
+        Ok(m) if !m.is_dir() => {
+            return Err(cannot(format!("{} is not a run directory", dir.display())))
+        }
+        Ok(_) => {}
+    }
+    let dir = dir
+        .canonicalize()
+        .map_err(|e| cannot(format!("{}: {e}", dir.display())))?;
+    let set = RunSet::open_run_dir(&dir).map_err(cannot)?;
+    set.say_notes();
+    if let Some(other) = set
+        .records
+        .iter()
+        .find(|r| r.scenario != opts.scenario.name)
+    {
+        return Err(cannot(format!(
+            "it ran scenario `{}`, not `{}`: pass the same scenario (and flags) as the first run",
+            other.scenario, opts.scenario.name
+        )));
+    }
+    Ok(Destination::Resume {
+        id: id.to_string(),
+        dir,
+        done: set.records,
+    })
+}
+
+/// Checks, creating nothing, that `create(reports, run_id)` can succeed: its directory does not
+/// exist yet, and `reports` is (or can become) a writable directory. Run before anything
+/// expensive so bad input fails fast and leaves no trace.
+fn check_new_run_dir(reports: &Path, run_id: &Name) -> Result<()> {
+    refuse_existing(&reports.join(run_id), run_id.as_str())?;
     check_writable(reports)
 }
 
-/// A run id names one directory under `--output`, never a path out of it.
-pub fn check_run_id(flag: &str, run_id: &str) -> Result<()> {
-    // NAME_MAX on every Linux filesystem sparkmodes writes to.
-    if run_id.len() > 255 {
-        return Err(Error::setup(format!(
-            "{flag} is {} bytes long: a directory name holds at most 255",
-            run_id.len()
-        )));
-    }
-    let mut parts = Path::new(run_id).components();
-    match (parts.next(), parts.next()) {
-        (Some(std::path::Component::Normal(_)), None) => Ok(()),
-        _ => Err(Error::setup(format!(
-            "{flag} `{run_id}` must be a plain directory name, not a path"
-        ))),
-    }
-}
-
 fn refuse_existing(dir: &Path, run_id: &str) -> Result<()> {
-    if dir.exists() {
-        return Err(Error::setup(format!(
+    match std::fs::symlink_metadata(dir) {
+        Err(_) => Ok(()),
+        Ok(m) if m.is_dir() => Err(Error::input(format!(
             "{} already exists: pass --resume {run_id} to complete it, or choose another --run-id",
             dir.display()
-        )));
+        ))),
+        Ok(_) => Err(Error::input(format!(
+            "{} already exists and is not a run directory: choose another --run-id (or --output)",
+            dir.display()
+        ))),
     }
-    Ok(())
 }
 
 /// `--output` must be a directory we can create directories in, or be creatable itself:
@@ -162,8 +172,9 @@ mod tests {
     #[test]
     fn check_new_run_dir_accepts_an_output_to_be_made_and_creates_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        check_new_run_dir(&dir.path().join("a").join("b"), "r1").unwrap();
-        check_new_run_dir(dir.path(), "r1").unwrap();
+        let r1: Name = "r1".parse().unwrap();
+        check_new_run_dir(&dir.path().join("a").join("b"), &r1).unwrap();
+        check_new_run_dir(dir.path(), &r1).unwrap();
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(left.is_empty(), "{left:?}");
     }
@@ -172,23 +183,22 @@ mod tests {
     fn check_new_run_dir_refuses_what_new_run_dir_would() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("r1")).unwrap();
-        let e = check_new_run_dir(dir.path(), "r1").unwrap_err().to_string();
+        let (r1, r2): (Name, Name) = ("r1".parse().unwrap(), "r2".parse().unwrap());
+        let e = check_new_run_dir(dir.path(), &r1).unwrap_err().to_string();
         assert!(e.contains("--resume r1"), "{e}");
         let file = dir.path().join("f");
         std::fs::write(&file, "").unwrap();
-        let e = check_new_run_dir(&file, "r2").unwrap_err().to_string();
+        let e = check_new_run_dir(dir.path(), &"f".parse().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("is not a run directory: choose another --run-id (or --output)"),
+            "{e}"
+        );
+        let e = check_new_run_dir(&file, &r2).unwrap_err().to_string();
         assert!(
             e.ends_with("is not a directory: pass --output with a writable directory"),
             "{e}"
         );
-    }
-
-    #[test]
-    fn run_ids_are_plain_names() {
-        check_run_id("--run-id", "smoke-20250101-120000").unwrap();
-        for bad in ["", ".", "..", "a/b", "/abs", "../up"] {
-            let e = check_run_id("--run-id", bad).unwrap_err().to_string();
-            assert!(e.contains("plain directory name"), "{bad}: {e}");
-        }
     }
 }

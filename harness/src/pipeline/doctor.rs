@@ -7,9 +7,44 @@
 
 use std::time::Duration;
 
+use super::ImageArgs;
 use crate::config::python;
 use crate::config::versions::{self, Line, LINES};
+use crate::error::{Error, Exit, Result};
 use crate::infra::{base, image, tools, venv, Base};
+
+#[derive(clap::Args, Debug)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub image: ImageArgs,
+    /// An existing cluster's master (spark://host:port), to compare its Spark version.
+    #[arg(long)]
+    pub master: Option<String>,
+    /// The master's web UI (default: http://<master host>:8080).
+    #[arg(long)]
+    pub master_ui: Option<String>,
+}
+
+/// One line per check on stdout; exit 0 when the line can run here, 2 otherwise.
+pub fn doctor(args: DoctorArgs) -> Result<Exit> {
+    let ui = args
+        .master_ui
+        .clone()
+        .or_else(|| args.master.as_deref().and_then(default_ui));
+    if args.master.is_some() && ui.is_none() {
+        return Err(Error::input("--master must be a spark://host:port URL"));
+    }
+    let (spark, base) = (&args.image.spark, &args.image.base());
+    let checks = checks(spark, base, args.image.python.as_deref(), ui.as_deref());
+    for c in &checks {
+        println!("{}", c.line());
+    }
+    Ok(if checks.iter().all(|c| c.ok) {
+        Exit::Ok
+    } else {
+        Exit::Setup
+    })
+}
 
 /// One check's outcome.
 pub struct Check {

@@ -12,12 +12,10 @@ use crate::config::scenario::Scenario;
 use crate::config::variant;
 use crate::error::{Error, Result};
 use crate::infra::{image, releases, tools};
-use crate::output::compare;
 
 /// Runs every check; returns where the records will go and the scenario as it will run here
 /// (its Python axis settled: `pipeline::python_axis`). Creates nothing.
 pub fn check(opts: &PipelineOptions) -> Result<(Destination, Scenario)> {
-    compare::check_threshold(opts.threshold).map_err(Error::setup)?;
     let destination = destination::check(opts)?;
     check_app(opts)?;
     check_shapes_fit(opts)?;

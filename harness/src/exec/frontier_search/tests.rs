@@ -8,7 +8,8 @@ use crate::config::plan::GroupKey;
 use crate::config::scenario::Scenario;
 use crate::exec::run::Executor;
 use crate::measure::frontier_lines;
-use crate::measure::record::{load_records, Status};
+use crate::measure::record::Status;
+use crate::measure::records_file::load_records;
 
 fn grid(low: u64, high: u64, step: u64) -> Grid {
     Grid { low, high, step }

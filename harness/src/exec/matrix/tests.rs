@@ -4,8 +4,8 @@ use super::*;
 use crate::config::plan::Plan;
 use crate::config::scenario::Scenario;
 use crate::exec::run::Executor;
-use crate::measure::record::load_records;
 use crate::measure::record::Status;
+use crate::measure::records_file::load_records;
 
 const SCENARIO: &str = r#"
 name = "mock"

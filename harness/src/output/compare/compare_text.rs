@@ -4,8 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context;
-
 use super::phases::{self, PhaseComparison};
 use super::{Comparison, Verdict};
 use crate::output::text_table::aligned_table;
@@ -30,7 +28,7 @@ impl Comparison {
             self.baseline,
             self.candidate,
             counts.join(", "),
-            self.options.threshold * 100.0,
+            self.options.threshold.get() * 100.0,
             self.options.alpha
         )
     }
@@ -158,15 +156,13 @@ impl Comparison {
 
     /// Writes [`Self::to_markdown`] to `path` (conventionally `<dir>/compare.md`).
     pub fn write_markdown(&self, path: &Path) -> anyhow::Result<()> {
-        std::fs::write(path, self.to_markdown())
-            .with_context(|| format!("cannot write {}", path.display()))
+        Ok(crate::files::write(path, self.to_markdown())?)
     }
 
     /// Writes the comparison as pretty JSON to `path` (conventionally `<dir>/compare.json`).
     pub fn write_json(&self, path: &Path) -> anyhow::Result<()> {
         let json = serde_json::to_string_pretty(self)?;
-        std::fs::write(path, json + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))
+        Ok(crate::files::write(path, json + "\n")?)
     }
 }
 

@@ -39,6 +39,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::config::CellKey;
+use crate::config::Threshold;
 use crate::measure::record::{measured_walls, RunRecord, Status};
 use crate::measure::stats::{self, mann_whitney_p, Estimate};
 use crate::Exit;
@@ -55,7 +56,7 @@ pub const MIN_SAMPLES: usize = 3;
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 pub struct CompareOptions {
     /// Smallest relative change worth reporting, e.g. 0.10 for 10 %.
-    pub threshold: f64,
+    pub threshold: Threshold,
     /// Significance level of the Mann–Whitney U test.
     pub alpha: f64,
     /// Seed of the bootstrap resampling, so a comparison is reproducible.
@@ -65,7 +66,7 @@ pub struct CompareOptions {
 impl Default for CompareOptions {
     fn default() -> Self {
         CompareOptions {
-            threshold: 0.10,
+            threshold: Threshold::DEFAULT,
             alpha: 0.05,
             seed: 0x5eed,
         }
@@ -370,18 +371,6 @@ fn refusal_verdict(base: &[&RunRecord], cand: &[&RunRecord]) -> (Verdict, Option
     }
 }
 
-/// The regression threshold both `run` and `compare` accept: a finite fraction in (0, 1]
-/// (1 = a 2× change). Larger values would let a 2× slowdown pass as `no-change`.
-pub fn check_threshold(threshold: f64) -> Result<(), String> {
-    if threshold > 0.0 && threshold <= 1.0 {
-        Ok(())
-    } else {
-        Err(format!(
-            "--threshold must be a fraction above 0 and at most 1 (e.g. 0.1 for 10 %), got {threshold}"
-        ))
-    }
-}
-
 impl Comparison {
     /// The gate's verdict: 3 if any correctness or refusal change, a baseline cell missing
     /// from the candidate (something did not run) or nothing compared at all; else 4 if any
@@ -398,17 +387,19 @@ impl Comparison {
     }
 
     /// Why the comparison cannot vouch for the candidate although no cell failed: it compared
-    /// no cell at all, or cells of the baseline have no runs in the candidate.
+    /// no cell at all, or a cell of the baseline has no *measured* run in the candidate (none at
+    /// all, or only warmups, degraded runs or a frontier's probes: `RunRecord::is_measurement`,
+    /// the one definition statistics, JUnit and the trackers use too).
     pub fn gap(&self) -> Option<String> {
         let missing: Vec<&str> = self
             .rows
             .iter()
-            .filter(|r| r.verdict == Verdict::OnlyInBaseline)
+            .filter(|r| r.baseline_key.is_some() && r.unmeasured_in_candidate())
             .map(|r| r.cell.as_str())
             .collect();
         if !missing.is_empty() {
             return Some(format!(
-                "{} baseline cell(s) have no runs in the candidate: {}",
+                "{} baseline cell(s) have no measured run in the candidate (no run, or only warmups or degraded runs): {}",
                 missing.len(),
                 missing.join(", ")
             ));
@@ -421,9 +412,22 @@ impl Comparison {
     }
 }
 
+impl CellComparison {
+    /// The candidate side has nothing to vouch with: no run of the cell, or (a computing
+    /// cell whose runs did not fail: failures are `wrong-result`) no measured one.
+    fn unmeasured_in_candidate(&self) -> bool {
+        match &self.candidate_key {
+            None => true,
+            Some(key) => {
+                key.mode.computes() && self.n_candidate == 0 && self.verdict != Verdict::WrongResult
+            }
+        }
+    }
+}
+
 /// The timing part of the verdict rule (see the module documentation).
 pub fn timing_verdict(ratio: &Estimate, p_value: f64, opts: &CompareOptions) -> Verdict {
-    let upper = 1.0 + opts.threshold;
+    let upper = 1.0 + opts.threshold.get();
     let lower = 1.0 / upper;
     let significant = p_value < opts.alpha;
     if significant && ratio.ci_low > 1.0 && ratio.point >= upper {

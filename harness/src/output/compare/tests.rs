@@ -2,13 +2,18 @@
 
 use super::*;
 use crate::config::Mode;
+use crate::config::Threshold;
 use crate::Correctness;
 use crate::Exit;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+/// A record of its own run: every call gets the next repetition number, so record sets built
+/// from it never hold one run twice (the readers refuse that).
 pub(crate) fn rec(version: &str, mode: Mode, wall_s: f64) -> RunRecord {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     RunRecord {
+        rep: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         run_id: format!("run-{version}"),
         scenario: "s".into(),
         spark_version: version.into(),
@@ -192,10 +197,10 @@ fn comparing_nothing_fails_the_gate() {
 #[test]
 fn thresholds_outside_the_documented_range_are_refused() {
     for bad in [f64::NAN, f64::INFINITY, -0.1, 0.0, 1.5, 2.0] {
-        assert!(check_threshold(bad).is_err(), "{bad}");
+        assert!(Threshold::try_from(bad).is_err(), "{bad}");
     }
     for good in [0.01, 0.1, 1.0] {
-        check_threshold(good).unwrap();
+        Threshold::try_from(good).unwrap();
     }
 }
 

@@ -1,4 +1,4 @@
-//! `runs.jsonl`: one `serde_json` record per line, the format `record::load_records` reads.
+//! `runs.jsonl`: one `serde_json` record per line, the format `records_file::load_records` reads.
 
 use std::fs::File;
 use std::io::Write;

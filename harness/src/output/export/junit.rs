@@ -4,8 +4,6 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::Context;
-
 use crate::config::CellKey;
 use crate::measure::record::{by_cell, RunRecord};
 use crate::Result;
@@ -74,8 +72,7 @@ impl JunitReport {
     }
 
     pub fn write(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, self.to_xml())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        crate::files::write(path, self.to_xml()).map_err(crate::Error::output)?;
         Ok(())
     }
 }

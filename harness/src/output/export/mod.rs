@@ -5,7 +5,7 @@
 //! Resume appends to an existing run directory, and an interrupted matrix must keep every run
 //! that finished, so [`RecordSink`] opens its files in append mode, writes the CSV header only
 //! into a new file, and flushes each record before `append` returns. `runs.jsonl` is the
-//! authoritative copy (`record::load_records` reads it); `runs.csv` is for spreadsheets.
+//! authoritative copy (`records_file::load_records` reads it); `runs.csv` is for spreadsheets.
 
 pub mod csv;
 pub mod jsonl;
@@ -13,7 +13,7 @@ pub mod junit;
 pub mod step_summary;
 pub mod trackers;
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -61,12 +61,7 @@ impl Exporter for RecordSink {
 /// previous writer died mid-record) is cut off first: appending after it would glue the next
 /// record onto the fragment and corrupt both.
 fn open_for_append(path: &Path) -> Result<(File, bool)> {
-    let mut file = OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .open(path)
-        .with_context(|| format!("cannot open {} for appending", path.display()))?;
+    let mut file = crate::files::open_append(path).map_err(crate::Error::output)?;
     let keep =
         complete_lines_len(&mut file).with_context(|| format!("cannot read {}", path.display()))?;
     if keep < file.metadata()?.len() {
@@ -98,7 +93,8 @@ fn complete_lines_len(file: &mut File) -> std::io::Result<u64> {
 pub(crate) mod tests {
     use super::*;
     use crate::config::Mode;
-    use crate::measure::record::{load_records, Status};
+    use crate::measure::record::Status;
+    use crate::measure::records_file::load_records;
     use chrono::TimeZone;
 
     /// A record with every optional field filled, and text that needs CSV and XML quoting.
@@ -155,7 +151,7 @@ pub(crate) mod tests {
             .append(&first)
             .unwrap();
         for name in [RUNS_CSV, RUNS_JSONL] {
-            let mut f = OpenOptions::new()
+            let mut f = std::fs::OpenOptions::new()
                 .append(true)
                 .open(dir.path().join(name))
                 .unwrap();

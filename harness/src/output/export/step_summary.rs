@@ -28,11 +28,9 @@ pub fn append(target: Option<&Path>, markdown: &str) -> anyhow::Result<bool> {
     let Some(path) = target else {
         return Ok(false);
     };
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .with_context(|| format!("cannot open the step summary {}", path.display()))?;
+    // Through the file door: a FIFO or a directory is refused at once, never waited on.
+    let mut file = crate::files::open_append(path)
+        .with_context(|| "cannot open the step summary (GITHUB_STEP_SUMMARY)".to_string())?;
     // A blank line first when someone wrote before us, so our heading starts a new block.
     let earlier = file.metadata().map_or(0, |m| m.len());
     let mut text = if earlier > 0 { "\n" } else { "" }.to_string();

@@ -5,8 +5,6 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
 use super::{History, HEADER};
 use crate::output::compare::Verdict;
 use crate::output::report::{esc, figure, page_start, ChartFiles};
@@ -20,8 +18,7 @@ pub fn write(
     chart: Option<&ChartFiles>,
 ) -> anyhow::Result<PathBuf> {
     let path = out_dir.join(HISTORY_HTML);
-    std::fs::write(&path, page(history, chart, out_dir)?)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    crate::files::write(&path, page(history, chart, out_dir)?)?;
     Ok(path)
 }
 

@@ -46,7 +46,7 @@ impl History {
             self.points.len(),
             self.series.len(),
             self.slower_count(),
-            self.options.threshold * 100.0
+            self.options.threshold.get() * 100.0
         )
     }
 
@@ -98,16 +98,14 @@ impl History {
 /// Writes `history.md`, `history.json`, when any cell was measured the chart, and
 /// `history.html` into `out_dir`; returns the paths written.
 pub fn write_outputs(out_dir: &Path, history: &History) -> anyhow::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(out_dir)
+    crate::files::create_dir(out_dir)
         .with_context(|| format!("cannot create {}", out_dir.display()))?;
     let md = out_dir.join(HISTORY_MD);
-    std::fs::write(&md, history.to_markdown())
-        .with_context(|| format!("cannot write {}", md.display()))?;
+    crate::files::write(&md, history.to_markdown())?;
     let json = out_dir.join(HISTORY_JSON);
     let text = serde_json::to_string_pretty(history)
         .with_context(|| format!("cannot format {} as JSON", json.display()))?;
-    std::fs::write(&json, text + "\n")
-        .with_context(|| format!("cannot write {}", json.display()))?;
+    crate::files::write(&json, text + "\n")?;
     let mut written = vec![md, json];
     let mut chart = None;
     if !history.series.is_empty() {

@@ -19,9 +19,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::measure::record::{RunRecord, RUNS_JSONL};
 use crate::measure::stats::Estimate;
-use crate::output::baseline::{self, META_JSON};
+use crate::output::baseline::META_JSON;
 use crate::output::compare::{self, CompareOptions, Verdict};
 use crate::output::export::trackers;
+use crate::output::run_set::{refuse_shared_runs, RunSet};
 
 pub use history_page::HISTORY_HTML;
 pub use history_text::write_outputs;
@@ -122,30 +123,36 @@ fn point_children(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Loads every point, ordered by start time (ties by label).
-pub fn load_points(paths: &[PathBuf]) -> anyhow::Result<Vec<Point>> {
-    let mut points = paths
-        .iter()
-        .map(|p| load_point(p))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+/// Loads every point through the run-set door (its notes said on stderr), ordered by start
+/// time (ties by label). The same runs at two points are refused: the later would be
+/// compared with itself.
+pub fn load_points(paths: &[PathBuf]) -> Result<Vec<Point>, String> {
+    let mut sets: Vec<RunSet> = Vec::new();
+    for path in paths {
+        let set = RunSet::open(path)?;
+        set.say_notes();
+        for earlier in &sets {
+            refuse_shared_runs(earlier, &set)?;
+        }
+        sets.push(set);
+    }
+    let mut points = sets
+        .into_iter()
+        .map(point_of)
+        .collect::<Result<Vec<_>, _>>()?;
     points.sort_by(|a, b| (a.started_at, &a.label).cmp(&(b.started_at, &b.label)));
     Ok(points)
 }
 
-fn load_point(path: &Path) -> anyhow::Result<Point> {
-    let records = baseline::load(path)?;
-    let Some(started_at) = records.iter().map(|r| r.started_at).min() else {
-        bail!("{} holds no run records", path.display());
+fn point_of(set: RunSet) -> Result<Point, String> {
+    let Some(started_at) = set.records.iter().map(|r| r.started_at).min() else {
+        return Err(format!("{} holds no run records", set.path.display()));
     };
-    let label = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into(),
-    );
     Ok(Point {
-        label,
-        source: path.to_path_buf(),
+        label: set.label,
+        source: set.path,
         started_at,
-        records,
+        records: set.records,
     })
 }
 

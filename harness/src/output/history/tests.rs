@@ -18,6 +18,7 @@ fn run_dir(root: &Path, name: &str, day: u32, wall: f64) -> PathBuf {
         })
         .collect();
     records.push(RunRecord {
+        run_id: name.into(),
         started_at: start,
         ..rec("3.5.9", Mode::ClusterRefusal, 3.0)
     });
@@ -114,7 +115,7 @@ fn a_folder_of_baselines_stands_for_each_of_them() {
     let root = dir.path().join("baselines");
     for run in &runs {
         let name = run.file_name().unwrap().to_str().unwrap();
-        baseline::save(&root, name, run).unwrap();
+        crate::output::baseline::tests::save_dir(&root, name, run).unwrap();
     }
     let expanded = expand(std::slice::from_ref(&root)).unwrap();
     assert_eq!(expanded.len(), 3, "{expanded:?}");

@@ -11,14 +11,15 @@ mod tables;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Context};
+use anyhow::anyhow;
 
 pub use charts::comparison::{render_comparison, ComparisonRow};
 pub use charts::history::{render_history, HistoryMark, HistorySeries};
 pub use charts::ChartFiles;
 pub(crate) use html::{esc, figure, page_start};
 
-use crate::measure::record::{load_records, RUNS_JSONL};
+use crate::measure::record::RUNS_JSONL;
+use crate::measure::records_file::load_records;
 use crate::output::export::trackers;
 use charts::{
     arrow_speedup::ArrowSpeedupChart, frontier_chart::FrontierChart, memory_chart::MemoryChart,
@@ -81,16 +82,24 @@ pub fn render(run_dir: &Path) -> anyhow::Result<ReportFiles> {
         "no run records in {}: the file holds no records",
         jsonl.display()
     );
+    render_records(run_dir, &records)
+}
+
+/// [`render`] of records already read (through the run-set door, by `sparkmodes report`).
+pub fn render_records(
+    run_dir: &Path,
+    records: &[crate::measure::record::RunRecord],
+) -> anyhow::Result<ReportFiles> {
+    let records = records.to_vec();
     let data = ReportData::new(&records);
     let charts = write_charts(&run_dir.join(CHARTS_DIR), &data)?;
     let env = Environment::load(run_dir);
 
     let html = run_dir.join(REPORT_HTML);
     let page = html::page(&data, &charts, &env, run_dir)?;
-    std::fs::write(&html, page).with_context(|| format!("cannot write {}", html.display()))?;
+    crate::files::write(&html, page)?;
     let markdown = run_dir.join(SUMMARY_MD);
-    std::fs::write(&markdown, markdown::summary(&data, &env))
-        .with_context(|| format!("cannot write {}", markdown.display()))?;
+    crate::files::write(&markdown, markdown::summary(&data, &env))?;
     let trackers = trackers::write_all(run_dir, &records)?;
     Ok(ReportFiles {
         html,

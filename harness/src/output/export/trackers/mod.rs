@@ -92,7 +92,7 @@ fn metric(field: &'static str, runs: &[&RunRecord], get: Field, seed: u64) -> Op
 fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
     let json = serde_json::to_string_pretty(value)
         .with_context(|| format!("cannot format {} as JSON", path.display()))?;
-    std::fs::write(path, json + "\n").with_context(|| format!("cannot write {}", path.display()))
+    Ok(crate::files::write(path, json + "\n")?)
 }
 
 /// Writes `bmf.json` and `benchmark-action.json` for `records` into `dir`.

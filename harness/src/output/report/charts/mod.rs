@@ -48,17 +48,28 @@ pub(crate) trait Chart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
 }
 
-/// Writes `<dir>/<name>.svg` and `<dir>/<name>.png`.
+/// Writes `<dir>/<name>.svg` and `<dir>/<name>.png`: drawn into a private temporary folder,
+/// then moved into place through the file door (a link or FIFO standing at the name in a
+/// user's run directory is replaced, never written through).
 pub(crate) fn write(dir: &Path, chart: &impl Chart) -> anyhow::Result<ChartFiles> {
     font::ensure_registered()?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    crate::files::create_dir(dir)?;
     let size = (WIDTH, chart.height());
+    let scratch = tempfile::tempdir().context("cannot make a scratch folder for a chart")?;
     let svg = dir.join(format!("{}.svg", chart.name()));
     let png = dir.join(format!("{}.png", chart.name()));
-    draw_on(SVGBackend::new(&svg, size).into_drawing_area(), chart)
-        .map_err(|e| anyhow!("drawing {}: {e}", svg.display()))?;
-    draw_on(BitMapBackend::new(&png, size).into_drawing_area(), chart)
-        .map_err(|e| anyhow!("drawing {}: {e}", png.display()))?;
+    for (path, is_svg) in [(&svg, true), (&png, false)] {
+        let tmp = scratch.path().join(path.file_name().unwrap_or_default());
+        let drawn = match is_svg {
+            true => draw_on(SVGBackend::new(&tmp, size).into_drawing_area(), chart)
+                .map_err(|e| anyhow!("drawing {}: {e}", path.display())),
+            false => draw_on(BitMapBackend::new(&tmp, size).into_drawing_area(), chart)
+                .map_err(|e| anyhow!("drawing {}: {e}", path.display())),
+        };
+        drawn?;
+        let bytes = std::fs::read(&tmp).with_context(|| format!("drawing {}", path.display()))?;
+        crate::files::write(path, bytes)?;
+    }
     Ok(ChartFiles {
         name: chart.name().to_string(),
         caption: chart.caption(),

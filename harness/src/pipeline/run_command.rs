@@ -1,0 +1,323 @@
+//! `sparkmodes run`: preflight → plan → matrix (records on disk as each run ends) → the cell
+//! table on stdout → report, comparisons, trackers → the verdict as the exit code. The verdict
+//! is printed before the outputs are written, so an output that cannot be written (exit 5)
+//! never hides it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::destination::{self, Destination};
+use super::preflight;
+use super::{ImageArgs, PipelineOptions, PipelineOutcome};
+use crate::config::plan::Plan;
+use crate::config::scenario::{self, Scenario};
+use crate::config::{Name, Threshold};
+use crate::error::{after_outputs, Error, Exit, Result};
+use crate::exec::backend::{BackendOptions, SparkBackend};
+use crate::exec::staging::fixture_dir;
+use crate::exec::{frontier_search, matrix};
+use crate::infra::docker;
+use crate::infra::environment::{Environment, SystemProbe};
+use crate::measure::record::{self, RunRecord};
+use crate::output::compare::{self, CompareOptions, Comparison, Split};
+use crate::output::export::{step_summary, JunitReport};
+use crate::output::report;
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// A scenario file, or the name of a built-in one (default, smoke, arrow-scan, arrow-variants, frontier, upgrade, configs, faults, compat, compat-connect, compat-python, connect).
+    pub scenario: Option<String>,
+    /// The same as the positional argument.
+    #[arg(long = "scenario", conflicts_with = "scenario")]
+    pub scenario_flag: Option<String>,
+    /// Where run directories are created.
+    #[arg(long, default_value = "reports")]
+    pub output: PathBuf,
+    /// Name of the run directory (default: <scenario>-<timestamp>): letters, digits, '.', '_', '-'.
+    #[arg(long)]
+    pub run_id: Option<Name>,
+    /// Complete an interrupted run: only its missing runs are done.
+    #[arg(long, conflicts_with = "run_id")]
+    pub resume: Option<Name>,
+    /// Run against an existing cluster instead of starting one (spark://host:port).
+    #[arg(long)]
+    pub master: Option<String>,
+    /// Start the cluster with spark.authenticate and a secret made for this run (not with
+    /// --master: an external cluster cannot know that secret).
+    #[arg(long, conflicts_with = "master")]
+    pub secure: bool,
+    /// The app to deploy (default: the article's sample app in fixtures/app).
+    #[arg(long)]
+    pub app: Option<PathBuf>,
+    /// Build the Spark image on this local image instead of a debootstrap-made Debian base.
+    #[arg(long)]
+    pub base_image: Option<String>,
+    /// Regression threshold for comparisons inside the run (upgrade, configs): a fraction in (0, 1].
+    #[arg(long, default_value_t = Threshold::DEFAULT)]
+    pub threshold: Threshold,
+}
+
+/// `sparkmodes run`.
+pub fn run(args: RunArgs) -> Result<Exit> {
+    let scenario = load_scenario(args.scenario.as_deref().or(args.scenario_flag.as_deref()))?;
+    let opts = PipelineOptions {
+        scenario,
+        reports: args.output,
+        run_id: args.run_id,
+        resume: args.resume,
+        base: ImageArgs::base_of(args.base_image),
+        external_master: args.master,
+        secure: args.secure,
+        app_source: args.app.unwrap_or_else(fixture_dir),
+        threshold: args.threshold,
+        step_summary: step_summary::target(),
+    };
+    Ok(run_scenario(&opts)?.exit)
+}
+
+/// A scenario file, a built-in name, or (none given) the built-in default.
+fn load_scenario(arg: Option<&str>) -> Result<Scenario> {
+    match arg {
+        None => Ok(Scenario::builtin_default()),
+        Some(a) => match Scenario::builtin(a) {
+            Some(s) if !Path::new(a).exists() => Ok(s),
+            _ if Path::new(a).exists() || a.contains('/') || a.ends_with(".toml") => {
+                Scenario::from_file(Path::new(a))
+            }
+            _ => Err(Error::input(format!(
+                "scenario `{a}` is neither a file nor a built-in ({})",
+                scenario::BUILTIN
+                    .iter()
+                    .map(|b| b.0)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        },
+    }
+}
+
+/// Preflight, then the matrix, then the outputs. A failure in preflight creates nothing; a
+/// failure after the matrix keeps every record and exits [`Exit::Output`].
+pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
+    let (destination, scenario) = preflight::check(opts)?;
+    let opts = &PipelineOptions {
+        scenario,
+        ..opts.clone()
+    };
+    docker::remove_stale();
+    let plan = Plan::new(&opts.scenario);
+    let (run_id, run_dir, done) = match destination {
+        Destination::New { id } => {
+            let dir = destination::create(&opts.reports, &id)?;
+            (id, dir, Vec::new())
+        }
+        Destination::Resume { id, dir, done } => (id, dir, done),
+    };
+    let todo = plan.remaining(done.iter().map(RunRecord::identity));
+    let mut backend = SparkBackend::new(BackendOptions {
+        run_id: run_id.clone(),
+        scenario: opts.scenario.name.clone(),
+        run_dir: run_dir.clone(),
+        app_source: opts.app_source.clone(),
+        base: opts.base.clone(),
+        external_master: opts.external_master.clone(),
+        secure: opts.secure,
+    });
+    let result = match &opts.scenario.frontier {
+        Some(spec) => frontier_search::run_search(&mut backend, &plan, spec, &run_dir, &done),
+        None => matrix::run_plan(&mut backend, &todo, &run_dir),
+    };
+    let mut env = Environment::capture(&opts.scenario.spark_versions, backend.images.clone());
+    env.add_stacks(&SystemProbe, &backend.stacks);
+    env.connect_server_ready_s = backend.connect_ready_s.clone();
+    let written = env.write(&run_dir);
+    result?;
+    let records = crate::measure::records_file::load_records(&run_dir).map_err(Error::output)?;
+    let comparisons = comparisons(&records, opts);
+    let verdict = say_verdict(&records, &comparisons);
+    let exit = after_outputs(verdict, written.map_err(anyhow::Error::from))?;
+    let exit = after_outputs(exit, finish(&run_dir, &records, &comparisons, opts))?;
+    println!("records  {}", run_dir.join(record::RUNS_CSV).display());
+    println!("report   {}", run_dir.join(report::REPORT_HTML).display());
+    Ok(PipelineOutcome {
+        run_dir,
+        records,
+        exit,
+    })
+}
+
+/// The run's own comparisons: every Spark version, config and Python against the first.
+fn comparisons(records: &[RunRecord], opts: &PipelineOptions) -> Vec<(Split, Comparison)> {
+    let cmp_opts = CompareOptions {
+        threshold: opts.threshold,
+        ..CompareOptions::default()
+    };
+    splits(&opts.scenario)
+        .into_iter()
+        .map(|split| {
+            let c = compare::compare_within(records, &split, &cmp_opts);
+            (split, c)
+        })
+        .collect()
+}
+
+/// The cell table (and a frontier's answers) on stdout, each comparison's table on stderr,
+/// and the verdict they add up to, before any output file is written: 3 for a broken
+/// promise or a cell left without a measurement, else 4 for a slower Spark version (a slower
+/// config or Python is information), else 0.
+fn say_verdict(records: &[RunRecord], comparisons: &[(Split, Comparison)]) -> Exit {
+    println!("{}", crate::output::text_table::cell_table(records));
+    if let Some(frontier) = report::frontier_text(records) {
+        println!("{frontier}");
+    }
+    for (_, c) in comparisons {
+        eprintln!("{}", c.to_terminal_table());
+    }
+    let unmeasured = record::unmeasured_cells(records);
+    if !unmeasured.is_empty() {
+        let cells: Vec<String> = unmeasured.iter().map(ToString::to_string).collect();
+        eprintln!(
+            "sparkmodes: {} cell(s) left without a measurement (every run of theirs failed, or was spoiled and its re-run too): {}",
+            cells.len(),
+            cells.join(", ")
+        );
+    }
+    let broken = records.iter().any(|r| !r.kept_promise()) || !unmeasured.is_empty();
+    let slower_version = comparisons
+        .iter()
+        .any(|(s, c)| matches!(s, Split::SparkVersion { .. }) && c.exit() == Exit::Regression);
+    match (broken, slower_version) {
+        (true, _) => Exit::WrongResult,
+        (false, true) => Exit::Regression,
+        (false, false) => Exit::Ok,
+    }
+}
+
+/// JUnit, report, the comparisons' files, the step summary.
+fn finish(
+    run_dir: &Path,
+    records: &[RunRecord],
+    comparisons: &[(Split, Comparison)],
+    opts: &PipelineOptions,
+) -> anyhow::Result<()> {
+    let mut junit = JunitReport::from_records(&opts.scenario.name, records);
+    let mut summaries = Vec::new();
+    for (split, comparison) in comparisons {
+        let sub = run_dir.join(split_dir(split));
+        compare::write_outputs(&sub, comparison, records, records)?;
+        summaries.push(comparison.to_markdown());
+        for case in compare::junit_cases(comparison) {
+            junit.push(case);
+        }
+    }
+    junit.write(&run_dir.join(crate::output::export::JUNIT_XML))?;
+    let files = report::render(run_dir)?;
+    let summary = std::fs::read_to_string(&files.markdown)
+        .with_context(|| format!("cannot read {}", files.markdown.display()))?;
+    summaries.insert(0, summary);
+    for markdown in &summaries {
+        step_summary::append(opts.step_summary.as_deref(), markdown)?;
+    }
+    Ok(())
+}
+
+/// The first Spark version (config, Python) of the scenario is the baseline of each
+/// comparison. A frontier's configs and versions probe different counts: no cell pairs up.
+fn splits(s: &Scenario) -> Vec<Split> {
+    let mut out = Vec::new();
+    if s.frontier.is_some() {
+        return out;
+    }
+    for v in s.spark_versions.iter().skip(1) {
+        out.push(Split::SparkVersion {
+            baseline: s.spark_versions[0].clone(),
+            candidate: v.clone(),
+        });
+    }
+    for c in s.configs.iter().skip(1) {
+        out.push(Split::Config {
+            baseline: s.configs[0].name.clone(),
+            candidate: c.name.clone(),
+        });
+    }
+    let pythons = s.pythons();
+    for p in pythons.iter().skip(1) {
+        out.push(Split::Python {
+            baseline: pythons[0].clone(),
+            candidate: p.clone(),
+        });
+    }
+    out
+}
+
+fn split_dir(split: &Split) -> String {
+    match split {
+        Split::SparkVersion {
+            baseline,
+            candidate,
+        } => format!("compare-spark-{baseline}-vs-{candidate}"),
+        Split::Config {
+            baseline,
+            candidate,
+        } => format!("compare-config-{baseline}-vs-{candidate}"),
+        Split::Python {
+            baseline,
+            candidate,
+        } => format!("compare-python-{baseline}-vs-{candidate}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Mode;
+    use crate::measure::record::RUNS_JSONL;
+
+    fn finished(step_summary: Option<PathBuf>) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let records: Vec<RunRecord> = (0..3)
+            .map(|rep| RunRecord {
+                rep,
+                mode: Mode::Direct,
+                ..RunRecord::example()
+            })
+            .collect();
+        let lines: String = records
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap() + "\n")
+            .collect();
+        std::fs::write(dir.path().join(RUNS_JSONL), lines).unwrap();
+        let opts = PipelineOptions {
+            scenario: Scenario::builtin_default(),
+            reports: dir.path().to_path_buf(),
+            run_id: None,
+            resume: None,
+            base: crate::infra::image::Base::Debootstrap,
+            external_master: None,
+            secure: false,
+            app_source: dir.path().to_path_buf(),
+            threshold: Threshold::DEFAULT,
+            step_summary,
+        };
+        finish(dir.path(), &records, &[], &opts).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_run_summary_is_appended_to_the_step_summary() {
+        let target = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(target.path(), "earlier\n").unwrap();
+        let dir = finished(Some(target.path().to_path_buf()));
+        let summary = std::fs::read_to_string(dir.path().join(report::SUMMARY_MD)).unwrap();
+        let appended = std::fs::read_to_string(target.path()).unwrap();
+        assert_eq!(appended, format!("earlier\n\n{}\n\n", summary.trim_end()));
+    }
+
+    #[test]
+    fn no_step_summary_without_a_target() {
+        let dir = finished(None);
+        assert!(dir.path().join(report::SUMMARY_MD).is_file());
+        assert!(dir.path().join("bmf.json").is_file());
+    }
+}
