@@ -687,7 +687,7 @@ fn a_scenario_path_that_is_not_a_regular_file_is_refused() {
     let big = sb.root.path().join("scenarios").join("big.toml");
     std::fs::write(&big, format!("# {}\n", "x".repeat(2 << 20))).unwrap();
     sb.run_scenario(&big, &[])
-        .refused(&["a scenario is at most"]);
+        .refused(&["big.toml", "more than the 1048576"]);
 }
 
 #[test]

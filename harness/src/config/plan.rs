@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use crate::config::scenario::{ConfigSpec, FaultSpec, Scenario};
 use crate::config::CellKey;
-use crate::config::Mode;
+use crate::config::{Mode, Seed};
 
 /// One run the harness will execute.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,7 +40,7 @@ pub struct PlannedRun {
     pub rep: u32,
     pub warmup: bool,
     /// The data seed: the same for every run, so every run must return the same frame.
-    pub seed: u64,
+    pub seed: Seed,
     pub timeout: Duration,
     /// The scenario's `spark_conf` overlaid with the config's own `conf`.
     pub conf: BTreeMap<String, String>,

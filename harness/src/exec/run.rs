@@ -128,7 +128,7 @@ impl SparkExecutor {
             staged: &staged,
             // A negative cell still runs the app, with what provokes its failure.
             elements: negative::elements(run.mode, run.elements),
-            seed: run.seed,
+            seed: run.seed.get(),
             arrow: run.arrow,
         };
         let launch = driver.launch(&job)?;
@@ -270,7 +270,7 @@ impl SparkExecutor {
         let verdict = self.results.judge(&result_check::Job {
             staged,
             elements: run.elements,
-            seed: run.seed,
+            seed: run.seed.get(),
             arrow: run.arrow,
             python: &venv.python,
             timeout: run.timeout,

@@ -15,10 +15,12 @@ use crate::config::scenario::document::Document;
 use crate::config::Mode;
 use crate::{Error, Result};
 
+mod app_tree;
 mod fields;
 mod template;
 mod verify;
 
+pub use app_tree::SKIPPED;
 pub use template::{Placeholders, PLACEHOLDERS};
 
 /// The manifest's file name inside an app directory.
@@ -154,7 +156,10 @@ impl AppSpec {
     pub fn from_str(text: &str, dir: &Path, origin: &str) -> Result<AppSpec> {
         let doc = Document::parse(text, origin)?;
         let raw: fields::RawApp = doc.deserialize()?;
-        raw.validate(&doc, dir)
+        let spec = raw.validate(&doc, dir)?;
+        app_tree::check_tree(dir)
+            .map_err(|e| Error::input(format!("--app {}: {e}", dir.display())))?;
+        Ok(spec)
     }
 
     /// Whether a scenario's modes fit this app: each must be one it declares (`connect` always
@@ -194,21 +199,10 @@ fn names(modes: &[Mode]) -> String {
     v.join(", ")
 }
 
-/// Only a regular file of at most [`MAX_FILE_BYTES`] is read (a FIFO would block forever).
+/// Through the file door: a regular file of at most [`MAX_FILE_BYTES`].
 fn read_manifest(path: &Path) -> Result<String> {
-    let cannot = |why: String| Error::setup(format!("cannot read {}: {why}", path.display()));
-    let meta = std::fs::metadata(path).map_err(|e| cannot(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(cannot("not a regular file".into()));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        let why = format!(
-            "{} bytes, a manifest is at most {MAX_FILE_BYTES}",
-            meta.len()
-        );
-        return Err(cannot(why));
-    }
-    std::fs::read_to_string(path).map_err(|e| cannot(e.to_string()))
+    crate::files::read_text(path, MAX_FILE_BYTES)
+        .map_err(|e| Error::input(format!("cannot read the manifest {e}")))
 }
 
 #[cfg(test)]

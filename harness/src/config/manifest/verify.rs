@@ -3,11 +3,12 @@
 
 use std::path::{Component, Path};
 
+use super::app_tree;
 use super::fields::{RawApp, RawCheck, RawMaster};
 use super::template::{self, PLACEHOLDERS};
 use super::{AppSpec, Builtin, Check, Entry, Expected, Format, MasterFile};
 use crate::config::scenario::document::Document;
-use crate::config::Mode;
+use crate::config::{Mode, Name};
 use crate::Result;
 
 /// Modes an app runs in when its manifest lists none: the default scenario's.
@@ -59,12 +60,11 @@ impl RawApp {
     }
 }
 
+/// An app's name is a [`Name`], like every name that may become part of a path.
 fn check_name(doc: &Document, name: &str) -> Result<()> {
-    if is_plain_name(name) {
-        return Ok(());
-    }
-    let msg = format!("must be non-empty letters, digits, `-`, `_` or `.`, got {name:?}");
-    Err(doc.error("name", msg))
+    name.parse::<Name>()
+        .map(|_| ())
+        .map_err(|m| doc.error("name", m))
 }
 
 fn is_plain_name(s: &str) -> bool {
@@ -131,7 +131,8 @@ fn check_module(doc: &Document, dir: &Path, module: String) -> Result<Entry> {
     Err(doc.error("module", msg))
 }
 
-/// A path inside the app directory (no absolute paths, no `..`) that exists.
+/// A path inside the app directory (no absolute paths, no `..`) that exists and resolves
+/// inside it (`app_tree`): a symlink out of the folder is refused like `../x`.
 fn check_existing(doc: &Document, dir: &Path, key: &str, rel: &str) -> Result<()> {
     let inside = !rel.is_empty()
         && Path::new(rel)
@@ -141,11 +142,9 @@ fn check_existing(doc: &Document, dir: &Path, key: &str, rel: &str) -> Result<()
         let msg = format!("must be a path inside the app directory, got {rel:?}");
         return Err(doc.error(key, msg));
     }
-    if dir.join(rel).exists() {
-        return Ok(());
-    }
-    let msg = format!("{} does not exist", dir.join(rel).display());
-    Err(doc.error(key, msg))
+    app_tree::resolve_inside(dir, rel)
+        .map(|_| ())
+        .map_err(|msg| doc.error(key, msg))
 }
 
 /// Placeholders must be known; `{elements}` only for an app that declares its size knob.

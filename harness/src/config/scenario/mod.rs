@@ -29,7 +29,7 @@ use document::Document;
 use raw::RawScenario;
 
 use crate::config::ClusterShape;
-use crate::config::Mode;
+use crate::config::{Mode, Seed};
 use crate::{Error, Result};
 
 /// Largest element count a scenario may ask for: the driver collects every element into one
@@ -105,7 +105,7 @@ pub struct Scenario {
     pub repetitions: u32,
     pub warmup: u32,
     pub timeout_s: f64,
-    pub seed: u64,
+    pub seed: Seed,
     /// The default shape, which `[[configs]]` entries override.
     pub cluster: ClusterShape,
     /// Spark conf for every run; a config's own conf wins over it.
@@ -210,20 +210,8 @@ impl Scenario {
     /// Only a regular file of at most [`MAX_FILE_BYTES`] is read: a FIFO would block forever
     /// and `/dev/zero` would fill the memory.
     pub fn from_file(path: &Path) -> Result<Scenario> {
-        let cannot =
-            |why: String| Error::setup(format!("cannot read scenario {}: {why}", path.display()));
-        let meta = std::fs::metadata(path).map_err(|e| cannot(e.to_string()))?;
-        if !meta.is_file() {
-            return Err(cannot("not a regular file".into()));
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            let why = format!(
-                "{} bytes, a scenario is at most {MAX_FILE_BYTES}",
-                meta.len()
-            );
-            return Err(cannot(why));
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| cannot(e.to_string()))?;
+        let text = crate::files::read_text(path, MAX_FILE_BYTES)
+            .map_err(|e| Error::input(format!("cannot read scenario {e}")))?;
         Scenario::from_str(&text, &path.display().to_string())
     }
 

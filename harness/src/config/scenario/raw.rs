@@ -12,10 +12,6 @@ fn default_timeout_s() -> f64 {
     600.0
 }
 
-fn default_seed() -> u64 {
-    42
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawScenario {
@@ -33,8 +29,7 @@ pub(super) struct RawScenario {
     pub(super) warmup: u32,
     #[serde(default = "default_timeout_s")]
     pub(super) timeout_s: f64,
-    #[serde(default = "default_seed")]
-    pub(super) seed: u64,
+    pub(super) seed: Option<Number>,
     #[serde(default)]
     pub(super) cluster: RawShape,
     #[serde(default)]

@@ -61,7 +61,7 @@ fn configs_override_the_cluster_shape() {
 fn defaults_apply_to_missing_optional_keys() {
     let s = Scenario::from_str(MINIMAL, "m.toml").unwrap();
     assert_eq!(s.cluster, ClusterShape::default());
-    assert_eq!((s.warmup, s.seed, s.timeout_s), (0, 42, 600.0));
+    assert_eq!((s.warmup, s.seed.get(), s.timeout_s), (0, 42, 600.0));
     assert_eq!(s.fault, None);
     assert_eq!(s.origin, "m.toml");
 }
@@ -243,7 +243,7 @@ fn from_file_names_the_path() {
     let msg = Scenario::from_file(&path).unwrap_err().to_string();
     assert!(msg.starts_with(&format!("{}:6:", path.display())), "{msg}");
     let missing = Scenario::from_file(&dir.path().join("nope.toml")).unwrap_err();
-    assert!(matches!(missing, Error::Setup(_)));
+    assert!(matches!(missing, Error::Input(_)));
 }
 
 #[test]

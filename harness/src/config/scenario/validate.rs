@@ -7,7 +7,7 @@ use super::document::{key_segment, Document};
 use super::frontier_table;
 use super::raw::{Number, RawConfig, RawScenario, RawShape};
 use super::{ConfigSpec, FaultSpec, Scenario, MAX_ELEMENTS, MAX_REPETITIONS, MAX_RUNS, MAX_WARMUP};
-use crate::config::{conf, python, variant, Mode};
+use crate::config::{conf, python, variant, Mode, Name, Seed};
 use crate::config::{memory_mib, ClusterShape};
 use crate::Result;
 
@@ -47,7 +47,7 @@ impl RawScenario {
             repetitions,
             warmup: self.warmup,
             timeout_s: self.timeout_s,
-            seed: self.seed,
+            seed: check_seed(doc, self.seed)?,
             cluster,
             spark_conf: self.spark_conf,
             configs,
@@ -122,18 +122,32 @@ fn resolve_configs(
 }
 
 /// Names end up in directory names and CSV cells, so keep them to a safe alphabet.
+/// Scenario and config names become directory names: a [`Name`]. A scenario's leaves room
+/// for the default run id's `-YYYYMMDD-HHMMSS`.
 fn check_name(doc: &Document, key: &str, name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(doc.error(
-            key,
-            format!("must be non-empty letters, digits, `-`, `_` or `.`, got {name:?}"),
-        ))
+    let max = match key {
+        "name" => SCENARIO_NAME_MAX,
+        _ => Name::MAX,
+    };
+    let checked = name.parse::<Name>().and_then(|_| match name.len() > max {
+        true => Err(format!(
+            "is {} bytes long, at most {max} (the default run id appends -YYYYMMDD-HHMMSS)",
+            name.len()
+        )),
+        false => Ok(()),
+    });
+    checked.map_err(|msg| doc.error(key, msg))
+}
+
+/// A scenario name this long still makes a default run id that is a [`Name`].
+pub const SCENARIO_NAME_MAX: usize = Name::MAX - "-YYYYMMDD-HHMMSS".len();
+
+/// What NumPy's seed takes ([`Seed`]); 42 when the file sets none.
+fn check_seed(doc: &Document, raw: Option<Number>) -> Result<Seed> {
+    match raw {
+        None => Ok(Seed::DEFAULT),
+        Some(Number::Int(v)) => Seed::from_number(v).map_err(|m| doc.error("seed", m)),
+        Some(n) => Err(doc.error("seed", format!("must be a whole number, got {n}"))),
     }
 }
 

@@ -103,6 +103,8 @@ fn zip_dir(python: &Path, dir: &Path, zip: &Path) -> Result<()> {
     )))
 }
 
+/// Copies the app folder (checked whole by `config::manifest`'s app tree when the manifest was
+/// loaded: links resolve to files inside it, no FIFOs); a link is copied as the file it names.
 pub(super) fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)
@@ -110,7 +112,7 @@ pub(super) fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     {
         let entry = entry?;
         let name = entry.file_name();
-        if name == "__pycache__" {
+        if crate::config::manifest::SKIPPED.iter().any(|s| name == *s) {
             continue;
         }
         let target = to.join(&name);
