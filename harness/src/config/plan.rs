@@ -48,6 +48,8 @@ pub struct PlannedRun {
     /// A probe of a frontier search (the scenario has `[frontier]`); its `elements` is set by
     /// the search (`exec::frontier_search`).
     pub frontier: bool,
+    /// 0 for the planned run; 1 for its one re-run after the cluster spoiled it (`exec::matrix`).
+    pub attempt: u32,
 }
 
 impl PlannedRun {
@@ -161,6 +163,7 @@ impl Plan {
                     conf,
                     fault: None,
                     frontier: scenario.frontier.is_some(),
+                    attempt: 0,
                 };
                 for app in scenario.apps() {
                     let base = PlannedRun {

@@ -65,9 +65,24 @@ fn run_group(
     records: &mut Vec<RunRecord>,
 ) -> Result<()> {
     for run in group {
-        run_one(backend, run, sink, bar, records)?;
+        let first = run_one(backend, run, sink, bar, records)?;
+        if spoiled(&first, run) {
+            bar.inc_length(1);
+            let mut again = run.clone();
+            again.attempt = 1;
+            run_one(backend, &again, sink, bar, records)?;
+        }
     }
     Ok(())
+}
+
+/// A run the cluster spoiled (found degraded after it, and restored): it failed because of the
+/// cluster, or succeeded on fewer executors than its cell says and is left out of statistics.
+/// It earns one re-run on the restored cluster, so a one-repetition cell still ends with a
+/// measurement; both records stay on disk. A fault run degraded the cluster on purpose and a
+/// re-run never retries again: at most two attempts per planned run.
+fn spoiled(rec: &RunRecord, run: &PlannedRun) -> bool {
+    run.attempt == 0 && run.fault.is_none() && rec.cluster_fault.is_some()
 }
 
 /// Runs one planned run on the group's cluster, blames a degraded cluster, and writes the
@@ -107,6 +122,7 @@ pub(crate) fn run_one(
 /// cause; a successful one is kept but left out of statistics, since it may have run on fewer
 /// executors than its cell says. A fault run degraded the cluster on purpose.
 fn blame_cluster(rec: &mut RunRecord, run: &PlannedRun, cause: String) {
+    rec.cluster_fault = Some(cause.clone());
     if !rec.status.is_success() {
         let err = rec.error.take().unwrap_or_default();
         rec.error = Some(format!("{cause}; {err}"));

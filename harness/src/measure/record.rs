@@ -135,6 +135,10 @@ pub struct RunRecord {
     /// (`exec::matrix`): the spoiled attempt stays on disk beside it.
     #[serde(default)]
     pub attempt: u32,
+    /// The cluster failure found after this run (a container dead or paused, workers missing),
+    /// restored before the next run: it explains `degraded` or the run's error.
+    #[serde(default)]
+    pub cluster_fault: Option<String>,
 }
 
 fn default_python() -> String {
@@ -159,6 +163,7 @@ impl RunRecord {
             rep: run.rep,
             warmup: run.warmup,
             frontier: run.frontier,
+            attempt: run.attempt,
             started_at: Utc::now(),
             ..RunRecord::default()
         }

@@ -22,7 +22,7 @@ struct Mock {
     order: Vec<String>,
     groups: Vec<String>,
     fail_on: Option<usize>,
-    dead_cluster_on: Option<usize>,
+    dead_cluster_on: Vec<usize>,
     restarts: usize,
 }
 
@@ -51,7 +51,7 @@ impl Backend for Mock {
         self
     }
     fn recover(&mut self) -> Result<Option<String>> {
-        if self.dead_cluster_on == Some(self.order.len()) {
+        if self.dead_cluster_on.contains(&self.order.len()) {
             self.restarts += 1;
             return Ok(Some("worker container exited".into()));
         }
@@ -127,7 +127,7 @@ fn a_cluster_degraded_under_a_correct_run_is_flagged_and_restored() {
     let dir = tempfile::tempdir().unwrap();
     let mut mock = Mock {
         // The first measured run (after four warmups).
-        dead_cluster_on: Some(5),
+        dead_cluster_on: vec![5],
         ..Default::default()
     };
     let recs = run_plan(&mut mock, plan().runs(), dir.path()).unwrap();
@@ -141,7 +141,47 @@ fn a_cluster_degraded_under_a_correct_run_is_flagged_and_restored() {
         .as_deref()
         .unwrap()
         .contains("left out of statistics"));
-    assert_eq!(recs.len(), plan().len(), "the matrix went on");
+    assert_eq!(
+        recs.len(),
+        plan().len() + 1,
+        "the matrix went on, one re-run more"
+    );
+    let again = &recs[5];
+    assert_eq!(again.identity(), flagged[0].identity());
+    assert_eq!(again.attempt, 1);
+    assert!(
+        again.is_measurement(),
+        "the re-run on the restored cluster counts"
+    );
+    assert!(crate::measure::record::unmeasured_cells(&recs).is_empty());
+}
+
+/// A one-repetition cell whose run and re-run are both spoiled ends without a measurement,
+/// and says so; a re-run is never re-run again.
+#[test]
+fn a_cell_spoiled_twice_is_left_without_a_measurement() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Scenario::from_str(
+        "name = \"one\"\nspark_versions = [\"3.5.9\"]\nmodes = [\"direct\"]\narrow = [true]\nelements = [1000]\nrepetitions = 1\n",
+        "t",
+    )
+    .unwrap();
+    let plan = Plan::new(&scenario);
+    let mut mock = Mock {
+        dead_cluster_on: vec![1, 2],
+        ..Default::default()
+    };
+    let recs = run_plan(&mut mock, plan.runs(), dir.path()).unwrap();
+    assert_eq!(recs.len(), 2, "{recs:?}");
+    assert_eq!((recs[0].attempt, recs[1].attempt), (0, 1));
+    assert!(recs.iter().all(|r| r.degraded.is_some()));
+    let left = crate::measure::record::unmeasured_cells(&recs);
+    assert_eq!(left, [recs[0].cell()]);
+    assert_eq!(
+        load_records(dir.path()).unwrap(),
+        recs,
+        "both attempts are on disk"
+    );
 }
 
 #[test]
@@ -149,7 +189,7 @@ fn a_dead_cluster_is_named_in_the_failed_record() {
     let dir = tempfile::tempdir().unwrap();
     let mut mock = Mock {
         fail_on: Some(3),
-        dead_cluster_on: Some(3),
+        dead_cluster_on: vec![3],
         ..Default::default()
     };
     let recs = run_plan(&mut mock, plan().runs(), dir.path()).unwrap();
@@ -161,7 +201,12 @@ fn a_dead_cluster_is_named_in_the_failed_record() {
         .as_deref()
         .unwrap()
         .contains("worker container exited"));
-    assert_eq!(recs.len(), plan().len(), "the matrix went on");
+    assert_eq!(recs.len(), plan().len() + 1, "the matrix went on");
+    assert_eq!(
+        (recs[3].status, recs[3].attempt),
+        (Status::Ok, 1),
+        "re-run once"
+    );
 }
 
 #[test]

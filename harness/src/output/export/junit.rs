@@ -115,7 +115,13 @@ fn cell_case(cell: &CellKey, runs: &[&RunRecord]) -> JunitCase {
     } else {
         cell.mode.to_string()
     };
-    let problems: Vec<String> = runs.iter().filter_map(|r| r.problem()).collect();
+    let mut problems: Vec<String> = runs.iter().filter_map(|r| r.problem()).collect();
+    let runs_owned: Vec<RunRecord> = runs.iter().map(|r| (*r).clone()).collect();
+    if problems.is_empty() && !crate::measure::record::unmeasured_cells(&runs_owned).is_empty() {
+        problems.push(
+            "no measurement: every run was spoiled by the cluster, and so was its re-run".into(),
+        );
+    }
     JunitCase {
         name,
         classname: format!("{}/{}", cell.stack(), cell.config),

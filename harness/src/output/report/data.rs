@@ -76,8 +76,11 @@ impl<'a> Cell<'a> {
     pub fn verdict(&self) -> Verdict {
         let judged: Vec<&RunRecord> = self.runs.iter().copied().filter(|r| !r.warmup).collect();
         let good = judged.iter().filter(|r| r.kept_promise()).count();
+        let measured = judged.iter().any(|r| r.is_measurement());
+        let computes = judged.iter().any(|r| r.mode.computes() && !r.frontier);
         match (good, judged.len()) {
             (_, 0) => Verdict::NoRuns,
+            (g, n) if g == n && computes && !measured => Verdict::Unmeasured,
             (g, n) if g == n => Verdict::Pass,
             (good, of) => Verdict::Fail { good, of },
         }
@@ -129,8 +132,14 @@ impl ArrowEffective {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
     Pass,
-    Fail { good: usize, of: usize },
+    Fail {
+        good: usize,
+        of: usize,
+    },
     NoRuns,
+    /// Every run kept its promise, but none is a measurement (each was spoiled by the cluster,
+    /// and so was its re-run): `record::unmeasured_cells`, exit 3.
+    Unmeasured,
 }
 
 /// A run to list under failures: it broke its mode's promise.

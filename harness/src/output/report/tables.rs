@@ -175,6 +175,7 @@ pub(crate) fn verdict_label(v: Verdict) -> String {
         Verdict::Pass => "PASS".into(),
         Verdict::Fail { good, of } => format!("FAIL ({good}/{of} as expected)"),
         Verdict::NoRuns => "only warmups".into(),
+        Verdict::Unmeasured => "NO MEASUREMENT (every run spoiled by the cluster)".into(),
     }
 }
 
@@ -209,10 +210,22 @@ pub(crate) fn headline(data: &ReportData) -> String {
         .iter()
         .filter(|c| matches!(c.verdict(), Verdict::Fail { .. }))
         .count();
-    let verdict = if failing_cells == 0 {
-        "all cells passed".to_string()
-    } else {
-        format!("{failing_cells} of {} cells FAILED", data.cells.len())
+    let unmeasured = data
+        .cells
+        .iter()
+        .filter(|c| c.verdict() == Verdict::Unmeasured)
+        .count();
+    let verdict = match (failing_cells, unmeasured) {
+        (0, 0) => "all cells passed".to_string(),
+        (0, u) => format!(
+            "{u} of {} cells left WITHOUT A MEASUREMENT",
+            data.cells.len()
+        ),
+        (f, 0) => format!("{f} of {} cells FAILED", data.cells.len()),
+        (f, u) => format!(
+            "{f} of {} cells FAILED, {u} left WITHOUT A MEASUREMENT",
+            data.cells.len()
+        ),
     };
     format!(
         "{} in {}, {}, {}: {verdict}{}",
