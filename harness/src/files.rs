@@ -38,7 +38,9 @@ fn error(path: &Path, problem: impl Into<String>) -> FileError {
 /// What a path that is not a regular file is, for the message.
 fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     let t = meta.file_type();
-    if t.is_dir() {
+    if t.is_file() {
+        "a regular file"
+    } else if t.is_dir() {
         "a directory"
     } else if t.is_fifo() {
         "a FIFO"
@@ -171,6 +173,37 @@ pub fn create_dir(dir: &Path) -> Result<(), FileError> {
         Ok(meta) if !meta.is_dir() => error(dir, format!("is {}, not a directory", kind_of(&meta))),
         _ => error(dir, cannot("create", &e)),
     })
+}
+
+/// Whether outputs can go to `dir` before any work is done: it is a directory, or the nearest
+/// part of it that exists is one, and a directory can be made there (probed with an empty
+/// directory, removed at once). Creates nothing that stays.
+pub fn check_output_dir(dir: &Path) -> Result<(), FileError> {
+    let existing = dir
+        .ancestors()
+        .map(|p| match p.as_os_str().is_empty() {
+            true => Path::new("."),
+            false => p,
+        })
+        .find(|p| std::fs::symlink_metadata(p).is_ok())
+        .unwrap_or(Path::new("/"));
+    let meta = std::fs::metadata(existing).map_err(|e| error(existing, cannot("open", &e)))?;
+    if !meta.is_dir() {
+        return Err(error(
+            existing,
+            format!("is {}, not a directory", kind_of(&meta)),
+        ));
+    }
+    let probe = existing.join(format!(".sparkmodes-probe-{}", std::process::id()));
+    match std::fs::create_dir(&probe) {
+        Ok(()) => std::fs::remove_dir(&probe).map_err(|e| error(&probe, cannot("remove", &e))),
+        // Left by an earlier process with our pid: the directory was writable then.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(error(
+            existing,
+            format!("cannot create a directory in it: {e}"),
+        )),
+    }
 }
 
 /// Whether `path` is a directory (following links), with the reason when it is not.

@@ -420,7 +420,7 @@ fn output_under_a_regular_file_is_named() {
     ]);
     out.refused(&[
         &format!("--output {}", path_str(&output)),
-        &format!("{} is not a directory", path_str(&file)),
+        &format!("{}: is a regular file, not a directory", path_str(&file)),
     ]);
 }
 
@@ -434,7 +434,10 @@ fn output_where_nothing_can_be_created_is_named() {
         "--output",
         "/proc/sparkmodes-nope",
     ]);
-    out.refused(&["--output /proc/sparkmodes-nope is not writable", "/proc"]);
+    out.refused(&[
+        "--output /proc/sparkmodes-nope",
+        "/proc: cannot create a directory",
+    ]);
     assert!(!Path::new("/proc/sparkmodes-nope").exists());
 }
 

@@ -231,6 +231,35 @@ impl RunRecord {
         )
     }
 
+    /// A number no real run can have (a negative, infinite or absurd time or memory): what a
+    /// hand-edited or corrupted record holds, named by field. Statistics, charts and verdicts
+    /// would otherwise take it at face value.
+    pub fn implausible(&self) -> Option<String> {
+        /// A year: longer than any run's timeout.
+        const MAX_S: f64 = 366.0 * 24.0 * 3600.0;
+        /// 1 PiB in MiB.
+        const MAX_MIB: f64 = (1u64 << 30) as f64;
+        let secs = [
+            ("wall_s", Some(self.wall_s)),
+            ("app_s", self.app_s),
+            ("jobs_s", self.jobs_s),
+            ("collect_s", self.collect_s),
+            ("executor_run_s", self.executor_run_s),
+            ("gc_s", self.gc_s),
+        ];
+        let mibs = [
+            ("driver_peak_mib", self.driver_peak_mib),
+            ("executors_peak_mib", self.executors_peak_mib),
+        ];
+        let bad = |(name, v): (&str, Option<f64>), max: f64| {
+            v.filter(|v| !(v.is_finite() && (0.0..=max).contains(v)))
+                .map(|v| format!("{name} = {v} is not a time or size a run can have"))
+        };
+        secs.into_iter()
+            .find_map(|f| bad(f, MAX_S))
+            .or_else(|| mibs.into_iter().find_map(|f| bad(f, MAX_MIB)))
+    }
+
     /// Whether the run counts towards timing statistics.
     pub fn is_measurement(&self) -> bool {
         !self.warmup && self.completed() && self.degraded.is_none()

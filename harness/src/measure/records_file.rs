@@ -7,6 +7,8 @@
 //! * a torn last line (no newline after it, and not a record: the writer was killed mid-line)
 //!   is left out, and a note says so;
 //! * any other line that is not a record is an error naming the file and line;
+//! * a record with a number no run can have (a negative, infinite or absurd time or memory)
+//!   is an error naming the file, line and field;
 //! * the same run twice (same run id, cell, repetition, warmup flag and attempt) is an error
 //!   naming both lines: counted twice it would narrow every interval it falls in.
 
@@ -68,6 +70,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Records, String> {
                 ))
             }
         };
+        if let Some(why) = record.implausible() {
+            return Err(format!("{}:{}: {why}", path.display(), i + 1));
+        }
         out.records.push(record);
         line_of.push(i + 1);
     }
@@ -155,6 +160,22 @@ mod tests {
         let text = line(&r) + "\n" + &line(&other) + &line(&r);
         let e = parse(Path::new("x"), &text).unwrap_err();
         assert!(e.starts_with("x:4: repeats the run of line 1"), "{e}");
+    }
+
+    #[test]
+    fn a_record_no_run_can_have_is_refused_by_field() {
+        let r = RunRecord {
+            wall_s: -3.0,
+            ..RunRecord::example()
+        };
+        let e = parse(Path::new("x"), &line(&r)).unwrap_err();
+        assert!(e.starts_with("x:1: wall_s = -3"), "{e}");
+        let r = RunRecord {
+            driver_peak_mib: Some(1e300),
+            ..RunRecord::example()
+        };
+        let e = parse(Path::new("x"), &line(&r)).unwrap_err();
+        assert!(e.contains("driver_peak_mib"), "{e}");
     }
 
     #[test]

@@ -299,6 +299,15 @@ pub fn load(path: &Path) -> anyhow::Result<Vec<RunRecord>> {
             let sample: CellSample = read_json(&cell_dir(path, &cell.slug)?.join(SAMPLE_JSON))?;
             records.extend(sample.records);
         }
+        if let Some((r, why)) = records.iter().find_map(|r| r.implausible().map(|w| (r, w))) {
+            bail!(
+                "{}: run {} {} rep {}: {why}",
+                path.display(),
+                r.run_id,
+                r.cell(),
+                r.rep
+            );
+        }
         // The same policy as a run directory's records: a run counted once.
         if let Some((_, again)) = crate::measure::records_file::first_repeat(&records) {
             let r = &records[again];

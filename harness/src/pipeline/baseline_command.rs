@@ -69,6 +69,8 @@ fn save(
     root: &std::path::Path,
     replace: bool,
 ) -> Result<Exit> {
+    crate::files::check_output_dir(root)
+        .map_err(|e| Error::input(format!("--baselines {e}: pass a writable directory")))?;
     let set = RunSet::open_run_dir(run_dir).map_err(Error::input)?;
     set.say_notes();
     if set.records.is_empty() {

@@ -105,42 +105,14 @@ fn refuse_existing(dir: &Path, run_id: &str) -> Result<()> {
     }
 }
 
-/// `--output` must be a directory we can create directories in, or be creatable itself:
-/// the nearest existing ancestor is probed with an empty directory, removed at once.
+/// `--output` must be a directory we can create directories in, or be creatable itself.
 fn check_writable(reports: &Path) -> Result<()> {
-    let existing = reports
-        .ancestors()
-        .map(|p| {
-            if p.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                p
-            }
-        })
-        .find(|p| p.exists())
-        .unwrap_or(Path::new("/"));
-    let at = if existing == reports {
-        String::new()
-    } else {
-        format!(": {}", existing.display())
-    };
-    if !existing.is_dir() {
-        return Err(Error::setup(format!(
-            "--output {}{at} is not a directory: pass --output with a writable directory",
+    crate::files::check_output_dir(reports).map_err(|e| {
+        Error::input(format!(
+            "--output {}: {e}: pass --output with a writable directory",
             reports.display()
-        )));
-    }
-    let probe = existing.join(format!(".sparkmodes-probe-{}", std::process::id()));
-    match std::fs::create_dir(&probe) {
-        Ok(()) => Ok(std::fs::remove_dir(&probe)?),
-        // Left by an earlier process with our pid: the directory was writable then.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(Error::setup(format!(
-            "--output {} is not writable: cannot create a directory in {}: {e}",
-            reports.display(),
-            existing.display()
-        ))),
-    }
+        ))
+    })
 }
 
 /// `reports/<run-id>` for a new run; refuses to reuse an existing one (that is `--resume`).
@@ -197,7 +169,9 @@ mod tests {
         );
         let e = check_new_run_dir(&file, &r2).unwrap_err().to_string();
         assert!(
-            e.ends_with("is not a directory: pass --output with a writable directory"),
+            e.ends_with(
+                "is a regular file, not a directory: pass --output with a writable directory"
+            ),
             "{e}"
         );
     }

@@ -80,7 +80,7 @@ pub fn checks(
         Ok(l) => l,
         Err(e) => return vec![Check::new(false, "spark", e.to_string())],
     };
-    let mut out = vec![docker(), java(line)];
+    let mut out = vec![docker(), java(line), cache()];
     out.extend(pythons());
     let chosen = chosen_python(spark, base, python);
     let minor = chosen.as_ref().ok().copied();
@@ -207,6 +207,14 @@ fn images(spark: &str, base: &Base, minor: u32) -> Check {
     match image::exists(&tag) {
         Ok(true) => Check::new(true, "image", format!("{tag} is built")),
         _ => Check::new(true, "image", format!("{tag} not built yet: the first run builds it (or `sparkmodes images build --spark {spark} --python 3.{minor}`)")),
+    }
+}
+
+/// The cache the venvs and build logs go to: a writable directory, or a path one can be made at.
+fn cache() -> Check {
+    match crate::infra::cache::check() {
+        Ok(dir) => Check::new(true, "cache", format!("{} is usable", dir.display())),
+        Err(e) => Check::new(false, "cache", e),
     }
 }
 

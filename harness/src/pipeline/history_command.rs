@@ -27,6 +27,8 @@ pub struct HistoryArgs {
 /// Exit 0 once the history is printed and written, 2 when an input cannot be read (or holds
 /// the same runs as another), 5 when a file could not be written.
 pub fn history(args: HistoryArgs) -> Result<Exit> {
+    crate::files::check_output_dir(&args.output)
+        .map_err(|e| Error::input(format!("--output {e}: pass a writable directory")))?;
     let paths = history::expand(&args.dirs).map_err(|e| Error::input(format!("{e:#}")))?;
     let points = history::load_points(&paths).map_err(Error::input)?;
     let opts = CompareOptions {

@@ -22,6 +22,7 @@ pub fn check(opts: &PipelineOptions) -> Result<(Destination, Scenario)> {
     if let Some(url) = &opts.external_master {
         check_external(opts, url)?;
     }
+    crate::infra::cache::check().map_err(Error::input)?;
     tools::docker_daemon()?;
     tools::java()?;
     image::check_base(&opts.base)?;
