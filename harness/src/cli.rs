@@ -112,9 +112,13 @@ fn refused_by_clap(e: clap::Error) -> Exit {
         let _ = e.print();
         return Exit::Setup;
     }
+    // The message is what clap says before its tips (a blank line), on one line: a value with a
+    // newline or an escape in it is shown escaped, never split or replayed to the terminal.
     let text = e.to_string();
-    let first = text.lines().next().unwrap_or_default();
-    let msg = first.strip_prefix("error: ").unwrap_or(first);
+    let said = text.split("\n\n").next().unwrap_or_default();
+    let said = said.strip_prefix("error: ").unwrap_or(said);
+    let msg: String = said.chars().flat_map(char::escape_debug).collect();
+    let msg = msg.replace("\\'", "'").replace("\\\"", "\"");
     let err = Error::input(format!("{msg} (see --help)"));
     eprintln!("sparkmodes: error: {err}");
     err.exit()

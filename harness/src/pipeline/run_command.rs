@@ -320,4 +320,48 @@ mod tests {
         assert!(dir.path().join(report::SUMMARY_MD).is_file());
         assert!(dir.path().join("bmf.json").is_file());
     }
+
+    /// `run`'s exit codes from its records alone: 0 kept, 3 broken or unmeasured, 4 a newer
+    /// Spark version slower (a slower config is information).
+    #[test]
+    fn the_verdict_is_0_3_or_4_by_what_the_records_say() {
+        let runs = |version: &str, wall: f64| -> Vec<RunRecord> {
+            (0..5)
+                .map(|rep| RunRecord {
+                    rep,
+                    spark_version: version.into(),
+                    run_id: version.into(),
+                    wall_s: wall + f64::from(rep) * 0.01,
+                    ..RunRecord::example()
+                })
+                .collect()
+        };
+        let mut scenario = Scenario::builtin("upgrade").unwrap();
+        scenario.spark_versions = vec!["3.5.9".into(), "4.3.0".into()];
+        let opts = PipelineOptions {
+            scenario,
+            reports: PathBuf::new(),
+            run_id: None,
+            resume: None,
+            base: crate::infra::image::Base::Debootstrap,
+            external_master: None,
+            secure: false,
+            app_source: PathBuf::new(),
+            threshold: Threshold::DEFAULT,
+            step_summary: None,
+        };
+        let verdict = |records: &[RunRecord]| say_verdict(records, &comparisons(records, &opts));
+        let same = [runs("3.5.9", 10.0), runs("4.3.0", 10.0)].concat();
+        assert_eq!(verdict(&same), Exit::Ok);
+        let slower = [runs("3.5.9", 10.0), runs("4.3.0", 20.0)].concat();
+        assert_eq!(verdict(&slower), Exit::Regression);
+        let mut spoiled = same.clone();
+        for r in spoiled.iter_mut().filter(|r| r.spark_version == "4.3.0") {
+            r.degraded = Some("worker lost".into());
+        }
+        assert_eq!(verdict(&spoiled), Exit::WrongResult);
+        let mut wrong = slower;
+        wrong[0].correct = crate::measure::Correctness::No;
+        assert_eq!(verdict(&wrong), Exit::WrongResult);
+    }
 }
