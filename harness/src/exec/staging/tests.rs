@@ -74,3 +74,51 @@ fn missing_app_is_named() {
         .to_string();
     assert!(e.contains("/nonexistent/app"), "{e}");
 }
+
+/// An app that declares no check: its run is `ok` with correctness `unknown` (never `true`),
+/// keeps its promise and counts as a measurement, is said as such in the record, in JSON and in
+/// the terminal table. (No Spark needed: what follows a clean exit is judged here.)
+#[test]
+fn an_app_without_a_check_is_correct_unknown_and_says_so() {
+    use crate::exec::judge;
+    use crate::exec::result_check::{Job, ResultJudge};
+    use crate::measure::correctness::Correctness;
+    use crate::measure::record::RunRecord;
+    let app = tempfile::tempdir().unwrap();
+    std::fs::write(app.path().join("job.py"), "print('hi')\n").unwrap();
+    std::fs::write(
+        app.path().join(crate::config::manifest::MANIFEST),
+        "name = \"unchecked\"\nentry = \"job.py\"\n",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let s = stage_app(dir.path(), app.path(), None);
+    let python = crate::infra::tools::python().unwrap();
+    let job = Job {
+        staged: &s,
+        elements: 10,
+        seed: 42,
+        arrow: true,
+        python: &python,
+        timeout: std::time::Duration::from_secs(10),
+    };
+    let mut rec = RunRecord {
+        wall_s: 1.0,
+        ..RunRecord::default()
+    };
+    judge::result(ResultJudge::default().judge(&job).unwrap(), &mut rec);
+    assert_eq!(rec.correct, Correctness::Unknown);
+    assert!(rec.kept_promise() && rec.is_measurement());
+    assert!(rec
+        .finding
+        .as_deref()
+        .unwrap()
+        .starts_with("correctness unknown"));
+    let line = serde_json::to_string(&rec).unwrap();
+    assert!(line.contains("\"correct\":\"unknown\""), "{line}");
+    let table = crate::output::text_table::cell_table(std::slice::from_ref(&rec));
+    assert!(
+        table.contains("ok(unchecked)") && table.contains("unknown"),
+        "{table}"
+    );
+}

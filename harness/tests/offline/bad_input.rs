@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use sparkmodes::{Mode, RunRecord};
 use tempfile::TempDir;
 
-mod common;
+use crate::common;
 
 use common::assert_nothing_left;
 

@@ -1,7 +1,6 @@
-//! `--master` against a cluster the harness did not start in this process: one brought up
-//! separately with `sparkmodes cluster up`, as a platform team would validate a new cluster.
-
-mod common;
+//! `sparkmodes cluster up`, as a platform team validates a cluster with it: a cluster started
+//! by one process, a matrix run against it by another (`--master`), untouched by that run, and
+//! removed on SIGINT.
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -9,31 +8,34 @@ use std::process::Stdio;
 use sparkmodes::measure::record::{Correctness, Status};
 use sparkmodes::measure::records_file::load_records;
 
+use crate::support;
+
 const SCENARIO: &str = r#"
 name = "external"
 spark_versions = ["3.5.9"]
-modes = ["direct", "containerized", "submit"]
+modes = ["direct"]
 arrow = [true]
-elements = [10000]
+elements = [1000]
 repetitions = 1
 timeout_s = 300
 "#;
 
 #[test]
-fn run_against_a_cluster_started_by_cluster_up() {
-    let Some(()) = common::owned_cluster_or_skip("starts its own cluster with `cluster up`") else {
+fn a_matrix_runs_against_a_cluster_started_by_cluster_up() {
+    let Some(()) = support::owned_cluster_or_skip("starts its own cluster with `cluster up`")
+    else {
         return;
     };
-    let _spark = common::spark_lock();
-    common::images();
-    let mut up = common::bin()
+    let _spark = support::spark_lock();
+    support::images();
+    let mut up = support::bin()
         .args([
             "cluster",
             "up",
             "--workers",
             "2",
             "--spark",
-            &common::spark(),
+            &support::spark(),
         ])
         .env("CI", "true")
         .stdout(Stdio::piped())
@@ -50,21 +52,23 @@ fn run_against_a_cluster_started_by_cluster_up() {
     // Keep reading what follows, as a terminal would.
     std::thread::spawn(move || lines.for_each(drop));
     assert!(master.starts_with("spark://127.0.0.1:"), "{master}");
-    assert_eq!(common::labelled_with_pid(up_pid).0.len(), 3);
+    assert_eq!(support::labelled_with_pid(up_pid).0.len(), 3);
 
     let out = tempfile::tempdir().unwrap();
-    let scenario = out.path().join("external.toml");
-    std::fs::write(&scenario, common::with_spark(SCENARIO)).unwrap();
-    let run = common::bin()
-        .args(["run", scenario.to_str().unwrap(), "--master", &master])
-        .args(["--output", out.path().to_str().unwrap(), "--run-id", "x"])
-        .env("CI", "true")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    let scenario = support::scenario(out.path(), "external", SCENARIO);
+    let run = support::sparkmodes(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--master",
+        &master,
+        "--output",
+        out.path().to_str().unwrap(),
+        "--run-id",
+        "x",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", support::stderr(&run));
     let records = load_records(&out.path().join("x")).unwrap();
-    assert_eq!(records.len(), 3);
+    assert_eq!(records.len(), 1);
     assert!(
         records
             .iter()
@@ -72,7 +76,7 @@ fn run_against_a_cluster_started_by_cluster_up() {
         "{records:?}"
     );
     assert_eq!(
-        common::labelled_with_pid(up_pid).0.len(),
+        support::labelled_with_pid(up_pid).0.len(),
         3,
         "the external cluster is untouched"
     );
@@ -80,5 +84,5 @@ fn run_against_a_cluster_started_by_cluster_up() {
     unsafe { libc::kill(up_pid as i32, libc::SIGINT) };
     let status = up.wait().unwrap();
     assert_eq!(status.code(), Some(130));
-    common::assert_nothing_left(up_pid);
+    support::assert_nothing_left(up_pid);
 }

@@ -3,7 +3,7 @@
 //! one first reported. Every invocation has a deadline: a door that blocks fails the test
 //! instead of hanging it.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
