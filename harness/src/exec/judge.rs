@@ -296,6 +296,30 @@ mod tests {
         assert!(r.finding.unwrap().contains("spark.driver.memory"));
     }
 
+    /// The python-mismatch cell judged on the output of a real run (4.1.4, driver on 3.12,
+    /// executors on 3.11, saved in fixtures/logs): failed as expected, Spark's own words in the
+    /// finding and the fix; the same output from a cell expecting another failure is not.
+    #[test]
+    fn a_python_mismatch_fails_as_expected_and_is_explained() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/logs");
+        let log = std::fs::read_to_string(dir.join("python-mismatch-4.1.log")).unwrap();
+        let mut rec = RunRecord {
+            mode: Mode::PythonMismatch,
+            ..RunRecord::default()
+        };
+        expected_failure("python-mismatch", &outcome(1), &log, &mut rec);
+        assert_eq!(rec.status, Status::FailedAsExpected, "{:?}", rec.error);
+        assert!(rec.kept_promise());
+        assert_eq!(rec.diagnosis.as_deref(), Some("python-mismatch"));
+        let finding = rec.finding.unwrap();
+        assert!(finding.contains("[PYTHON_VERSION_MISMATCH]"), "{finding}");
+        assert!(finding.contains("Fix:"), "{finding}");
+        let mut other = RunRecord::default();
+        expected_failure("version-skew", &outcome(1), &log, &mut other);
+        assert_eq!(other.status, Status::Failed);
+        assert!(other.error.unwrap().contains("got python-mismatch"));
+    }
+
     fn outcome(code: i32) -> Outcome {
         Outcome {
             exit_code: Some(code),

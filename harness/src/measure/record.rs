@@ -253,7 +253,10 @@ impl RunRecord {
         ];
         let bad = |(name, v): (&str, Option<f64>), max: f64| {
             v.filter(|v| !(v.is_finite() && (0.0..=max).contains(v)))
-                .map(|v| format!("{name} = {v} is not a time or size a run can have"))
+                .map(|v| match v.abs() < 1e9 {
+                    true => format!("{name} = {v} is not a time or size a run can have"),
+                    false => format!("{name} = {v:e} is not a time or size a run can have"),
+                })
         };
         secs.into_iter()
             .find_map(|f| bad(f, MAX_S))

@@ -1,8 +1,8 @@
 //! Real runs on the binary's one shared cluster (on the orders app's image): the orders app in
 //! the modes it adds something in, its failing check through the CLI, an app that picks its
-//! own master, the sample's variants, a hung app killed at its timeout with the next run
-//! judged, and a Python-minor mismatch explained. The smoke scenario runs end to end on a
-//! cluster the binary starts itself (`smoke.rs`).
+//! own master, the sample's variants, and a hung app killed at its timeout with the next run
+//! judged. The smoke scenario runs end to end on a cluster the binary starts itself
+//! (`smoke.rs`).
 
 use std::path::Path;
 
@@ -195,13 +195,13 @@ fn a_hung_app_is_killed_at_its_timeout_and_the_next_answer_is_still_judged() {
         // Warn about starvation after 5 s rather than 15 s, well inside the timeout.
         run.conf
             .insert("spark.starvation.timeout".into(), "5s".into());
-        run.timeout = std::time::Duration::from_secs(25);
+        run.timeout = std::time::Duration::from_secs(20);
         (support::execute(&mut exec, &run), dir)
     };
     assert_eq!(hung.status, Status::Timeout, "{:?}", hung.error);
     assert_eq!(hung.correct, Correctness::No);
-    assert!(hung.wall_s >= 25.0 && hung.wall_s < 45.0, "{}", hung.wall_s);
-    assert!(hung.error.as_deref().unwrap().contains("25s timeout"));
+    assert!(hung.wall_s >= 20.0 && hung.wall_s < 40.0, "{}", hung.wall_s);
+    assert!(hung.error.as_deref().unwrap().contains("20s timeout"));
     let log = std::fs::read_to_string(dir.path().join(hung.stderr_path.unwrap())).unwrap();
     assert!(
         log.contains("Initial job has not accepted any resources"),
@@ -225,36 +225,4 @@ fn a_hung_app_is_killed_at_its_timeout_and_the_next_answer_is_still_judged() {
     assert!(!next.kept_promise());
     let err = next.error.unwrap();
     assert!(err.starts_with("wrong result: row 0:"), "{err}");
-}
-
-/// A driver on another Python minor than the executors fails at its first task, and the cell
-/// passes only with Spark's own `[PYTHON_VERSION_MISMATCH]`, explained in the finding.
-#[test]
-fn a_python_mismatch_fails_as_expected_and_is_explained() {
-    let Some(()) = support::owned_cluster_or_skip(
-        "assumes executors on the image's Python (an owned cluster)",
-    ) else {
-        return;
-    };
-    let (rec, dir) = {
-        let _spark = support::spark_lock();
-        let dir = tempfile::tempdir().unwrap();
-        let mut exec = support::shared_executor(dir.path(), &fixture_dir());
-        let mut run = support::planned(Mode::PythonMismatch, false, 0);
-        // One failed task is enough evidence; Spark's default retries it three more times.
-        run.conf.insert("spark.task.maxFailures".into(), "1".into());
-        (support::execute(&mut exec, &run), dir)
-    };
-    let out = support::output(dir.path(), &rec);
-    assert_eq!(
-        rec.status,
-        Status::FailedAsExpected,
-        "{:?}\n{out}",
-        rec.error
-    );
-    assert!(rec.kept_promise());
-    assert_eq!(rec.diagnosis.as_deref(), Some("python-mismatch"));
-    let finding = rec.finding.unwrap();
-    assert!(finding.contains("[PYTHON_VERSION_MISMATCH]"), "{finding}");
-    assert!(finding.contains("Fix:"), "{finding}");
 }
