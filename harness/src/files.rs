@@ -112,6 +112,11 @@ fn cannot(what: &str, e: &std::io::Error) -> String {
 /// FIFO that stood at `path` is replaced, never written through, and a reader never sees half a
 /// file. The directory must exist.
 pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), FileError> {
+    write_mode(path, bytes, 0o644)
+}
+
+/// [`write`] with the file's permission bits (`0o600` for a file holding a secret).
+pub fn write_mode(path: &Path, bytes: impl AsRef<[u8]>, mode: u32) -> Result<(), FileError> {
     let bytes = bytes.as_ref();
     if let Ok(meta) = std::fs::symlink_metadata(path) {
         if meta.is_dir() {
@@ -126,8 +131,9 @@ pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), FileError> {
         .prefix(".sparkmodes-")
         .tempfile_in(dir)
         .map_err(|e| error(path, cannot("write", &e)))?;
-    // A temp file is private (0600); an output is for reading (0644, as a plain create gives).
-    let readable = std::fs::Permissions::from_mode(0o644);
+    // A temp file is private (0600); an output is for reading (0644, as a plain create gives)
+    // unless it holds a secret.
+    let readable = std::fs::Permissions::from_mode(mode);
     tmp.write_all(bytes)
         .and_then(|()| tmp.flush())
         .and_then(|()| tmp.as_file().set_permissions(readable))

@@ -17,6 +17,7 @@ pub mod measure;
 pub mod output;
 pub mod pipeline;
 pub mod progress;
+pub mod testing;
 
 pub use config::{CellKey, ClusterShape, Mode, Plan, PlannedRun, Scenario};
 pub use error::{Error, Exit, Result};

@@ -139,12 +139,12 @@ fn no_default(host: &HostPythons) -> String {
     let set = match usable.is_empty() {
         true => String::new(),
         false => format!(
-            ", or set `python = [{}]` in the scenario",
+            ", or ask for one of those (`python = [{}]` in a scenario, --python elsewhere)",
             usable.join(", ")
         ),
     };
     format!(
-        "the scenario sets no `python`, and no default fits this host: it has no python3.11 \
+        "no Python minor is given (a scenario's `python`, or --python), and no default fits this host: it has no python3.11 \
          (PATH or pyenv){own} (bases: {}, or --base-image with that python3). Install \
          python3.11 (e.g. `pyenv install 3.11`){set}",
         bases.join(", ")

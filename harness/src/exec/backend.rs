@@ -19,7 +19,7 @@ use crate::infra::connect_server::{self, RunningServer, ServerOptions};
 use crate::infra::image::{self, Base};
 use crate::infra::stack::StackSource;
 use crate::infra::target::Target;
-use crate::infra::venv;
+use crate::infra::{new_secret, venv};
 
 #[derive(Debug, Clone)]
 pub struct BackendOptions {
@@ -155,14 +155,6 @@ impl SparkBackend {
             let _ = c.rm();
         }
     }
-}
-
-/// 256 random bits, hex: never written to a file, passed to Spark through the environment.
-pub fn new_secret() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 impl Backend for SparkBackend {

@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["infra", "measure"],
     &["output"],
     &["exec"],
-    &["pipeline"],
+    &["pipeline", "testing"],
     &["cli", "main"],
 ];
 

@@ -310,7 +310,7 @@ fn missing_python_is_named_with_how_to_install_it() {
     let sb = Sandbox::new(&["java"]);
     let s = sb.valid_scenario();
     sb.run_scenario(&s, &[]).refused(&[
-        "sets no `python`",
+        "no Python minor is given",
         "no python3.11 (PATH or pyenv)",
         "nor a python3",
         "pyenv install 3.11",
@@ -704,10 +704,18 @@ fn a_run_id_the_filesystem_cannot_hold_is_refused() {
 #[test]
 fn cluster_up_checks_its_flags_like_a_scenario() {
     let sb = Sandbox::new(&[]);
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 6] = [
         (
             &["--worker-memory", "banana"],
             "--worker-memory must be a size",
+        ),
+        (
+            &["--connect", "--spark", "3.5.9"],
+            "--connect: Spark 3.5.9 has no Connect server here",
+        ),
+        (
+            &["--env-file", "/nonexistent-dir/spark.env"],
+            "--env-file /nonexistent-dir/spark.env",
         ),
         (&["--workers", "0"], "--workers must be between 1 and 64"),
         (

@@ -9,10 +9,10 @@
 use std::time::Duration;
 
 use sparkmodes::config::{versions, Mode, PlannedRun};
-use sparkmodes::exec::backend::new_secret;
 use sparkmodes::exec::run::{GroupContext, SparkExecutor};
 use sparkmodes::infra::cluster::{self, Cluster};
 use sparkmodes::infra::connect_server::{RunningServer, ServerOptions};
+use sparkmodes::infra::new_secret;
 use sparkmodes::infra::{docker, venv};
 use sparkmodes::measure::record::{Correctness, RunRecord, Status};
 

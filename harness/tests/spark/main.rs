@@ -8,8 +8,8 @@
 #[path = "../shared/mod.rs"]
 mod common;
 
-mod cluster_up;
 mod connect;
+mod fixture;
 mod owned;
 mod shared;
 mod smoke;

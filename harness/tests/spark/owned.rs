@@ -10,9 +10,9 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use sparkmodes::config::Mode;
-use sparkmodes::exec::backend::new_secret;
 use sparkmodes::infra::cluster::{self, Cluster};
 use sparkmodes::infra::docker;
+use sparkmodes::infra::new_secret;
 use sparkmodes::measure::record::{Correctness, Status};
 use sparkmodes::measure::records_file::load_records;
 
@@ -68,9 +68,16 @@ fn a_worker_killed_mid_job_is_survived_and_recorded() {
             r.error
         );
         assert_eq!(r.attempt, 0, "a fault run is not re-run");
-        assert!(r.cluster_fault.is_some(), "the killed worker was noticed after the run: {r:?}");
+        assert!(
+            r.cluster_fault.is_some(),
+            "the killed worker was noticed after the run: {r:?}"
+        );
     }
-    assert_eq!(records.len(), 1, "a fault run degrades on purpose: no re-run");
+    assert_eq!(
+        records.len(),
+        1,
+        "a fault run degrades on purpose: no re-run"
+    );
     assert_eq!(o.status.code(), Some(0), "{stderr}");
 }
 
