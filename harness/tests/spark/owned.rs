@@ -192,6 +192,10 @@ arrow = [true]
 elements = [1000]
 repetitions = 2
 timeout_s = 300
+[cluster]
+workers = 1
+worker_cores = 2
+worker_memory = "2g"
 "#;
 
 fn start_matrix(out: &Path, env: &[(&str, &str)]) -> Child {
@@ -313,8 +317,8 @@ fn a_secured_cluster_serves_every_mode_with_its_secret_only_and_is_removed_on_dr
         }
         let mut planned = support::planned(mode, true, 1000);
         // Refused clients retry registering for a minute before giving up; their refusal is
-        // in the log long before that.
-        planned.timeout = Duration::from_secs(if with_secret { 150 } else { 25 });
+        // in the log within seconds.
+        planned.timeout = Duration::from_secs(if with_secret { 150 } else { 15 });
         (support::execute(&mut exec, &planned), dir)
     };
     for mode in [Mode::Direct, Mode::Containerized] {
