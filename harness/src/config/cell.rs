@@ -25,6 +25,9 @@ pub struct CellKey {
     pub mode: Mode,
     pub arrow: bool,
     pub elements: u64,
+    /// One query of a multi-query app's runs (TPC-H), or the run as a whole (`None`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<u32>,
 }
 
 impl CellKey {
@@ -55,8 +58,8 @@ impl CellKey {
     }
 }
 
-/// `3.5.9/2w-1c-1g/direct/arrow-on/1000`, and `/typed` after it for an app of the axis (the
-/// `--app` app's cells keep the labels they had before the axis).
+/// `3.5.9/2w-1c-1g/direct/arrow-on/1000`, `/typed` after it for an app of the axis (the
+/// `--app` app's cells keep the labels they had before the axis), `/q05` for one query.
 impl fmt::Display for CellKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -69,8 +72,12 @@ impl fmt::Display for CellKey {
             self.elements
         )?;
         match self.app.as_str() {
-            "" => Ok(()),
-            app => write!(f, "/{app}"),
+            "" => {}
+            app => write!(f, "/{app}")?,
+        }
+        match self.query {
+            None => Ok(()),
+            Some(q) => write!(f, "/q{q:02}"),
         }
     }
 }

@@ -62,6 +62,7 @@ impl PlannedRun {
             mode: self.mode,
             arrow: self.arrow,
             elements: self.elements,
+            query: None,
         }
     }
 

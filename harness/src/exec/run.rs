@@ -22,6 +22,7 @@ use crate::infra::target::Target;
 use crate::infra::venv::Venv;
 use crate::measure::correctness::Correctness;
 use crate::measure::eventlog;
+use crate::measure::profile::Profile;
 use crate::measure::record::{RunRecord, Status};
 
 /// Runs planned runs against one cluster and turns each into a record.
@@ -159,6 +160,7 @@ impl SparkExecutor {
         }
         let timings = log.and_then(|l| driver.timings(&l, run.elements));
         judge::evidence(run, timings.as_ref(), &stderr, rec);
+        rec.profile = Some(profile_of(timings.as_ref(), &output));
         if classic_computing(run.mode) {
             let used = timings.as_ref().and_then(|t| t.master.as_deref());
             judge::master_used(&driver.master_url(&self.ctx.target), used, rec);
@@ -311,6 +313,14 @@ fn spark_conf(run: &PlannedRun, target: &Target) -> BTreeMap<String, String> {
         conf.insert("spark.authenticate".into(), "true".into());
     }
     conf
+}
+
+/// What the run did: the event log's operators, metrics and properties (empty without a log,
+/// which the explanation then says), and the warnings its driver printed.
+fn profile_of(timings: Option<&eventlog::PhaseTimings>, output: &str) -> Profile {
+    let mut profile = timings.map(|t| t.profile.clone()).unwrap_or_default();
+    profile.warnings = crate::measure::warnings::classify(output);
+    profile
 }
 
 /// What the driver printed: spark-submit sends the Python side's traceback to stdout, so both.

@@ -180,6 +180,39 @@ fn site_packages(python: &Path) -> Result<PathBuf> {
 /// A venv on another host Python (`python3.10`, `python3.12`, …) with the same pins, for the
 /// python-mismatch cell. setuptools comes along: PySpark 3.5 imports distutils, which Python
 /// 3.12 dropped, and without it the run would fail before reaching the mismatch it shows.
+/// A venv for one of the harness's own tools (no pyspark): `tool-<name>-<hash of packages>` with
+/// exactly `packages` (pinned), made with the default host Python. Returns its interpreter.
+pub fn ensure_tool(name: &str, packages: &[&str]) -> Result<PathBuf> {
+    let reqs: Vec<String> = packages.iter().map(|p| p.to_string()).collect();
+    let dir = dir_of(&format!("tool-{name}-"), "py", &reqs, tools::PYTHON_MINOR);
+    let python = dir.join("bin").join("python");
+    if dir.join(MARKER).is_file() && python.exists() {
+        return Ok(python);
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(dir.parent().expect("cache subdir"))?;
+    let bar = progress::spinner(&format!("{name} venv"));
+    run(Command::new(tools::python()?)
+        .arg("-m")
+        .arg("venv")
+        .arg(&dir))?;
+    progress::step(&bar, &format!("pip install {}", reqs.join(" ")));
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(&reqs))?;
+    bar.finish_and_clear();
+    std::fs::write(dir.join(MARKER), reqs.join("\n"))?;
+    Ok(python)
+}
+
 pub fn ensure_on(spark_version: &str, python: &Path, minor: &str) -> Result<Venv> {
     let mut reqs = versions::pins(spark_version)?.requirements();
     reqs.push("setuptools".into());

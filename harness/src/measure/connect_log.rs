@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use serde_json::Value;
 
+use super::event_spans::{PlanNode, Spans, TaskMetrics};
 use super::eventlog::PhaseTimings;
 
 /// How long a session that has not appeared in the log yet is waited for.
@@ -94,6 +95,8 @@ struct Session {
     gc_ms: u64,
     executors: u32,
     udf_eval: Option<&'static str>,
+    /// The session's jobs, stages and plans, for its profile; the server's properties.
+    spans: Spans,
 }
 
 fn int(v: &Value, key: &str) -> Option<i64> {
@@ -130,6 +133,19 @@ impl Session {
             "SparkListenerTaskEnd" => self.task_ended(e),
             "SparkListenerSQLExecutionStart" => self.sql_started(e),
             "SparkListenerExecutorAdded" => self.executors += 1,
+            "SparkListenerStageCompleted" => self.stage_completed(e),
+            "SparkListenerSQLAdaptiveExecutionUpdate" => {
+                let tree = e.get("sparkPlanInfo").cloned();
+                let tree = tree.and_then(|v| serde_json::from_value::<PlanNode>(v).ok());
+                if let (Some(id), Some(tree)) = (int(e, "executionId"), tree) {
+                    self.spans.replan(id, &tree);
+                }
+            }
+            "SparkListenerEnvironmentUpdate" => {
+                if let Some(props) = e.get("Spark Properties") {
+                    self.spans.properties(props);
+                }
+            }
             _ => {}
         }
     }
@@ -176,9 +192,15 @@ impl Session {
             .split(',')
             .filter(|t| t.contains(&self.marker))
             .find_map(|t| t.split_once("_Operation_").map(|(_, op)| op.to_string()));
-        let stages = e.get("Stage IDs").and_then(Value::as_array);
-        self.stages
-            .extend(stages.into_iter().flatten().filter_map(Value::as_i64));
+        let stages: Vec<i64> = e
+            .get("Stage IDs")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_i64)
+            .collect();
+        self.spans.job(submitted_ms, stages.clone());
+        self.stages.extend(stages);
         let job = Job {
             operation,
             submitted_ms,
@@ -198,6 +220,24 @@ impl Session {
         };
         self.executor_run_ms += metric("Executor Run Time");
         self.gc_ms += metric("JVM GC Time");
+        if let Some(m) = e.get("Task Metrics") {
+            let m: TaskMetrics = serde_json::from_value(m.clone()).unwrap_or_default();
+            self.spans.task(int(e, "Stage ID").unwrap_or(-1), &m);
+        }
+    }
+
+    fn stage_completed(&mut self, e: &Value) {
+        let Some(id) = e.pointer("/Stage Info/Stage ID").and_then(Value::as_i64) else {
+            return;
+        };
+        if let Some(acc) = e
+            .pointer("/Stage Info/Accumulables")
+            .and_then(Value::as_array)
+        {
+            if self.stages.contains(&id) {
+                self.spans.stage_accumulables(id, acc);
+            }
+        }
     }
 
     fn sql_started(&mut self, e: &Value) {
@@ -212,6 +252,11 @@ impl Session {
         let plan = text(e, "physicalPlanDescription").unwrap_or_default();
         if ours {
             self.udf_eval = super::eventlog::udf_eval(plan).or(self.udf_eval);
+            let tree = e.get("sparkPlanInfo").cloned();
+            let tree = tree.and_then(|v| serde_json::from_value::<PlanNode>(v).ok());
+            if let (Some(id), Some(tree)) = (int(e, "executionId"), tree) {
+                self.spans.plan(id, int(e, "time"), &tree);
+            }
         }
     }
 
@@ -266,6 +311,7 @@ impl Session {
             executors: self.executors,
             // The server's master, not the client's choice: nothing to check for Connect.
             master: None,
+            profile: self.spans.profile(),
         }
     }
 }

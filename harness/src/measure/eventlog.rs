@@ -23,6 +23,9 @@
 //!   `physicalPlanDescription` of the `toPandas` execution, else of any SQL execution.
 //! - `master`: `spark.master` in `SparkListenerEnvironmentUpdate."Spark Properties"`: the
 //!   master the app really used (an app that sets `.master("local[*]")` itself shows here).
+//! - `profile`: the run's plan operators, summed task metrics and properties
+//!   (`measure::profile`), from the same events (`event_spans` keeps them by job and stage, so
+//!   [`read`] can also give the profile of one window of the run).
 //!
 //! Logs of running or killed apps (`.inprogress`) are accepted, and a torn last line (the
 //! writer died mid-line) is ignored; a bad line anywhere else is an error.
@@ -33,6 +36,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
+
+use crate::measure::event_spans::{PlanNode, Spans, TaskMetrics};
+use crate::measure::profile::Profile;
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct PhaseTimings {
@@ -48,18 +54,37 @@ pub struct PhaseTimings {
     /// The `spark.master` the application ran with.
     #[serde(default)]
     pub master: Option<String>,
+    /// What the run did: operators, metrics, properties (warnings come from its console).
+    #[serde(default)]
+    pub profile: Profile,
+}
+
+/// A parsed event log: the run's timings and profile, and the spans to read windows of it.
+pub struct EventLog {
+    pub timings: PhaseTimings,
+    pub spans: Spans,
 }
 
 /// Parses the event log at `path`; errors name the file and line.
 pub fn parse_file(path: &Path) -> anyhow::Result<PhaseTimings> {
+    read(path).map(|log| log.timings)
+}
+
+/// [`parse_file`], keeping the spans (for a window's profile).
+pub fn read(path: &Path) -> anyhow::Result<EventLog> {
     let file = std::fs::File::open(path)
         .with_context(|| format!("cannot open event log {}", path.display()))?;
-    parse_reader(std::io::BufReader::new(file))
+    read_from(std::io::BufReader::new(file))
         .with_context(|| format!("in event log {}", path.display()))
 }
 
 /// Parses an event log from any reader.
-pub fn parse_reader(mut reader: impl BufRead) -> anyhow::Result<PhaseTimings> {
+pub fn parse_reader(reader: impl BufRead) -> anyhow::Result<PhaseTimings> {
+    read_from(reader).map(|log| log.timings)
+}
+
+/// Parses an event log from any reader, keeping the spans.
+pub fn read_from(mut reader: impl BufRead) -> anyhow::Result<EventLog> {
     let mut acc = Accumulator::default();
     let mut line = Vec::new();
     let mut line_no = 0usize;
@@ -123,6 +148,19 @@ struct Event {
     properties: Option<HashMap<String, serde_json::Value>>,
     #[serde(rename = "Task Metrics")]
     task_metrics: Option<TaskMetrics>,
+    /// A task's stage (`SparkListenerTaskEnd`), a job's stages (`SparkListenerJobStart`).
+    #[serde(rename = "Stage ID")]
+    stage_id: Option<i64>,
+    #[serde(rename = "Stage IDs")]
+    stage_ids: Option<Vec<i64>>,
+    /// `SparkListenerStageCompleted`: its id and accumulables (the Python-UDF metrics).
+    #[serde(rename = "Stage Info")]
+    stage_info: Option<StageInfo>,
+    /// A SQL execution's plan tree (its start, and each AQE re-plan).
+    #[serde(rename = "sparkPlanInfo")]
+    plan_info: Option<PlanNode>,
+    /// A SQL execution's start time.
+    time: Option<i64>,
     #[serde(rename = "executionId")]
     execution_id: Option<i64>,
     description: Option<String>,
@@ -135,11 +173,11 @@ struct Event {
 }
 
 #[derive(Deserialize)]
-struct TaskMetrics {
-    #[serde(rename = "Executor Run Time", default)]
-    executor_run_ms: u64,
-    #[serde(rename = "JVM GC Time", default)]
-    gc_ms: u64,
+struct StageInfo {
+    #[serde(rename = "Stage ID")]
+    id: i64,
+    #[serde(rename = "Accumulables", default)]
+    accumulables: Vec<serde_json::Value>,
 }
 
 struct Job {
@@ -167,6 +205,7 @@ struct Accumulator {
     gc_ms: u64,
     executors: u32,
     master: Option<String>,
+    spans: Spans,
 }
 
 fn is_to_pandas(text: &str) -> bool {
@@ -192,16 +231,27 @@ impl Accumulator {
                 if let Some(m) = e.task_metrics {
                     self.executor_run_ms += m.executor_run_ms;
                     self.gc_ms += m.gc_ms;
+                    self.spans.task(e.stage_id.unwrap_or(-1), &m);
+                }
+            }
+            "SparkListenerStageCompleted" => {
+                if let Some(s) = e.stage_info {
+                    self.spans.stage_accumulables(s.id, &s.accumulables);
+                }
+            }
+            "SparkListenerSQLAdaptiveExecutionUpdate" => {
+                if let (Some(id), Some(plan)) = (e.execution_id, &e.plan_info) {
+                    self.spans.replan(id, plan);
                 }
             }
             "SparkListenerSQLExecutionStart" => self.sql_start(e),
             "SparkListenerExecutorAdded" => self.executors += 1,
             "SparkListenerEnvironmentUpdate" => {
-                let master = e
-                    .spark_properties
-                    .as_ref()
-                    .and_then(|p| p.get("spark.master"));
-                self.master = master.and_then(|m| m.as_str()).map(str::to_string);
+                if let Some(props) = &e.spark_properties {
+                    self.spans.properties(props);
+                    let master = props.get("spark.master");
+                    self.master = master.and_then(|m| m.as_str()).map(str::to_string);
+                }
             }
             _ => {}
         }
@@ -211,6 +261,8 @@ impl Accumulator {
         let (Some(id), Some(submitted_ms)) = (e.job_id, e.submission_time) else {
             return;
         };
+        self.spans
+            .job(submitted_ms, e.stage_ids.clone().unwrap_or_default());
         let props = e.properties.unwrap_or_default();
         let prop = |key: &str| props.get(key).and_then(|v| v.as_str()).map(str::to_string);
         let job = Job {
@@ -224,6 +276,9 @@ impl Accumulator {
 
     fn sql_start(&mut self, e: Event) {
         let Some(id) = e.execution_id else { return };
+        if let Some(plan) = &e.plan_info {
+            self.spans.plan(id, e.time, plan);
+        }
         let details = e.details.unwrap_or_default();
         let arrow = if details.contains("collectAsArrowToPython") {
             Some(true)
@@ -249,7 +304,7 @@ impl Accumulator {
             })
     }
 
-    fn finish(self) -> PhaseTimings {
+    fn finish(self) -> EventLog {
         let ended = |filter: &dyn Fn(&Job) -> bool| -> Option<f64> {
             let durations: Vec<i64> = self
                 .jobs
@@ -274,7 +329,7 @@ impl Accumulator {
                     .filter_map(|(_, x)| x.udf_eval)
                     .next_back()
             });
-        PhaseTimings {
+        let timings = PhaseTimings {
             app_s: self
                 .app_start_ms
                 .zip(self.app_end_ms)
@@ -288,6 +343,11 @@ impl Accumulator {
             arrow_collect: to_pandas.filter_map(|x| x.arrow).next_back(),
             python_udf_eval: udf_eval.map(str::to_string),
             master: self.master,
+            profile: self.spans.profile(),
+        };
+        EventLog {
+            timings,
+            spans: self.spans,
         }
     }
 }

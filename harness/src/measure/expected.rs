@@ -56,8 +56,10 @@ fn from_json_lines(text: &str) -> anyhow::Result<Table> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
     {
-        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line)
-            .with_context(|| format!("line {}: not a JSON object", i + 1))?;
+        // Keys as a set, in name order: two writers may order a record's keys differently.
+        let object: std::collections::BTreeMap<String, serde_json::Value> =
+            serde_json::from_str(line)
+                .with_context(|| format!("line {}: not a JSON object", i + 1))?;
         let keys: Vec<String> = object.keys().cloned().collect();
         let columns = columns.get_or_insert_with(|| keys.clone());
         if *columns != keys {

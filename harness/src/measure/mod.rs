@@ -10,14 +10,17 @@ pub mod advisor;
 pub mod connect_log;
 pub mod correctness;
 pub mod diagnosis;
+pub mod event_spans;
 pub mod eventlog;
 pub mod expected;
 pub mod frontier_lines;
 pub mod memory_sources;
 pub mod oracle;
+pub mod profile;
 pub mod record;
 pub mod records_file;
 pub mod stats;
+pub mod warnings;
 
 pub use correctness::Correctness;
 pub use record::{RunRecord, Status};

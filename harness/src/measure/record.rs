@@ -10,6 +10,7 @@ use crate::config::plan::RunIdentity;
 use crate::config::{CellKey, Mode, PlannedRun};
 pub use crate::measure::correctness::Correctness;
 use crate::measure::diagnosis;
+use crate::measure::profile::Profile;
 
 /// How a run ended. `RefusedAsExpected` is the success outcome of the cluster-refusal mode,
 /// `FailedAsExpected` that of the other negative cells (python-mismatch, connect-classic).
@@ -139,6 +140,17 @@ pub struct RunRecord {
     /// restored before the next run: it explains `degraded` or the run's error.
     #[serde(default)]
     pub cluster_fault: Option<String>,
+    /// For a query of a multi-query app (TPC-H): its number. Such a record is one query of the
+    /// run whose record has `query` empty; its times, rows and correctness are the query's.
+    #[serde(default)]
+    pub query: Option<u32>,
+    /// Rows the query returned (query records only).
+    #[serde(default)]
+    pub rows: Option<u64>,
+    /// What the run (or query) did: plan operators, task metrics, properties, warnings.
+    /// Nested JSON in `runs.jsonl`; one JSON text cell in `runs.csv`.
+    #[serde(default)]
+    pub profile: Option<Profile>,
 }
 
 fn default_python() -> String {
@@ -206,6 +218,7 @@ impl RunRecord {
             mode: self.mode,
             arrow: self.arrow,
             elements: self.elements,
+            query: self.query,
         }
     }
 

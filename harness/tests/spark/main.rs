@@ -9,6 +9,7 @@
 mod common;
 
 mod connect;
+mod explain;
 mod fixture;
 mod owned;
 mod shared;

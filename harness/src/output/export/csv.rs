@@ -83,12 +83,23 @@ pub fn header() -> String {
     text.lines().next().unwrap_or_default().to_string()
 }
 
+/// The record's fields in order (serde_json keeps insertion order here), each as one cell:
+/// scalars as themselves, an absent value empty, a nested value (the profile) as its compact
+/// JSON text, so every row has the header's columns whatever it holds.
 fn serialize_with_header(record: &RunRecord) -> Result<Vec<u8>> {
-    let mut writer = ::csv::WriterBuilder::new()
-        .has_headers(true)
-        .from_writer(Vec::new());
+    let value = serde_json::to_value(record).context("cannot format a record as CSV")?;
+    let fields = value.as_object().expect("a record is an object");
+    let cell = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::Number(n) => n.to_string(),
+        nested => nested.to_string(),
+    };
+    let mut writer = ::csv::WriterBuilder::new().from_writer(Vec::new());
     writer
-        .serialize(record)
+        .write_record(fields.keys())
+        .and_then(|()| writer.write_record(fields.values().map(cell)))
         .context("cannot format a record as CSV")?;
     writer
         .into_inner()

@@ -72,11 +72,13 @@ fn bmf_has_the_documented_shape() {
         let measures = measures
             .as_object()
             .expect("benchmark is an object of measures");
-        let names: Vec<&str> = measures.keys().map(String::as_str).collect();
+        let mut names: Vec<&str> = measures.keys().map(String::as_str).collect();
+        names.sort_unstable();
         assert_eq!(names, ["app_s", "collect_s", "jobs_s", "latency"]);
         for metric in measures.values() {
             let m = metric.as_object().expect("measure is an object");
-            let keys: Vec<&str> = m.keys().map(String::as_str).collect();
+            let mut keys: Vec<&str> = m.keys().map(String::as_str).collect();
+            keys.sort_unstable();
             assert_eq!(keys, ["lower_value", "upper_value", "value"]);
             let (lo, v, hi) = (
                 finite_number(&m["lower_value"]),
