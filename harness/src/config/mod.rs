@@ -13,6 +13,7 @@ pub mod scenario;
 mod seed;
 mod shape;
 mod threshold;
+pub mod tpch_size;
 pub mod variant;
 pub mod versions;
 

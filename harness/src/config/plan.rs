@@ -50,6 +50,8 @@ pub struct PlannedRun {
     pub frontier: bool,
     /// 0 for the planned run; 1 for its one re-run after the cluster spoiled it (`exec::matrix`).
     pub attempt: u32,
+    /// The queries a multi-query app runs (the scenario's `queries`; empty: all).
+    pub queries: Vec<u32>,
 }
 
 impl PlannedRun {
@@ -165,6 +167,7 @@ impl Plan {
                     fault: None,
                     frontier: scenario.frontier.is_some(),
                     attempt: 0,
+                    queries: scenario.queries.clone().unwrap_or_default(),
                 };
                 for app in scenario.apps() {
                     let base = PlannedRun {

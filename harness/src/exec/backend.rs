@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::config::manifest::AppSpec;
+use crate::config::manifest::{AppSpec, Dataset};
+use crate::infra::tpch;
 use crate::config::plan::{GroupKey, PlannedRun};
 use crate::config::scenario::ConfigSpec;
 use crate::config::stack_label;
@@ -48,6 +49,8 @@ pub struct SparkBackend {
     executor: Option<SparkExecutor>,
     config: Option<ConfigSpec>,
     image: String,
+    /// Data folders the group's app reads (mounted into every container of its cluster).
+    mounts: Vec<PathBuf>,
     /// Every image used, for environment.json.
     pub images: BTreeMap<String, String>,
     /// Seconds from `docker run` to the Connect server's ready line, per server started, by
@@ -71,6 +74,7 @@ impl SparkBackend {
             executor: None,
             config: None,
             image: String::new(),
+            mounts: Vec::new(),
             images: BTreeMap::new(),
             connect_ready_s: BTreeMap::new(),
             stacks: Vec::new(),
@@ -103,10 +107,15 @@ impl SparkBackend {
         // `base`, or `base-py3.13` for a Python other than the default.
         let base = stack_label("base", &key.python);
         self.images.insert(base, images.base.clone());
-        let packages = match key.connect {
-            true => Vec::new(),
-            false => AppSpec::load(&self.app_dir(key))?.packages,
+        let spec = AppSpec::load(&self.group_app(key))?;
+        self.mounts = match spec.data {
+            Some(Dataset::Tpch) => {
+                std::fs::create_dir_all(tpch::root())?;
+                vec![tpch::root()]
+            }
+            None => Vec::new(),
         };
+        let packages = spec.packages;
         self.image = image::ensure_app(&images.spark, &packages)?;
         if self.image != images.spark {
             let name = format!("spark-{stack}-app");
@@ -120,10 +129,20 @@ impl SparkBackend {
         crate::config::variant::dir_of(&key.app, &self.opts.app_source)
     }
 
+    /// The app a group runs on its cluster: a Connect group's is the app itself only if it
+    /// declares `connect`, else the sample's Connect twin (`driver::connect::connect_app`).
+    fn group_app(&self, key: &GroupKey) -> PathBuf {
+        match key.connect {
+            true => crate::exec::driver::connect::connect_app(&self.app_dir(key)),
+            false => self.app_dir(key),
+        }
+    }
+
     fn start_cluster(&self, config: &ConfigSpec) -> Result<Cluster> {
         crate::infra::reaper::park_if_interrupted();
         let options = cluster::Options {
             secret: self.secret.clone(),
+            mounts: self.mounts.clone(),
         };
         Cluster::start(&self.image, &config.shape, options)
     }

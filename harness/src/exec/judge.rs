@@ -13,6 +13,7 @@ use crate::measure::correctness::Correctness;
 use crate::measure::diagnosis::{console_lines, diagnose};
 use crate::measure::eventlog::PhaseTimings;
 use crate::measure::record::{RunRecord, Status};
+use crate::measure::tpch_oracle::QueryVerdict;
 
 pub fn judge_refusal(out: &Outcome, stderr: &str, rec: &mut RunRecord) {
     let refused = out.exit_code.is_some_and(|c| c != 0);
@@ -127,6 +128,8 @@ pub struct Verdict {
     pub problem: Option<String>,
     /// Why correctness is unknown.
     pub note: Option<String>,
+    /// Each query's own verdict, for a multi-query app (TPC-H); empty otherwise.
+    pub queries: Vec<QueryVerdict>,
 }
 
 impl Verdict {
@@ -135,6 +138,7 @@ impl Verdict {
             correct: correct.into(),
             problem: (!correct).then(problem),
             note: None,
+            queries: Vec::new(),
         }
     }
 }

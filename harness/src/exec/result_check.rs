@@ -45,7 +45,9 @@ impl ResultJudge {
                     "correctness unknown: app `{}` declares no [check] in its manifest, so nothing judged its result",
                     job.staged.spec.name
                 )),
+                queries: Vec::new(),
             }),
+            Check::Builtin(Builtin::Tpch) => Ok(tpch(job.staged)),
             Check::Builtin(Builtin::Squares) => self.squares(job),
             Check::Command(cmd) => command(job, cmd),
             Check::Expected(e) => compare_expected(job, e),
@@ -64,6 +66,27 @@ impl ResultJudge {
         let check = oracle::check(&job.staged.result, reference)?;
         Ok(Verdict::of(check.correct, || check.summary()))
     }
+}
+
+/// Every selected TPC-H query against the answers made with its data; the run is right when all
+/// are, and its problem names the first wrong query and row.
+fn tpch(staged: &Staged) -> Verdict {
+    let queries: Vec<u32> = match staged.queries.is_empty() {
+        true => crate::infra::tpch::QUERIES.collect(),
+        false => staged.queries.clone(),
+    };
+    let answers = staged.data.as_deref().unwrap_or(Path::new("")).join("answers");
+    let verdicts = crate::measure::tpch_oracle::check(&staged.result, &answers, &queries);
+    let wrong: Vec<&str> = verdicts.iter().filter_map(|v| v.problem.as_deref()).collect();
+    let mut v = Verdict::of(wrong.is_empty(), || {
+        let more = match wrong.len() {
+            1 => String::new(),
+            n => format!(" ({} more wrong queries)", n - 1),
+        };
+        format!("{}{more}", wrong[0])
+    });
+    v.queries = verdicts;
+    v
 }
 
 /// Runs the check command in the staged app directory with the host paths filled in and the

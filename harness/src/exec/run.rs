@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::config::manifest::AppSpec;
+use crate::config::manifest::{AppSpec, Dataset};
 use crate::config::plan::PlannedRun;
 use crate::config::Mode;
 use crate::error::Result;
@@ -194,6 +194,10 @@ impl SparkExecutor {
             conf.insert("spark.master".into(), master.clone());
         }
         let root = driver.run_root();
+        let data = match spec.data {
+            Some(Dataset::Tpch) => Some(crate::infra::tpch::ensure(run.elements)?),
+            None => None,
+        };
         staging::stage(&staging::Request {
             spec,
             root: dir,
@@ -201,6 +205,8 @@ impl SparkExecutor {
             driver_root: root.as_deref(),
             conf: &conf,
             python: &venv.python,
+            data: data.as_deref(),
+            queries: &run.queries,
         })
     }
 

@@ -1,6 +1,7 @@
 //! A disposable Spark standalone cluster: one master and N workers in containers on a private
 //! network made for it. Everything carries this session's label and goes away on drop.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -131,11 +132,21 @@ pub(crate) fn publish_on_loopback(
     }
 }
 
+/// `path` mounted read-only at the same path in a container.
+pub(crate) fn read_only(path: &std::path::Path) -> testcontainers::core::Mount {
+    let p = path.display().to_string();
+    testcontainers::core::Mount::bind_mount(p.clone(), p)
+        .with_access_mode(testcontainers::core::AccessMode::ReadOnly)
+}
+
 /// Options beyond the shape.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     /// `spark.authenticate` secret shared by master, workers and drivers.
     pub secret: Option<String>,
+    /// Host folders mounted read-only at the same path into every container of the cluster
+    /// (and its driver containers and Connect server): data an app reads by one path everywhere.
+    pub mounts: Vec<PathBuf>,
 }
 
 /// What the master reports at `/json/`.
@@ -231,6 +242,9 @@ impl Cluster {
         let mut req = node
             .with_network(&self.network)
             .with_startup_timeout(READY_TIMEOUT);
+        for m in &self.options.mounts {
+            req = req.with_mount(read_only(m));
+        }
         for (k, v) in docker::labels() {
             req = req.with_label(k, v);
         }
@@ -312,6 +326,7 @@ impl Cluster {
             driver_host: Some(self.gateway.clone()),
             secret: self.options.secret.clone(),
             connect: None,
+            mounts: self.options.mounts.clone(),
         }
     }
 

@@ -150,7 +150,7 @@ impl RunningServer {
         let name = format!("{}-connect", cluster.network());
         let started = Instant::now();
         let server = ConnectServer::new(cluster, &name, &opts);
-        let container = request(server, &name, cluster.network(), event_log_dir)
+        let container = request(server, &name, cluster, event_log_dir)
             .start()
             .map_err(|e| {
                 Error::setup(format!(
@@ -206,12 +206,14 @@ impl Drop for RunningServer {
     }
 }
 
+/// The server on the cluster network, its event log mounted, and the cluster's data mounts.
 fn request(
     server: ConnectServer,
     name: &str,
-    network: &str,
+    cluster: &Cluster,
     event_log_dir: &Path,
 ) -> testcontainers::ContainerRequest<ConnectServer> {
+    let network = cluster.network();
     let mount = Mount::bind_mount(event_log_dir.display().to_string(), EVENT_LOG_MOUNT);
     let mut req = server
         .with_network(network)
@@ -220,6 +222,9 @@ fn request(
         .with_mount(mount)
         .with_startup_timeout(READY_TIMEOUT)
         .with_host_config_modifier(publish_on_loopback(vec![GRPC_PORT]));
+    for m in &cluster.target().mounts {
+        req = req.with_mount(crate::infra::cluster::read_only(m));
+    }
     for (k, v) in docker::labels() {
         req = req.with_label(k, v);
     }

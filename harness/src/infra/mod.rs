@@ -19,6 +19,7 @@ pub mod stack;
 pub mod standing;
 pub mod target;
 pub mod tools;
+pub mod tpch;
 pub mod venv;
 
 pub use cluster::Cluster;

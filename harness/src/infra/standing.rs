@@ -74,6 +74,7 @@ impl Standing {
         let secret = opts.secure.then(crate::infra::new_secret);
         let options = cluster::Options {
             secret: secret.clone(),
+            mounts: Vec::new(),
         };
         let cluster = Cluster::start(&images.spark, &opts.shape, options)?;
         let mut endpoints = Endpoints {

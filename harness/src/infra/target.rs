@@ -19,6 +19,9 @@ pub struct Target {
     pub secret: Option<String>,
     /// The Spark Connect server of a Connect group; `None` for the classic modes.
     pub connect: Option<ConnectEndpoint>,
+    /// Host folders the cluster mounts read-only at the same path (`cluster::Options`): a
+    /// driver container mounts them too. Empty for an external cluster.
+    pub mounts: Vec<PathBuf>,
 }
 
 /// How a Connect client reaches the server, and where the server writes its event log.
@@ -49,6 +52,7 @@ impl Target {
             driver_host: None,
             secret,
             connect: None,
+            mounts: Vec::new(),
         }
     }
 }

@@ -6,15 +6,15 @@
 //! folder is mounted read-only at the same path into every container of a run, so the driver
 //! (host or container) and every executor read one copy; runs never copy it.
 //!
-//! Sizes: the scenario's `elements` is the scale factor in thousandths for such an app (`10`
-//! is SF 0.01, `100` SF 0.1, `1000` SF 1), so the size axis, labels and comparisons need
-//! nothing new.
+//! Sizes: the scenario's `elements` is the scale factor in thousandths for such an app
+//! (`config::tpch_size`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
+pub use crate::config::tpch_size::{scale_factor, MAX_MILLI_SF, QUERIES};
 use crate::error::{Error, Result};
 use crate::infra::{cache, venv};
 
@@ -26,22 +26,10 @@ const GENERATE: &str = include_str!(concat!(
     "/../fixtures/tpch/generate.py"
 ));
 
-/// The queries, numbered as TPC-H numbers them.
-pub const QUERIES: std::ops::RangeInclusive<u32> = 1..=22;
-
-/// The largest scale factor generated here (SF 10 is ~10 GB of Parquet: beyond a laptop run).
-pub const MAX_MILLI_SF: u64 = 10_000;
-
 /// The folder every scale factor of this generator lives under (what is mounted).
 pub fn root() -> PathBuf {
     let key = hex::encode(Sha256::digest(format!("{GENERATE}|{}", PINS.join(" "))));
     cache::dir().join("tpch").join(&key[..12])
-}
-
-/// `10` → `0.01`, `1000` → `1`: the scale factor a size in thousandths stands for.
-pub fn scale_factor(milli: u64) -> String {
-    let s = format!("{:.3}", milli as f64 / 1000.0);
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The data folder of one scale factor, generated if missing (into a temporary folder
@@ -127,11 +115,7 @@ mod tests {
     }
 
     #[test]
-    fn sizes_are_thousandths_of_a_scale_factor() {
-        assert_eq!(scale_factor(10), "0.01");
-        assert_eq!(scale_factor(100), "0.1");
-        assert_eq!(scale_factor(1000), "1");
-        assert_eq!(scale_factor(2500), "2.5");
+    fn sizes_outside_the_range_are_refused() {
         assert!(ensure(0).is_err() && ensure(MAX_MILLI_SF + 1).is_err());
     }
 }

@@ -20,6 +20,7 @@ pub mod profile;
 pub mod record;
 pub mod records_file;
 pub mod stats;
+pub mod tpch_oracle;
 pub mod warnings;
 
 pub use correctness::Correctness;

@@ -46,10 +46,15 @@ pub fn check(opts: &PipelineOptions) -> Result<(Destination, Scenario)> {
 /// app declares, one element count unless the app has a size knob. Checked up front so a
 /// wrong `--app` is refused before any cluster starts.
 pub fn check_app(opts: &PipelineOptions) -> Result<()> {
+    let axis = opts.scenario.apps.is_some();
     for app in opts.scenario.apps() {
         let spec = AppSpec::load(&variant::dir_of(&app, &opts.app_source))?;
         spec.refuse_modes(&opts.scenario.modes)?;
         spec.refuse_elements(&opts.scenario.elements)?;
+        if axis {
+            spec.refuse_connect_twin(&opts.scenario.modes)?;
+        }
+        spec.refuse_queries(opts.scenario.queries.as_deref())?;
     }
     Ok(())
 }

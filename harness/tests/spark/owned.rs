@@ -292,6 +292,7 @@ fn a_secured_cluster_serves_every_mode_with_its_secret_only_and_is_removed_on_dr
     let _spark = support::spark_lock();
     let opts = cluster::Options {
         secret: Some(new_secret()),
+        ..Default::default()
     };
     let c = Cluster::start(&support::images().spark, &support::owned_shape(), opts).unwrap();
     let status = c.status().unwrap();

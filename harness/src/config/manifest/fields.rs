@@ -27,6 +27,7 @@ pub(super) struct RawApp {
     #[serde(default = "default_result")]
     pub(super) result: String,
     pub(super) master: Option<RawMaster>,
+    pub(super) data: Option<String>,
     pub(super) check: Option<RawCheck>,
 }
 

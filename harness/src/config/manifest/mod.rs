@@ -63,7 +63,17 @@ pub struct AppSpec {
     pub result: String,
     /// A `key = value` line the harness rewrites with the master URL in the staged copy.
     pub master_file: Option<MasterFile>,
+    /// Data the harness makes and mounts for the app (`{data}`, `SPARKMODES_DATA`).
+    pub data: Option<Dataset>,
     pub check: Check,
+}
+
+/// Datasets the harness makes for an app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dataset {
+    /// TPC-H from DuckDB (`infra::tpch`), at the scenario's size as a scale factor in
+    /// thousandths; with its queries and answers.
+    Tpch,
 }
 
 /// How the driver starts the app.
@@ -100,6 +110,8 @@ pub enum Check {
 pub enum Builtin {
     /// The sample app's oracle: a `squared` column equal to a NumPy reference.
     Squares,
+    /// Each TPC-H query's result against DuckDB's answer (`measure::tpch_oracle`).
+    Tpch,
 }
 
 /// An expected-output file and how closely the result must match it.
@@ -179,9 +191,42 @@ impl AppSpec {
         }
     }
 
+    /// On an app axis, `connect` must run each app itself (its manifest declares `connect`):
+    /// the sample's Connect twin would stand in for every app alike.
+    pub fn refuse_connect_twin(&self, modes: &[Mode]) -> Result<()> {
+        if !modes.contains(&Mode::Connect) || self.modes.contains(&Mode::Connect) {
+            return Ok(());
+        }
+        Err(Error::input(format!(
+            "{}: app `{}` does not declare `connect`, so `connect` would run the sample's Connect twin instead of it: leave `connect` out of a scenario with `apps`, or port the app to Spark Connect and add `connect` to its `modes`",
+            self.origin, self.name
+        )))
+    }
+
+    /// A scenario's `queries` need an app that runs numbered queries (`data = "tpch"`), and a
+    /// TPC-H app's sizes are scale factors in thousandths (`infra::tpch`).
+    pub fn refuse_queries(&self, queries: Option<&[u32]>) -> Result<()> {
+        match (queries, self.data) {
+            (Some(_), None) => Err(Error::input(format!(
+                "{}: the scenario selects `queries`, but app `{}` runs no numbered queries (it declares no `data = \"tpch\"`)",
+                self.origin, self.name
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// Whether a scenario's element counts fit this app: without a size knob, several counts
     /// would run the same thing again under other names.
     pub fn refuse_elements(&self, elements: &[u64]) -> Result<()> {
+        let max = crate::config::tpch_size::MAX_MILLI_SF;
+        if let (Some(Dataset::Tpch), Some(e)) = (self.data, elements.iter().find(|e| **e > max)) {
+            return Err(Error::input(format!(
+                "{}: app `{}` reads TPC-H data, whose size is the scale factor in thousandths (10 = SF 0.01, 1000 = SF 1): {e} is more than SF {}",
+                self.origin,
+                self.name,
+                max / 1000
+            )));
+        }
         if self.size_knob || elements.len() <= 1 {
             return Ok(());
         }

@@ -2,7 +2,7 @@
 //! so an app takes its size, seed, master and result path without knowing about sparkmodes.
 
 /// Every placeholder a manifest may use, with what it becomes.
-pub const PLACEHOLDERS: [(&str, &str); 5] = [
+pub const PLACEHOLDERS: [(&str, &str); 7] = [
     (
         "elements",
         "the run's element count (needs size_knob = true)",
@@ -11,6 +11,8 @@ pub const PLACEHOLDERS: [(&str, &str); 5] = [
     ("result", "the path the app writes its result to"),
     ("master", "the master URL as the driver sees it"),
     ("run_dir", "the run's directory as the driver sees it"),
+    ("data", "the data folder the harness made (data = \"tpch\"), the same path everywhere"),
+    ("queries", "the scenario's queries, comma-separated (empty: all)"),
 ];
 
 /// The values of one run, as the process that reads them sees the paths.
@@ -21,6 +23,8 @@ pub struct Placeholders {
     pub result: String,
     pub master: String,
     pub run_dir: String,
+    pub data: String,
+    pub queries: String,
 }
 
 impl Placeholders {
@@ -31,6 +35,8 @@ impl Placeholders {
             "result" => self.result.clone(),
             "master" => self.master.clone(),
             "run_dir" => self.run_dir.clone(),
+            "data" => self.data.clone(),
+            "queries" => self.queries.clone(),
             _ => return None,
         })
     }
@@ -114,6 +120,8 @@ mod tests {
     #[test]
     fn known_names_are_filled_and_braces_escape() {
         let p = Placeholders {
+            data: String::new(),
+            queries: String::new(),
             elements: 1000,
             seed: 7,
             result: "/w/result.csv".into(),

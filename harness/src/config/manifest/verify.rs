@@ -6,7 +6,7 @@ use std::path::{Component, Path};
 use super::app_tree;
 use super::fields::{RawApp, RawCheck, RawMaster};
 use super::template::{self, PLACEHOLDERS};
-use super::{AppSpec, Builtin, Check, Entry, Expected, Format, MasterFile};
+use super::{AppSpec, Builtin, Check, Dataset, Entry, Expected, Format, MasterFile};
 use crate::config::scenario::document::Document;
 use crate::config::{Mode, Name};
 use crate::Result;
@@ -38,10 +38,12 @@ impl RawApp {
         let modes = check_modes(doc, self.modes)?;
         check_result(doc, &self.result)?;
         let master_file = self.master.map(|m| check_master(doc, dir, m)).transpose()?;
+        let data = check_data(doc, self.data, self.size_knob)?;
         let check = match self.check {
             None => Check::None,
             Some(c) => check_check(doc, dir, c, self.size_knob)?,
         };
+        check_builtin_fits(doc, &check, data)?;
         Ok(AppSpec {
             name: self.name,
             description: self.description,
@@ -55,6 +57,7 @@ impl RawApp {
             size_knob: self.size_knob,
             result: self.result,
             master_file,
+            data,
             check,
         })
     }
@@ -290,18 +293,51 @@ fn check_check(doc: &Document, dir: &Path, c: RawCheck, sized: bool) -> Result<C
 }
 
 fn check_builtin(doc: &Document, name: &str, sized: bool) -> Result<Check> {
-    if name != "squares" {
+    let builtin = match name {
+        "squares" => Builtin::Squares,
+        "tpch" => Builtin::Tpch,
+        _ => {
+            let msg = format!(
+                "unknown built-in check `{name}`: the built-ins are `squares` (the sample app's oracle) and `tpch` (DuckDB's answers)"
+            );
+            return Err(doc.error("check.builtin", msg));
+        }
+    };
+    if !sized {
         let msg = format!(
-            "unknown built-in check `{name}`: the only one is `squares` (the sample app's oracle)"
+            "`{name}` checks the run at its size (elements, or a TPC-H scale factor): add `size_knob = true`"
         );
         return Err(doc.error("check.builtin", msg));
     }
-    if !sized {
-        let msg =
-            "`squares` checks as many values as the run's element count: add `size_knob = true`";
-        return Err(doc.error("check.builtin", msg.to_string()));
+    Ok(Check::Builtin(builtin))
+}
+
+/// `data = "tpch"`: the harness makes TPC-H data at the scenario's size (a scale factor in
+/// thousandths) and mounts it everywhere; the app reads `{data}` / `SPARKMODES_DATA`.
+fn check_data(doc: &Document, data: Option<String>, sized: bool) -> Result<Option<Dataset>> {
+    match data.as_deref() {
+        None => Ok(None),
+        Some("tpch") if sized => Ok(Some(Dataset::Tpch)),
+        Some("tpch") => Err(doc.error(
+            "data",
+            "TPC-H data is made at the scenario's size (its scale factor in thousandths): add `size_knob = true`".to_string(),
+        )),
+        Some(other) => Err(doc.error(
+            "data",
+            format!("unknown dataset `{other}`: the only one is `tpch`"),
+        )),
     }
-    Ok(Check::Builtin(Builtin::Squares))
+}
+
+/// `builtin = "tpch"` judges against the answers made with the data: it needs `data = "tpch"`.
+fn check_builtin_fits(doc: &Document, check: &Check, data: Option<Dataset>) -> Result<()> {
+    match (check, data) {
+        (Check::Builtin(Builtin::Tpch), None) => Err(doc.error(
+            "check.builtin",
+            "`tpch` compares with the answers made with the TPC-H data: add `data = \"tpch\"`".to_string(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn check_command(doc: &Document, cmd: Vec<String>, sized: bool) -> Result<Check> {

@@ -100,6 +100,9 @@ pub struct Scenario {
     /// the file sets none: every run then runs the `--app` app ([`Scenario::apps`]).
     #[serde(default)]
     pub apps: Option<Vec<String>>,
+    /// The queries a multi-query app (TPC-H) runs; `None`: all of them.
+    #[serde(default)]
+    pub queries: Option<Vec<u32>>,
     pub arrow: Vec<bool>,
     pub elements: Vec<u64>,
     pub repetitions: u32,

@@ -22,6 +22,7 @@ pub(super) struct RawScenario {
     pub(super) python: Option<Vec<String>>,
     pub(super) modes: Vec<String>,
     pub(super) apps: Option<Vec<String>>,
+    pub(super) queries: Option<Vec<i64>>,
     pub(super) arrow: Vec<bool>,
     pub(super) elements: Vec<Number>,
     pub(super) repetitions: i64,

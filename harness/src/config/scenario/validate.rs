@@ -18,7 +18,8 @@ impl RawScenario {
         let python = check_pythons(doc, self.python, &spark_versions)?;
         let modes = check_modes(doc, &self.modes)?;
         check_connect_lines(doc, &modes, &spark_versions)?;
-        let apps = check_apps(doc, self.apps, &modes)?;
+        let apps = check_apps(doc, self.apps)?;
+        let queries = self.queries.map(|q| check_queries(doc, q)).transpose()?;
         let arrow = check_list(doc, "arrow", self.arrow)?;
         let elements = check_elements(doc, self.elements)?;
         let repetitions = check_repetitions(doc, self.repetitions)?;
@@ -42,6 +43,7 @@ impl RawScenario {
             python,
             modes,
             apps,
+            queries,
             arrow,
             elements,
             repetitions,
@@ -139,6 +141,19 @@ fn check_name(doc: &Document, key: &str, name: &str) -> Result<()> {
     checked.map_err(|msg| doc.error(key, msg))
 }
 
+/// TPC-H's query numbers (1 to 22), each once; the app running them is checked at preflight.
+fn check_queries(doc: &Document, queries: Vec<i64>) -> Result<Vec<u32>> {
+    let queries = check_list(doc, "queries", queries)?;
+    queries
+        .iter()
+        .enumerate()
+        .map(|(i, &q)| match u32::try_from(q) {
+            Ok(q) if (1..=22).contains(&q) => Ok(q),
+            _ => Err(doc.error(&format!("queries[{i}]"), format!("must be a TPC-H query number, 1 to 22, got {q}"))),
+        })
+        .collect()
+}
+
 /// A scenario name this long still makes a default run id that is a [`Name`].
 pub const SCENARIO_NAME_MAX: usize = Name::MAX - "-YYYYMMDD-HHMMSS".len();
 
@@ -207,21 +222,13 @@ fn check_modes(doc: &Document, names: &[String]) -> Result<Vec<Mode>> {
 }
 
 /// Each app of the axis must be a built-in variant or an app directory, listed once; Connect
-/// modes always run the Connect-ready sample, so an app axis beside them is refused.
-fn check_apps(
-    doc: &Document,
-    apps: Option<Vec<String>>,
-    modes: &[Mode],
-) -> Result<Option<Vec<String>>> {
+/// modes run an axis app only if it declares `connect` (checked with the manifests, preflight).
+fn check_apps(doc: &Document, apps: Option<Vec<String>>) -> Result<Option<Vec<String>>> {
     let Some(apps) = apps else {
         return Ok(None);
     };
     for (i, app) in apps.iter().enumerate() {
         variant::check(app).map_err(|e| doc.error(&format!("apps[{i}]"), e))?;
-    }
-    if let Some(i) = modes.iter().position(|m| m.uses_connect()) {
-        let msg = format!("`{}` always runs the Connect-ready sample (fixtures/app-connect): leave it out of a scenario with `apps`", modes[i]);
-        return Err(doc.error(&format!("modes[{i}]"), msg));
     }
     check_list(doc, "apps", apps).map(Some)
 }

@@ -18,6 +18,16 @@ use crate::infra::target::{ConnectEndpoint, Target, CONNECT_TOKEN_ENV};
 use crate::measure::connect_log;
 use crate::measure::eventlog::{self, PhaseTimings};
 
+/// The app a `connect` run runs for `app`: itself if it declares `connect`, else the twin.
+pub fn connect_app(app: &Path) -> PathBuf {
+    let declares = crate::config::manifest::AppSpec::load(app)
+        .is_ok_and(|s| s.modes.contains(&crate::config::Mode::Connect));
+    match declares {
+        true => app.to_path_buf(),
+        false => staging::connect_fixture_dir(),
+    }
+}
+
 /// How long the server may take to log a finished client's last events.
 const LOG_SETTLE: Duration = Duration::from_secs(15);
 
@@ -60,9 +70,12 @@ impl Driver for Connect {
         }
     }
 
+    /// `connect` runs the given app when its manifest declares `connect` (it builds its session
+    /// with `getOrCreate()` and uses no classic-only API), else the sample's Connect-ready twin;
+    /// `connect-classic` always runs the given app unchanged.
     fn app_source(&self, default: &Path) -> PathBuf {
         match self.ready_app {
-            true => staging::connect_fixture_dir(),
+            true => connect_app(default),
             false => default.to_path_buf(),
         }
     }

@@ -64,6 +64,9 @@ impl Containerized {
             _ => args.extend(["--network".into(), "host".into()]),
         }
         args.extend(["-v".into(), format!("{}:{WORK}", job.staged.root.display())]);
+        for m in &job.target.mounts {
+            args.extend(["-v".into(), format!("{0}:{0}:ro", m.display())]);
+        }
         args.extend(["-w".into(), format!("{WORK}/app")]);
         for (k, v) in self.env(job) {
             args.extend(["-e".into(), format!("{k}={v}")]);

@@ -1,6 +1,6 @@
 //! How each deployment mode starts the app's driver, one file per mode behind [`Driver`].
 
-mod connect;
+pub mod connect;
 mod containerized;
 mod direct;
 pub mod host_driver;

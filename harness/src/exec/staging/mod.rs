@@ -45,6 +45,10 @@ pub struct Staged {
     pub stderr: PathBuf,
     /// The script the driver runs, relative to the staged app directory.
     pub script: String,
+    /// The data folder the harness made for the app (mounted at this same path everywhere).
+    pub data: Option<PathBuf>,
+    /// The queries of a multi-query app the scenario selects (empty: all).
+    pub queries: Vec<u32>,
 }
 
 /// What one run's staging needs to know.
@@ -58,6 +62,10 @@ pub struct Request<'a> {
     pub conf: &'a BTreeMap<String, String>,
     /// A Python to zip package directories with (`python -m zipfile`).
     pub python: &'a Path,
+    /// The app's data folder (`{data}`), when its manifest declares one.
+    pub data: Option<&'a Path>,
+    /// The scenario's queries (`{queries}`).
+    pub queries: &'a [u32],
 }
 
 /// Copies the app into `<root>/app`, writes the master URL into its declared file, ships its
@@ -74,6 +82,8 @@ pub fn stage(req: &Request) -> Result<Staged> {
         stderr: root.join("stderr.txt"),
         root: root.to_path_buf(),
         script: script_of(&req.spec.entry),
+        data: req.data.map(Path::to_path_buf),
+        queries: req.queries.to_vec(),
     };
     files::copy_dir(&req.spec.dir, &staged.app)?;
     if let Some(m) = &req.spec.master_file {
@@ -143,6 +153,8 @@ impl Staged {
             result: format!("{root}/{}", self.spec.result),
             master: master.to_string(),
             run_dir: root,
+            data: self.data.as_ref().map(|d| d.display().to_string()).unwrap_or_default(),
+            queries: self.queries.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
         }
     }
 
@@ -162,6 +174,8 @@ impl Staged {
             ("SPARKMODES_RESULT".into(), p.result.clone()),
             ("SPARKMODES_ARROW".into(), arrow.to_string()),
             ("SPARKMODES_RUN_DIR".into(), p.run_dir.clone()),
+            ("SPARKMODES_DATA".into(), p.data.clone()),
+            ("SPARKMODES_QUERIES".into(), p.queries.clone()),
         ]
     }
 }

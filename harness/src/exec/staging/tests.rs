@@ -14,6 +14,8 @@ fn stage_app(dir: &Path, source: &Path, driver_root: Option<&str>) -> Staged {
         driver_root,
         conf: &conf,
         python: &python,
+        data: None,
+        queries: &[],
     })
     .unwrap()
 }
