@@ -8,8 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-/// The built-in variants: name, fixture directory, and how the `squared` column is computed.
-pub const VARIANTS: [(&str, &str, &str); 4] = [
+/// The built-in apps an axis may name: the article's app and its variants (name, fixture
+/// directory, how the `squared` column is computed), and the two workloads of their own.
+pub const VARIANTS: [(&str, &str, &str); 6] = [
     (
         "article",
         "app",
@@ -29,6 +30,16 @@ pub const VARIANTS: [(&str, &str, &str); 4] = [
         "sql",
         "app-sql",
         "SQL `CAST(value AS DOUBLE) * CAST(value AS DOUBLE)` (doubles, no Python UDF)",
+    ),
+    (
+        "orders",
+        "app-orders",
+        "orders x customers from generated Parquet, joined and aggregated (a check command)",
+    ),
+    (
+        "tpch",
+        "app-tpch",
+        "TPC-H's 22 queries on DuckDB-made Parquet, answers checked against DuckDB (size: SF in thousandths)",
     ),
 ];
 

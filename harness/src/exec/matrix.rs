@@ -95,26 +95,32 @@ pub(crate) fn run_one(
     records: &mut Vec<RunRecord>,
 ) -> Result<RunRecord> {
     bar.set_message(describe(run));
-    let mut rec = backend.executor().execute(run);
+    // The run's record first, then its queries' (a multi-query app): all judged alike.
+    let mut recs = backend.executor().execute_all(run);
     crate::infra::reaper::park_if_interrupted();
     match backend.recover() {
-        Ok(Some(cause)) => blame_cluster(&mut rec, run, cause),
+        Ok(Some(cause)) => recs
+            .iter_mut()
+            .for_each(|r| blame_cluster(r, run, cause.clone())),
         Ok(None) => {}
         Err(e) => {
             // The record explains why the matrix stops here; keep it.
-            let err = rec.error.take().unwrap_or_default();
-            rec.error = Some(format!("cluster restart failed: {e}; {err}"));
-            sink.append(&rec)?;
+            let err = recs[0].error.take().unwrap_or_default();
+            recs[0].error = Some(format!("cluster restart failed: {e}; {err}"));
+            sink.append(&recs[0])?;
             return Err(e);
         }
     }
-    sink.append(&rec)?;
+    for r in &recs {
+        sink.append(r)?;
+    }
     bar.inc(1);
-    panic_for_tests(records.len() + 1);
+    panic_for_tests(records.iter().filter(|r| r.query.is_none()).count() + 1);
+    let rec = recs[0].clone();
     if progress::lines() {
         eprintln!("{} {} {:.1}s", describe(run), rec.status, rec.wall_s);
     }
-    records.push(rec.clone());
+    records.extend(recs);
     Ok(rec)
 }
 

@@ -21,13 +21,30 @@ use crate::infra::cluster::Cluster;
 use crate::infra::target::Target;
 use crate::infra::venv::Venv;
 use crate::measure::correctness::Correctness;
+use crate::measure::event_spans::SharedSpans;
 use crate::measure::eventlog;
+use crate::measure::query_records::{self, QueryTiming};
+use crate::measure::tpch_oracle::QueryVerdict;
 use crate::measure::profile::Profile;
 use crate::measure::record::{RunRecord, Status};
 
 /// Runs planned runs against one cluster and turns each into a record.
 pub trait Executor {
     fn execute(&mut self, run: &PlannedRun) -> RunRecord;
+
+    /// The run's record, then one record per query for a multi-query app (TPC-H).
+    fn execute_all(&mut self, run: &PlannedRun) -> Vec<RunRecord> {
+        vec![self.execute(run)]
+    }
+}
+
+/// What a multi-query app's run left for its query records: its timings, the oracle's
+/// verdict per query, and the event log's spans.
+#[derive(Default)]
+struct QueryStash {
+    timings: Vec<QueryTiming>,
+    verdicts: Vec<QueryVerdict>,
+    spans: Option<SharedSpans>,
 }
 
 /// What stays fixed across the runs of one group.
@@ -50,6 +67,8 @@ pub struct SparkExecutor {
     seq: usize,
     /// The python-mismatch cell's venv on another Python minor, made on first use.
     other_venv: Option<Venv>,
+    /// The last run's queries, for `execute_all`.
+    stash: QueryStash,
 }
 
 impl SparkExecutor {
@@ -61,6 +80,7 @@ impl SparkExecutor {
             results: ResultJudge::default(),
             seq,
             other_venv: None,
+            stash: QueryStash::default(),
         }
     }
 
@@ -166,6 +186,11 @@ impl SparkExecutor {
             judge::master_used(&driver.master_url(&self.ctx.target), used, rec);
         }
         judge::explain(&output, rec);
+        self.stash.spans = timings.as_ref().map(|t| t.spans.clone());
+        let timings_file = staged.result.join(query_records::TIMINGS);
+        if let Ok(text) = std::fs::read_to_string(timings_file) {
+            self.stash.timings = query_records::parse_timings(&text);
+        }
         if rec.correct == Correctness::Yes {
             // Results of large runs are big; a correct one has nothing left to tell.
             remove(&staged.result);
@@ -283,13 +308,23 @@ impl SparkExecutor {
             python: &venv.python,
             timeout: run.timeout,
         })?;
+        self.stash.verdicts = verdict.queries.clone();
         judge::result(verdict, rec);
         Ok(())
     }
 }
 
 impl Executor for SparkExecutor {
+    fn execute_all(&mut self, run: &PlannedRun) -> Vec<RunRecord> {
+        let rec = self.execute(run);
+        let stash = std::mem::take(&mut self.stash);
+        let spans = stash.spans.as_ref().map(|s| s.0.as_ref());
+        let queries = query_records::query_records(&rec, &stash.timings, &stash.verdicts, spans);
+        std::iter::once(rec).chain(queries).collect()
+    }
+
     fn execute(&mut self, run: &PlannedRun) -> RunRecord {
+        self.stash = QueryStash::default();
         let mut rec = RunRecord::for_run(&self.ctx.run_id, &self.ctx.scenario, run);
         if let Err(e) = self.try_execute(run, &mut rec) {
             rec.status = Status::Failed;

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use serde_json::Value;
 
-use super::event_spans::{PlanNode, Spans, TaskMetrics};
+use super::event_spans::{PlanNode, SharedSpans, Spans, TaskMetrics};
 use super::eventlog::PhaseTimings;
 
 /// How long a session that has not appeared in the log yet is waited for.
@@ -125,6 +125,9 @@ impl Session {
             }
             "SparkListenerJobStart" => self.job_started(e),
             "SparkListenerJobEnd" => {
+                if let Some(id) = int(e, "Job ID") {
+                    self.spans.job_end(id, int(e, "Completion Time"));
+                }
                 let job = int(e, "Job ID").and_then(|id| self.jobs.get_mut(&id));
                 if let Some(job) = job {
                     job.completed_ms = int(e, "Completion Time");
@@ -199,7 +202,7 @@ impl Session {
             .flatten()
             .filter_map(Value::as_i64)
             .collect();
-        self.spans.job(submitted_ms, stages.clone());
+        self.spans.job(id, submitted_ms, stages.clone());
         self.stages.extend(stages);
         let job = Job {
             operation,
@@ -297,7 +300,7 @@ impl Session {
         Some((last - first) as f64 / 1000.0)
     }
 
-    fn timings(&self, elements: u64) -> PhaseTimings {
+    fn timings(mut self, elements: u64) -> PhaseTimings {
         let collect = self.result_operation(elements);
         PhaseTimings {
             app_s: self.span_seconds(),
@@ -312,6 +315,7 @@ impl Session {
             // The server's master, not the client's choice: nothing to check for Connect.
             master: None,
             profile: self.spans.profile(),
+            spans: SharedSpans(std::sync::Arc::new(std::mem::take(&mut self.spans))),
         }
     }
 }

@@ -75,7 +75,7 @@ pub struct Io {
 }
 
 /// One stage's tasks, summed (integers, so sums are exact whatever the order).
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone, Copy, Debug)]
 struct StageSums {
     tasks: u64,
     run_ms: u64,
@@ -99,6 +99,7 @@ struct StageSums {
 #[derive(Clone, Debug)]
 struct JobSpan {
     submitted_ms: i64,
+    completed_ms: Option<i64>,
     stages: Vec<i64>,
 }
 
@@ -108,10 +109,21 @@ struct ExecutionSpan {
     operators: BTreeMap<String, u32>,
 }
 
+/// [`Spans`] shared by the values that carry a parsed log (`PhaseTimings`): equal whatever
+/// they hold (timings compare by their numbers), cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub struct SharedSpans(pub std::sync::Arc<Spans>);
+
+impl PartialEq for SharedSpans {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// Everything [`Spans::profile`] needs, built as the log streams by.
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub struct Spans {
-    jobs: Vec<JobSpan>,
+    jobs: BTreeMap<i64, JobSpan>,
     stages: HashMap<i64, StageSums>,
     /// Python-UDF metrics by stage, from each completed stage's accumulables.
     python: HashMap<i64, BTreeMap<&'static str, f64>>,
@@ -140,11 +152,31 @@ impl PlanNode {
 }
 
 impl Spans {
-    pub fn job(&mut self, submitted_ms: i64, stages: Vec<i64>) {
-        self.jobs.push(JobSpan {
+    pub fn job(&mut self, id: i64, submitted_ms: i64, stages: Vec<i64>) {
+        let span = JobSpan {
             submitted_ms,
+            completed_ms: None,
             stages,
-        });
+        };
+        self.jobs.insert(id, span);
+    }
+
+    pub fn job_end(&mut self, id: i64, completed_ms: Option<i64>) {
+        if let Some(j) = self.jobs.get_mut(&id) {
+            j.completed_ms = completed_ms;
+        }
+    }
+
+    /// Seconds the jobs submitted in `[from_ms, to_ms]` ran (ended ones), summed; `None` if
+    /// none ended.
+    pub fn jobs_seconds(&self, from_ms: i64, to_ms: i64) -> Option<f64> {
+        let ended: Vec<i64> = self
+            .jobs
+            .values()
+            .filter(|j| from_ms <= j.submitted_ms && j.submitted_ms <= to_ms)
+            .filter_map(|j| j.completed_ms.map(|end| end - j.submitted_ms))
+            .collect();
+        (!ended.is_empty()).then(|| ended.iter().sum::<i64>() as f64 / 1e3)
     }
 
     pub fn task(&mut self, stage: i64, m: &TaskMetrics) {
@@ -237,7 +269,7 @@ impl Spans {
         let inside = |t: i64| from_ms <= t && t <= to_ms;
         let mut stages: Vec<i64> = self
             .jobs
-            .iter()
+            .values()
             .filter(|j| inside(j.submitted_ms))
             .flat_map(|j| j.stages.iter().copied())
             .filter(|s| self.stages.contains_key(s))

@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 
-use crate::measure::event_spans::{PlanNode, Spans, TaskMetrics};
+use crate::measure::event_spans::{PlanNode, SharedSpans, Spans, TaskMetrics};
 use crate::measure::profile::Profile;
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
@@ -57,12 +57,16 @@ pub struct PhaseTimings {
     /// What the run did: operators, metrics, properties (warnings come from its console).
     #[serde(default)]
     pub profile: Profile,
+    /// The log's jobs, stages and plans by time, for the profile of a window of the run (one
+    /// query of a multi-query app).
+    #[serde(skip)]
+    pub spans: SharedSpans,
 }
 
 /// A parsed event log: the run's timings and profile, and the spans to read windows of it.
 pub struct EventLog {
     pub timings: PhaseTimings,
-    pub spans: Spans,
+    pub spans: SharedSpans,
 }
 
 /// Parses the event log at `path`; errors name the file and line.
@@ -221,6 +225,9 @@ impl Accumulator {
             "SparkListenerApplicationEnd" => self.app_end_ms = e.timestamp,
             "SparkListenerJobStart" => self.job_start(e),
             "SparkListenerJobEnd" => {
+                if let Some(id) = e.job_id {
+                    self.spans.job_end(id, e.completion_time);
+                }
                 let job = e.job_id.and_then(|id| self.jobs.get_mut(&id));
                 if let Some(job) = job {
                     job.completed_ms = e.completion_time;
@@ -261,8 +268,8 @@ impl Accumulator {
         let (Some(id), Some(submitted_ms)) = (e.job_id, e.submission_time) else {
             return;
         };
-        self.spans
-            .job(submitted_ms, e.stage_ids.clone().unwrap_or_default());
+        let stages = e.stage_ids.clone().unwrap_or_default();
+        self.spans.job(id, submitted_ms, stages);
         let props = e.properties.unwrap_or_default();
         let prop = |key: &str| props.get(key).and_then(|v| v.as_str()).map(str::to_string);
         let job = Job {
@@ -344,10 +351,15 @@ impl Accumulator {
             python_udf_eval: udf_eval.map(str::to_string),
             master: self.master,
             profile: self.spans.profile(),
+            spans: SharedSpans::default(),
         };
+        let spans = SharedSpans(std::sync::Arc::new(self.spans));
         EventLog {
-            timings,
-            spans: self.spans,
+            timings: PhaseTimings {
+                spans: spans.clone(),
+                ..timings
+            },
+            spans,
         }
     }
 }

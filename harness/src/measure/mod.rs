@@ -17,6 +17,7 @@ pub mod frontier_lines;
 pub mod memory_sources;
 pub mod oracle;
 pub mod profile;
+pub mod query_records;
 pub mod record;
 pub mod records_file;
 pub mod stats;

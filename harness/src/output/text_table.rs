@@ -82,10 +82,12 @@ fn arrow_column(cell: &CellKey) -> &'static str {
     }
 }
 
+/// The size, and for one query of a multi-query app its number (`10 q06`).
 fn elements_column(cell: &CellKey) -> String {
-    match cell.mode.computes() {
-        true => cell.elements.to_string(),
-        false => "-".into(),
+    match (cell.mode.computes(), cell.query) {
+        (true, Some(q)) => format!("{} q{q:02}", cell.elements),
+        (true, None) => cell.elements.to_string(),
+        (false, _) => "-".into(),
     }
 }
 

@@ -26,7 +26,7 @@ use crate::output::report;
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
-    /// A scenario file, or the name of a built-in one (default, smoke, arrow-scan, arrow-variants, frontier, upgrade, configs, faults, compat, compat-connect, compat-python, connect).
+    /// A scenario file, or the name of a built-in one (default, smoke, arrow-scan, arrow-variants, frontier, upgrade, configs, faults, compat, compat-connect, compat-python, connect, tpch, tpch-upgrade).
     pub scenario: Option<String>,
     /// The same as the positional argument.
     #[arg(long = "scenario", conflicts_with = "scenario")]

@@ -121,7 +121,7 @@ pub struct Scenario {
 }
 
 /// The scenarios shipped in `scenarios/`, by name.
-pub const BUILTIN: [(&str, &str); 12] = [
+pub const BUILTIN: [(&str, &str); 14] = [
     (
         "compat",
         include_str!(concat!(
@@ -204,6 +204,20 @@ pub const BUILTIN: [(&str, &str); 12] = [
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../scenarios/faults.toml"
+        )),
+    ),
+    (
+        "tpch",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/tpch.toml"
+        )),
+    ),
+    (
+        "tpch-upgrade",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/tpch-upgrade.toml"
         )),
     ),
 ];
