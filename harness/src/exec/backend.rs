@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::config::manifest::{AppSpec, Dataset};
-use crate::infra::tpch;
 use crate::config::plan::{GroupKey, PlannedRun};
 use crate::config::scenario::ConfigSpec;
 use crate::config::stack_label;
@@ -20,6 +19,7 @@ use crate::infra::connect_server::{self, RunningServer, ServerOptions};
 use crate::infra::image::{self, Base};
 use crate::infra::stack::StackSource;
 use crate::infra::target::Target;
+use crate::infra::tpch;
 use crate::infra::{new_secret, venv};
 
 #[derive(Debug, Clone)]

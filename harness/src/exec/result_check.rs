@@ -75,9 +75,16 @@ fn tpch(staged: &Staged) -> Verdict {
         true => crate::infra::tpch::QUERIES.collect(),
         false => staged.queries.clone(),
     };
-    let answers = staged.data.as_deref().unwrap_or(Path::new("")).join("answers");
+    let answers = staged
+        .data
+        .as_deref()
+        .unwrap_or(Path::new(""))
+        .join("answers");
     let verdicts = crate::measure::tpch_oracle::check(&staged.result, &answers, &queries);
-    let wrong: Vec<&str> = verdicts.iter().filter_map(|v| v.problem.as_deref()).collect();
+    let wrong: Vec<&str> = verdicts
+        .iter()
+        .filter_map(|v| v.problem.as_deref())
+        .collect();
     let mut v = Verdict::of(wrong.is_empty(), || {
         let more = match wrong.len() {
             1 => String::new(),

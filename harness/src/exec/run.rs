@@ -23,10 +23,10 @@ use crate::infra::venv::Venv;
 use crate::measure::correctness::Correctness;
 use crate::measure::event_spans::SharedSpans;
 use crate::measure::eventlog;
-use crate::measure::query_records::{self, QueryTiming};
-use crate::measure::tpch_oracle::QueryVerdict;
 use crate::measure::profile::Profile;
+use crate::measure::query_records::{self, QueryTiming};
 use crate::measure::record::{RunRecord, Status};
+use crate::measure::tpch_oracle::QueryVerdict;
 
 /// Runs planned runs against one cluster and turns each into a record.
 pub trait Executor {

@@ -109,7 +109,10 @@ mod tests {
     #[test]
     fn the_rewrite_drops_the_terminator_and_nothing_else() {
         let q = "SELECT\n    sum(x) / 7.0 AS y\nFROM\n    t\nWHERE\n    s = 'a;b';\n\n";
-        assert_eq!(spark_sql(q), "SELECT\n    sum(x) / 7.0 AS y\nFROM\n    t\nWHERE\n    s = 'a;b'");
+        assert_eq!(
+            spark_sql(q),
+            "SELECT\n    sum(x) / 7.0 AS y\nFROM\n    t\nWHERE\n    s = 'a;b'"
+        );
         let plain = "SELECT substring(c_phone FROM 1 FOR 2) FROM customer";
         assert_eq!(spark_sql(plain), plain);
     }

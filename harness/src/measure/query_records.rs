@@ -62,9 +62,16 @@ pub fn query_records(
             };
             let profile = spans.map(|s| s.window(t.start_ms, t.end_ms));
             rec.jobs_s = spans.and_then(|s| s.jobs_seconds(t.start_ms, t.end_ms));
-            rec.tasks = profile.as_ref().and_then(|p| p.metrics.get("tasks")).map(|t| *t as u64);
-            rec.executor_run_s = profile.as_ref().and_then(|p| p.metrics.get("executor_run_s").copied());
-            rec.gc_s = profile.as_ref().and_then(|p| p.metrics.get("gc_s").copied());
+            rec.tasks = profile
+                .as_ref()
+                .and_then(|p| p.metrics.get("tasks"))
+                .map(|t| *t as u64);
+            rec.executor_run_s = profile
+                .as_ref()
+                .and_then(|p| p.metrics.get("executor_run_s").copied());
+            rec.gc_s = profile
+                .as_ref()
+                .and_then(|p| p.metrics.get("gc_s").copied());
             rec.profile = profile.map(|mut p| {
                 // The run's properties are the run's: one copy, in the run's record.
                 p.properties.clear();
@@ -92,12 +99,25 @@ mod tests {
             "{\"query\": 1, \"start_ms\": 1000, \"end_ms\": 3500, \"rows\": 4}\nnot json\n{\"query\": 6, \"start_ms\": 4000, \"end_ms\": 4500, \"rows\": 1}\n",
         );
         let verdicts = [
-            QueryVerdict { query: 1, correct: true, rows: 4, problem: None },
-            QueryVerdict { query: 6, correct: false, rows: 1, problem: Some("q06 row 1: …".into()) },
+            QueryVerdict {
+                query: 1,
+                correct: true,
+                rows: 4,
+                problem: None,
+            },
+            QueryVerdict {
+                query: 6,
+                correct: false,
+                rows: 1,
+                problem: Some("q06 row 1: …".into()),
+            },
         ];
         let recs = query_records(&run, &timings, &verdicts, None);
         assert_eq!(recs.len(), 2);
-        assert_eq!((recs[0].query, recs[0].wall_s, recs[0].rows), (Some(1), 2.5, Some(4)));
+        assert_eq!(
+            (recs[0].query, recs[0].wall_s, recs[0].rows),
+            (Some(1), 2.5, Some(4))
+        );
         assert_eq!(recs[0].correct, Correctness::Yes);
         assert!(recs[0].error.is_none() && recs[0].kept_promise());
         assert_eq!(recs[1].correct, Correctness::No);

@@ -82,11 +82,15 @@ pub fn compare(q: u32, got: &Table, want: &Table) -> Option<String> {
         want.first().map_or(0, Vec::len),
     );
     if g_cols != w_cols {
-        return Some(format!("q{q:02}: {g_cols} columns, DuckDB's answer has {w_cols}"));
+        return Some(format!(
+            "q{q:02}: {g_cols} columns, DuckDB's answer has {w_cols}"
+        ));
     }
     let (g_rows, w_rows) = (got.len().saturating_sub(1), want.len().saturating_sub(1));
     if g_rows != w_rows {
-        return Some(format!("q{q:02}: {g_rows} rows, DuckDB's answer has {w_rows}"));
+        return Some(format!(
+            "q{q:02}: {g_rows} rows, DuckDB's answer has {w_rows}"
+        ));
     }
     for (i, (g, w)) in got.iter().zip(want).enumerate().skip(1) {
         for (c, (a, b)) in g.iter().zip(w).enumerate() {
@@ -119,16 +123,24 @@ mod tests {
     use super::*;
 
     fn t(rows: &[&[&str]]) -> Table {
-        rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+        rows.iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
     }
 
     #[test]
     fn decimals_against_doubles_dates_and_nulls() {
-        let want = t(&[&["avg_disc", "d", "x"], &["0.05008133906964238", "1995-03-15", ""]]);
+        let want = t(&[
+            &["avg_disc", "d", "x"],
+            &["0.05008133906964238", "1995-03-15", ""],
+        ]);
         let got = t(&[&["avg_disc", "d", "x"], &["0.050081", "1995-03-15", ""]]);
         assert_eq!(compare(1, &got, &want), None);
         let renamed = t(&[&["c", "sum(l_quantity)"], &["a", "305"]]);
-        assert_eq!(compare(18, &renamed, &t(&[&["c", "sum"], &["a", "305.0"]])), None);
+        assert_eq!(
+            compare(18, &renamed, &t(&[&["c", "sum"], &["a", "305.0"]])),
+            None
+        );
     }
 
     #[test]
@@ -138,7 +150,10 @@ mod tests {
         let p = compare(6, &got, &want).unwrap();
         let cent = compare(6, &t(&[&["revenue"], &["1193053.2353"]]), &want);
         assert!(cent.is_some(), "a cent off on a large sum is caught");
-        assert_eq!(p, "q06 row 1: column 1 (revenue) is \"1193054.2253\", DuckDB's answer \"1193053.2253\"");
+        assert_eq!(
+            p,
+            "q06 row 1: column 1 (revenue) is \"1193054.2253\", DuckDB's answer \"1193053.2253\""
+        );
         let short = compare(3, &t(&[&["a"]]), &t(&[&["a"], &["1"]])).unwrap();
         assert_eq!(short, "q03: 0 rows, DuckDB's answer has 1");
         let text = compare(2, &t(&[&["n"], &["FRANCE"]]), &t(&[&["n"], &["GERMANY"]])).unwrap();
@@ -153,6 +168,13 @@ mod tests {
         std::fs::write(dir.path().join("q01.csv"), "a\n1\n").unwrap();
         let v = check(dir.path(), &dir.path().join("answers"), &[1, 2]);
         assert!(v[0].correct && v[0].rows == 1);
-        assert!(!v[1].correct && v[1].problem.as_deref().unwrap().starts_with("q02: no result"));
+        assert!(
+            !v[1].correct
+                && v[1]
+                    .problem
+                    .as_deref()
+                    .unwrap()
+                    .starts_with("q02: no result")
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Spark Connect on real Docker and the line under test: one cluster and one token-protected
 //! server, used by one test in a fixed order (the pair is costly to start, and the last step
-//! takes it down): `connect` computes the right answer with phases from its own session;
+//! takes it down): `connect` computes the right answer with phases from its own session, and
+//! runs TPC-H unchanged (each query right, each a record of its own);
 //! `connect-classic` fails as it must and says where; a client without the token is refused; a
 //! client of a server that stopped answering is stopped with the reason; then the pair is
 //! removed, nothing labelled is left, and — the server gone, so nothing still writes there —
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use sparkmodes::config::{versions, Mode, PlannedRun};
 use sparkmodes::exec::run::{GroupContext, SparkExecutor};
-use sparkmodes::infra::cluster::{self, Cluster};
+use sparkmodes::infra::cluster::Cluster;
 use sparkmodes::infra::connect_server::{RunningServer, ServerOptions};
 use sparkmodes::infra::new_secret;
 use sparkmodes::infra::{docker, venv};
@@ -31,7 +32,7 @@ impl Pair {
         let c = Cluster::start(
             &support::images().spark,
             &support::shared_shape(),
-            cluster::Options::default(),
+            support::data_mounts(),
         )
         .expect("cluster starts");
         let dir = tempfile::tempdir().unwrap();
@@ -53,13 +54,17 @@ impl Pair {
     }
 
     fn executor(&self, with_token: bool) -> SparkExecutor {
+        self.executor_of(&sparkmodes::exec::staging::fixture_dir(), with_token)
+    }
+
+    fn executor_of(&self, app: &std::path::Path, with_token: bool) -> SparkExecutor {
         let mut target = self.cluster.target();
         target.connect = Some(self.server.endpoint.clone());
         let ctx = GroupContext {
             run_id: "test".into(),
             scenario: "test".into(),
             run_dir: self.dir.path().to_path_buf(),
-            app_source: sparkmodes::exec::staging::fixture_dir(),
+            app_source: app.to_path_buf(),
             image: self.cluster.image().to_string(),
             venv: venv::ensure_connect(&support::spark()).expect("connect client venv"),
             target,
@@ -131,6 +136,38 @@ fn spark_connect_serves_connect_apps_refuses_the_rest_and_leaves_nothing() {
         assert!(rec.tasks.unwrap() > 0);
         assert!(rec.event_log_path.unwrap().starts_with("connect-eventlog/"));
     }
+
+    // TPC-H unchanged under Spark Connect: the run and each query right, each query a record.
+    let tpch = sparkmodes::config::variant::fixture_dir("tpch").unwrap();
+    let mut run = planned(Mode::Connect, true);
+    (run.elements, run.queries) = (10, vec![3, 6]);
+    let recs = {
+        use sparkmodes::exec::run::Executor;
+        support::count_runs(1);
+        pair.executor_of(&tpch, true).execute_all(&run)
+    };
+    assert_eq!(
+        recs.len(),
+        3,
+        "the run and its two queries: {:?}\n{}",
+        recs[0].error,
+        out(&recs[0])
+    );
+    for r in &recs {
+        assert_eq!(
+            (r.status, r.correct),
+            (Status::Ok, Correctness::Yes),
+            "{:?}\n{}",
+            r.error,
+            out(&recs[0])
+        );
+    }
+    assert_eq!(recs[1].query, Some(3));
+    assert!(
+        recs[1].jobs_s.is_some_and(|j| j > 0.0),
+        "the query's jobs from the session's log: {:?}",
+        recs[1]
+    );
 
     let rec = pair.run(Mode::ConnectClassic, false, true);
     assert_eq!(

@@ -15,3 +15,4 @@ mod owned;
 mod shared;
 mod smoke;
 mod support;
+mod tpch;

@@ -153,13 +153,23 @@ pub fn owned_shape() -> ClusterShape {
     ClusterShape::default()
 }
 
-/// One cluster for the whole binary, removed by the library's exit hook.
+/// One cluster for the whole binary, removed by the library's exit hook. It mounts the TPC-H
+/// data folder, as a cluster the harness starts for a TPC-H group does.
 pub fn shared_cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
     CLUSTER.get_or_init(|| {
-        Cluster::start(&app_image(), &shared_shape(), cluster::Options::default())
-            .expect("cluster starts")
+        Cluster::start(&app_image(), &shared_shape(), data_mounts()).expect("cluster starts")
     })
+}
+
+/// Cluster options mounting the TPC-H data folder (made if missing, filled on first use).
+pub fn data_mounts() -> cluster::Options {
+    let root = sparkmodes::infra::tpch::root();
+    std::fs::create_dir_all(&root).expect("TPC-H data folder");
+    cluster::Options {
+        mounts: vec![root],
+        ..Default::default()
+    }
 }
 
 /// The master runs go to: the shared cluster's, or `SPARKMODES_TEST_MASTER`.

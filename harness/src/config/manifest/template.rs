@@ -11,8 +11,14 @@ pub const PLACEHOLDERS: [(&str, &str); 7] = [
     ("result", "the path the app writes its result to"),
     ("master", "the master URL as the driver sees it"),
     ("run_dir", "the run's directory as the driver sees it"),
-    ("data", "the data folder the harness made (data = \"tpch\"), the same path everywhere"),
-    ("queries", "the scenario's queries, comma-separated (empty: all)"),
+    (
+        "data",
+        "the data folder the harness made (data = \"tpch\"), the same path everywhere",
+    ),
+    (
+        "queries",
+        "the scenario's queries, comma-separated (empty: all)",
+    ),
 ];
 
 /// The values of one run, as the process that reads them sees the paths.

@@ -334,7 +334,8 @@ fn check_builtin_fits(doc: &Document, check: &Check, data: Option<Dataset>) -> R
     match (check, data) {
         (Check::Builtin(Builtin::Tpch), None) => Err(doc.error(
             "check.builtin",
-            "`tpch` compares with the answers made with the TPC-H data: add `data = \"tpch\"`".to_string(),
+            "`tpch` compares with the answers made with the TPC-H data: add `data = \"tpch\"`"
+                .to_string(),
         )),
         _ => Ok(()),
     }

@@ -149,7 +149,10 @@ fn check_queries(doc: &Document, queries: Vec<i64>) -> Result<Vec<u32>> {
         .enumerate()
         .map(|(i, &q)| match u32::try_from(q) {
             Ok(q) if (1..=22).contains(&q) => Ok(q),
-            _ => Err(doc.error(&format!("queries[{i}]"), format!("must be a TPC-H query number, 1 to 22, got {q}"))),
+            _ => Err(doc.error(
+                &format!("queries[{i}]"),
+                format!("must be a TPC-H query number, 1 to 22, got {q}"),
+            )),
         })
         .collect()
 }

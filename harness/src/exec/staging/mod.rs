@@ -153,8 +153,17 @@ impl Staged {
             result: format!("{root}/{}", self.spec.result),
             master: master.to_string(),
             run_dir: root,
-            data: self.data.as_ref().map(|d| d.display().to_string()).unwrap_or_default(),
-            queries: self.queries.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+            data: self
+                .data
+                .as_ref()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default(),
+            queries: self
+                .queries
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
         }
     }
 
