@@ -52,6 +52,9 @@ pub struct PlannedRun {
     pub attempt: u32,
     /// The queries a multi-query app runs (the scenario's `queries`; empty: all).
     pub queries: Vec<u32>,
+    /// In an interleaved scenario, the block a measured run belongs to (its round: one run
+    /// of every arm's cell); `None` otherwise and for warmups.
+    pub block: Option<u32>,
 }
 
 impl PlannedRun {
@@ -168,6 +171,7 @@ impl Plan {
                     frontier: scenario.frontier.is_some(),
                     attempt: 0,
                     queries: scenario.queries.clone().unwrap_or_default(),
+                    block: None,
                 };
                 for app in scenario.apps() {
                     let base = PlannedRun {
@@ -240,6 +244,7 @@ fn push_group(
                 rep,
                 warmup,
                 fault,
+                block: (scenario.interleave && !warmup).then_some(rep),
                 ..base.clone()
             });
         }

@@ -34,7 +34,7 @@ pub fn run_plan(
     let mut records = Vec::with_capacity(runs.len());
     for (key, group) in plan::groups_of(runs) {
         start_group(backend, &key, &group[0], &bar)?;
-        let result = run_group(backend, group, &mut sink, &bar, &mut records);
+        let result = run_round(backend, group, &mut sink, &bar, &mut records);
         backend.end_group();
         result?;
     }
@@ -57,7 +57,9 @@ pub(crate) fn start_group(
     backend.start_group(key, first)
 }
 
-fn run_group(
+/// Runs `group` (a whole group, or one round of it) in order on the backend's cluster; a run
+/// the cluster spoiled gets its one re-run at once.
+pub(crate) fn run_round(
     backend: &mut dyn Backend,
     group: &[PlannedRun],
     sink: &mut RecordSink,

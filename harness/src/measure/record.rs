@@ -147,6 +147,10 @@ pub struct RunRecord {
     /// Rows the query returned (query records only).
     #[serde(default)]
     pub rows: Option<u64>,
+    /// The block of an interleaved run (`exec::interleave`): the runs of every arm with the
+    /// same block ran back to back and are compared in pairs (`output::compare::paired`).
+    #[serde(default)]
+    pub block: Option<u32>,
     /// What the run (or query) did: plan operators, task metrics, properties, warnings.
     /// Nested JSON in `runs.jsonl`; one JSON text cell in `runs.csv`.
     #[serde(default)]
@@ -176,6 +180,7 @@ impl RunRecord {
             warmup: run.warmup,
             frontier: run.frontier,
             attempt: run.attempt,
+            block: run.block,
             started_at: Utc::now(),
             ..RunRecord::default()
         }

@@ -20,13 +20,18 @@ pub struct CompareArgs {
     /// Smallest relative change called faster/slower: a fraction in (0, 1].
     #[arg(long, default_value_t = Threshold::DEFAULT)]
     pub threshold: Threshold,
+    /// Fail (exit 3) when a cell's minimum detectable effect is larger than this: the runs
+    /// were too few or too noisy for the verdict to mean anything. A fraction in (0, 1].
+    #[arg(long)]
+    pub require_mde: Option<Threshold>,
     /// Where baselines are kept.
     #[arg(long, default_value = baseline::DEFAULT_ROOT)]
     pub baselines: PathBuf,
 }
 
 /// Exit 0 (no cell slower, nothing wrong), 3 (a wrong result, a refusal change, a baseline cell
-/// the candidate has no measurement for, or nothing compared), 4 (a cell slower), 2 (bad
+/// the candidate has no measurement for, nothing compared, or a cell noisier than
+/// `--require-mde`), 4 (a cell slower), 2 (bad
 /// input), 5 (the verdict stands but a file could not be written).
 pub fn compare(args: CompareArgs) -> Result<Exit> {
     let base_path = baseline::resolve(&args.baselines, &args.baseline);
@@ -37,6 +42,7 @@ pub fn compare(args: CompareArgs) -> Result<Exit> {
     refuse_shared_runs(&b, &c).map_err(Error::input)?;
     let opts = CompareOptions {
         threshold: args.threshold,
+        require_mde: args.require_mde,
         ..CompareOptions::default()
     };
     let mut comparison = compare::compare(&b.records, &c.records, &opts);

@@ -39,6 +39,9 @@ pub struct PipelineOptions {
     pub secure: bool,
     pub app_source: PathBuf,
     pub threshold: Threshold,
+    /// `--require-mde`: the run's comparisons fail (exit 3) when they could not have seen a
+    /// change this small.
+    pub require_mde: Option<Threshold>,
     /// The GitHub Actions step summary file to append the run's Markdown to, if any.
     pub step_summary: Option<PathBuf>,
 }

@@ -16,7 +16,7 @@ use crate::config::{Name, Threshold};
 use crate::error::{after_outputs, Error, Exit, Result};
 use crate::exec::backend::{BackendOptions, SparkBackend};
 use crate::exec::staging::fixture_dir;
-use crate::exec::{frontier_search, matrix};
+use crate::exec::{frontier_search, interleave, matrix};
 use crate::infra::docker;
 use crate::infra::environment::{Environment, SystemProbe};
 use crate::measure::record::{self, RunRecord};
@@ -26,7 +26,7 @@ use crate::output::report;
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
-    /// A scenario file, or the name of a built-in one (default, smoke, arrow-scan, arrow-variants, frontier, upgrade, configs, faults, compat, compat-connect, compat-python, connect, tpch, tpch-upgrade).
+    /// A scenario file, or the name of a built-in one (default, smoke, arrow-scan, arrow-variants, frontier, upgrade, configs, faults, compat, compat-connect, compat-python, connect, tpch, tpch-upgrade, interleaved).
     pub scenario: Option<String>,
     /// The same as the positional argument.
     #[arg(long = "scenario", conflicts_with = "scenario")]
@@ -56,6 +56,10 @@ pub struct RunArgs {
     /// Regression threshold for comparisons inside the run (upgrade, configs): a fraction in (0, 1].
     #[arg(long, default_value_t = Threshold::DEFAULT)]
     pub threshold: Threshold,
+    /// Fail (exit 3) when a comparison inside the run could not have seen a change this small
+    /// (its minimum detectable effect is larger): a fraction in (0, 1].
+    #[arg(long)]
+    pub require_mde: Option<Threshold>,
 }
 
 /// `sparkmodes run`.
@@ -71,6 +75,7 @@ pub fn run(args: RunArgs) -> Result<Exit> {
         secure: args.secure,
         app_source: args.app.unwrap_or_else(fixture_dir),
         threshold: args.threshold,
+        require_mde: args.require_mde,
         step_summary: step_summary::target(),
     };
     Ok(run_scenario(&opts)?.exit)
@@ -115,7 +120,7 @@ pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
         Destination::Resume { id, dir, done } => (id, dir, done),
     };
     let todo = plan.remaining(done.iter().map(RunRecord::identity));
-    let mut backend = SparkBackend::new(BackendOptions {
+    let backend_opts = BackendOptions {
         run_id: run_id.clone(),
         scenario: opts.scenario.name.clone(),
         run_dir: run_dir.clone(),
@@ -123,9 +128,13 @@ pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
         base: opts.base.clone(),
         external_master: opts.external_master.clone(),
         secure: opts.secure,
-    });
+    };
+    let mut backend = SparkBackend::new(backend_opts.clone());
     let result = match &opts.scenario.frontier {
         Some(spec) => frontier_search::run_search(&mut backend, &plan, spec, &run_dir, &done),
+        None if opts.scenario.interleave => {
+            interleaved(&mut backend, backend_opts, &todo, &run_dir, opts)
+        }
         None => matrix::run_plan(&mut backend, &todo, &run_dir),
     };
     let mut env = Environment::capture(&opts.scenario.spark_versions, backend.images.clone());
@@ -147,10 +156,56 @@ pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
     })
 }
 
+/// An interleaved scenario: one backend per arm (each its own cluster, all up at once), the
+/// blocks run by `exec::interleave`, and, with `repetitions = "auto"`, the stopping rule asked
+/// after each block over every record on disk (a resumed run's too). What the arms' backends
+/// saw (images, stacks, Connect start-ups) is gathered into `main` for environment.json.
+fn interleaved(
+    main: &mut SparkBackend,
+    backend_opts: BackendOptions,
+    todo: &[crate::config::plan::PlannedRun],
+    run_dir: &Path,
+    opts: &PipelineOptions,
+) -> Result<Vec<RunRecord>> {
+    let arms = crate::config::plan::groups_of(todo).count();
+    let mut backends: Vec<SparkBackend> = (0..arms)
+        .map(|_| SparkBackend::new(backend_opts.clone()))
+        .collect();
+    let mut dyns: Vec<&mut dyn matrix::Backend> = backends
+        .iter_mut()
+        .map(|b| b as &mut dyn matrix::Backend)
+        .collect();
+    let mut stop = |blocks: u32| -> Result<compare::stopping::Stop> {
+        let records = crate::measure::records_file::load_records(run_dir).map_err(Error::output)?;
+        let comparisons: Vec<Comparison> = comparisons(&records, opts)
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        Ok(compare::stopping::decide(
+            &comparisons,
+            blocks,
+            opts.scenario.repetitions,
+        ))
+    };
+    let stop = opts
+        .scenario
+        .adaptive
+        .then_some(&mut stop as &mut dyn FnMut(u32) -> Result<compare::stopping::Stop>);
+    let seed = opts.scenario.seed;
+    let result = interleave::run_interleaved(&mut dyns, todo, run_dir, seed, stop);
+    for b in backends {
+        main.images.extend(b.images);
+        main.stacks.extend(b.stacks);
+        main.connect_ready_s.extend(b.connect_ready_s);
+    }
+    result
+}
+
 /// The run's own comparisons: every Spark version, config and Python against the first.
 fn comparisons(records: &[RunRecord], opts: &PipelineOptions) -> Vec<(Split, Comparison)> {
     let cmp_opts = CompareOptions {
         threshold: opts.threshold,
+        require_mde: opts.require_mde,
         ..CompareOptions::default()
     };
     splits(&opts.scenario)
@@ -164,7 +219,7 @@ fn comparisons(records: &[RunRecord], opts: &PipelineOptions) -> Vec<(Split, Com
 
 /// The cell table (and a frontier's answers) on stdout, each comparison's table on stderr,
 /// and the verdict they add up to, before any output file is written: 3 for a broken
-/// promise or a cell left without a measurement, else 4 for a slower Spark version (a slower
+/// promise, a cell left without a measurement or a comparison noisier than `--require-mde`, else 4 for a slower Spark version (a slower
 /// config or Python is information), else 0.
 fn say_verdict(records: &[RunRecord], comparisons: &[(Split, Comparison)]) -> Exit {
     println!("{}", crate::output::text_table::cell_table(records));
@@ -183,7 +238,15 @@ fn say_verdict(records: &[RunRecord], comparisons: &[(Split, Comparison)]) -> Ex
             cells.join(", ")
         );
     }
-    let broken = records.iter().any(|r| !r.kept_promise()) || !unmeasured.is_empty();
+    let noisy: Vec<String> = comparisons
+        .iter()
+        .filter_map(|(_, c)| c.too_noisy())
+        .collect();
+    for n in &noisy {
+        eprintln!("sparkmodes: the gate fails: {n}");
+    }
+    let broken =
+        records.iter().any(|r| !r.kept_promise()) || !unmeasured.is_empty() || !noisy.is_empty();
     let slower_version = comparisons
         .iter()
         .any(|(s, c)| matches!(s, Split::SparkVersion { .. }) && c.exit() == Exit::Regression);
@@ -298,6 +361,7 @@ mod tests {
             secure: false,
             app_source: dir.path().to_path_buf(),
             threshold: Threshold::DEFAULT,
+            require_mde: None,
             step_summary,
         };
         finish(dir.path(), &records, &[], &opts).unwrap();
@@ -348,6 +412,7 @@ mod tests {
             secure: false,
             app_source: PathBuf::new(),
             threshold: Threshold::DEFAULT,
+            require_mde: None,
             step_summary: None,
         };
         let verdict = |records: &[RunRecord]| say_verdict(records, &comparisons(records, &opts));

@@ -8,7 +8,8 @@
 //! `timeout_s = 600`, `seed = 42`,
 //! `[cluster]` (`workers = 2`, `worker_cores = 1`, `worker_memory = "1g"`), `[spark_conf]` (empty),
 //! `[[configs]]` (none: one config named after the `[cluster]` shape, e.g. `2w-1c-1g`) and
-//! `[fault]` (none) and `[frontier]` (none: see `frontier_table`). Each `[[configs]]` entry has a `name` and may override `workers`,
+//! `[fault]` (none) and `[frontier]` (none: see `frontier_table`), `interleave = false` and,
+//! with it, `repetitions = "auto"` and `max_repetitions = 20` (see [`Scenario::interleave`]). Each `[[configs]]` entry has a `name` and may override `workers`,
 //! `worker_cores`, `worker_memory` and add `conf`.
 //!
 //! Every mistake is refused with the file, line and key, because a typo in a benchmark matrix
@@ -39,6 +40,9 @@ pub const MAX_ELEMENTS: u64 = 100_000_000;
 /// Bounds on the matrix: far beyond any real benchmark (10,000 runs of 10 s is a day), and
 /// small enough that a plan is built in milliseconds.
 pub const MAX_REPETITIONS: u32 = 10_000;
+
+/// `max_repetitions` when `repetitions = "auto"` sets none.
+pub const DEFAULT_MAX_REPETITIONS: u32 = 20;
 pub const MAX_WARMUP: u32 = 1_000;
 pub const MAX_RUNS: u64 = 100_000;
 
@@ -105,7 +109,17 @@ pub struct Scenario {
     pub queries: Option<Vec<u32>>,
     pub arrow: Vec<bool>,
     pub elements: Vec<u64>,
+    /// Measured rounds per cell; with [`Scenario::adaptive`], the most there may be.
     pub repetitions: u32,
+    /// `repetitions = "auto"`: blocks are added until every paired comparison is decided
+    /// (`output::compare::stopping`) or `repetitions` (the file's `max_repetitions`) is reached.
+    #[serde(default)]
+    pub adaptive: bool,
+    /// Arms on different clusters (Spark versions, configs, Python minors) run interleaved:
+    /// every arm's cluster up at once, then blocks of one round per arm in a seeded random
+    /// order (`exec::interleave`), so the machine's drift falls on every arm alike.
+    #[serde(default)]
+    pub interleave: bool,
     pub warmup: u32,
     pub timeout_s: f64,
     pub seed: Seed,
@@ -121,7 +135,7 @@ pub struct Scenario {
 }
 
 /// The scenarios shipped in `scenarios/`, by name.
-pub const BUILTIN: [(&str, &str); 14] = [
+pub const BUILTIN: [(&str, &str); 15] = [
     (
         "compat",
         include_str!(concat!(
@@ -190,6 +204,13 @@ pub const BUILTIN: [(&str, &str); 14] = [
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../scenarios/upgrade.toml"
+        )),
+    ),
+    (
+        "interleaved",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scenarios/interleaved.toml"
         )),
     ),
     (

@@ -25,7 +25,10 @@ pub(super) struct RawScenario {
     pub(super) queries: Option<Vec<i64>>,
     pub(super) arrow: Vec<bool>,
     pub(super) elements: Vec<Number>,
-    pub(super) repetitions: i64,
+    pub(super) repetitions: Repetitions,
+    pub(super) max_repetitions: Option<i64>,
+    #[serde(default)]
+    pub(super) interleave: bool,
     #[serde(default)]
     pub(super) warmup: u32,
     #[serde(default = "default_timeout_s")]
@@ -58,6 +61,14 @@ pub(super) struct RawConfig {
     pub(super) worker_memory: Option<String>,
     #[serde(default)]
     pub(super) conf: BTreeMap<String, String>,
+}
+
+/// `repetitions` as the file wrote it: a count, or a word (only `"auto"` is valid).
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(super) enum Repetitions {
+    Count(i64),
+    Word(String),
 }
 
 /// A number as the file wrote it. Integers and floats are both accepted here so that

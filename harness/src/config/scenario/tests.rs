@@ -115,10 +115,55 @@ fn unknown_key_in_a_table_names_its_path() {
 #[test]
 fn wrong_type_names_the_key() {
     let msg = err(&MINIMAL.replace("repetitions = 2", "repetitions = \"2\""));
+    assert_eq!(
+        msg,
+        "x.toml:6: key `repetitions`: must be a whole number or \"auto\", got \"2\""
+    );
+    let msg = err(&MINIMAL.replace("repetitions = 2", "repetitions = true"));
+    assert!(msg.starts_with("x.toml:6: key `repetitions`:"), "{msg}");
+}
+
+#[test]
+fn auto_repetitions_need_interleaved_arms_and_a_sane_maximum() {
+    let auto = |extra: &str| {
+        MINIMAL.replace(
+            "repetitions = 2",
+            &format!("repetitions = \"auto\"\n{extra}"),
+        )
+    };
+    let msg = err(&auto(""));
+    assert!(msg.contains("set interleave = true"), "{msg}");
+    let msg = err(&auto("interleave = true\nmax_repetitions = 3"));
     assert!(
-        msg.starts_with("x.toml:6: key `repetitions`: invalid type"),
+        msg.contains("key `max_repetitions`: must be at least 6"),
         "{msg}"
     );
+    let msg = err(&MINIMAL.replace("repetitions = 2", "repetitions = 2\nmax_repetitions = 9"));
+    assert!(
+        msg.contains("key `max_repetitions`: only applies to repetitions = \"auto\""),
+        "{msg}"
+    );
+    // MINIMAL has one arm: nothing to interleave.
+    let msg = err(&auto("interleave = true"));
+    assert!(
+        msg.contains("key `interleave`: interleaves arms on different clusters"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn an_interleaved_scenario_numbers_its_measured_runs_by_block() {
+    let text = MINIMAL.replace(
+        "repetitions = 2",
+        "repetitions = \"auto\"\ninterleave = true\nmax_repetitions = 8",
+    ) + "\n[[configs]]\nname = \"a\"\n[[configs]]\nname = \"b\"\n";
+    let s = Scenario::from_str(&text, "x.toml").unwrap();
+    assert_eq!((s.repetitions, s.adaptive, s.interleave), (8, true, true));
+    let plan = crate::config::plan::Plan::new(&s);
+    assert!(plan
+        .runs()
+        .iter()
+        .all(|r| r.block == (!r.warmup).then_some(r.rep)));
 }
 
 #[test]

@@ -5,8 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::checks::{check_list, check_memory};
 use super::document::{key_segment, Document};
 use super::frontier_table;
-use super::raw::{Number, RawConfig, RawScenario, RawShape};
-use super::{ConfigSpec, FaultSpec, Scenario, MAX_ELEMENTS, MAX_REPETITIONS, MAX_RUNS, MAX_WARMUP};
+use super::raw::{Number, RawConfig, RawScenario, RawShape, Repetitions};
+use super::{
+    ConfigSpec, FaultSpec, Scenario, DEFAULT_MAX_REPETITIONS, MAX_ELEMENTS, MAX_REPETITIONS,
+    MAX_RUNS, MAX_WARMUP,
+};
 use crate::config::{conf, python, variant, Mode, Name, Seed};
 use crate::config::{memory_mib, ClusterShape};
 use crate::Result;
@@ -22,7 +25,8 @@ impl RawScenario {
         let queries = self.queries.map(|q| check_queries(doc, q)).transpose()?;
         let arrow = check_list(doc, "arrow", self.arrow)?;
         let elements = check_elements(doc, self.elements)?;
-        let repetitions = check_repetitions(doc, self.repetitions)?;
+        let (repetitions, adaptive) =
+            check_repetitions(doc, self.repetitions, self.max_repetitions, self.interleave)?;
         check_positive_seconds(doc, "timeout_s", self.timeout_s)?;
         let cluster = self
             .cluster
@@ -47,6 +51,8 @@ impl RawScenario {
             arrow,
             elements,
             repetitions,
+            adaptive,
+            interleave: self.interleave,
             warmup: self.warmup,
             timeout_s: self.timeout_s,
             seed: check_seed(doc, self.seed)?,
@@ -62,6 +68,7 @@ impl RawScenario {
         }
         check_plan_size(doc, &scenario)?;
         check_executor_fits(doc, &scenario)?;
+        check_interleave(doc, &scenario)?;
         Ok(scenario)
     }
 }
@@ -251,13 +258,74 @@ fn check_connect_lines(doc: &Document, modes: &[Mode], versions: &[String]) -> R
     Ok(())
 }
 
-fn check_repetitions(doc: &Document, n: i64) -> Result<u32> {
+/// A count, or `"auto"` (interleaved only: its stopping rule reads the paired comparison)
+/// with `max_repetitions` (default 20), which nothing else takes.
+fn check_repetitions(
+    doc: &Document,
+    raw: Repetitions,
+    max: Option<i64>,
+    interleave: bool,
+) -> Result<(u32, bool)> {
+    match raw {
+        Repetitions::Count(n) => {
+            if max.is_some() {
+                let msg = "only applies to repetitions = \"auto\": remove it or set repetitions = \"auto\"";
+                return Err(doc.error("max_repetitions", msg.to_string()));
+            }
+            Ok((check_count(doc, "repetitions", n)?, false))
+        }
+        Repetitions::Word(w) if w == "auto" => {
+            if !interleave {
+                let msg = "\"auto\" stops on the paired comparison of interleaved arms: set interleave = true, or give a number";
+                return Err(doc.error("repetitions", msg.to_string()));
+            }
+            let max = check_count(
+                doc,
+                "max_repetitions",
+                max.unwrap_or(DEFAULT_MAX_REPETITIONS.into()),
+            )?;
+            if max < MIN_AUTO {
+                let msg = format!("must be at least {MIN_AUTO} (fewer blocks can never settle a paired verdict), got {max}");
+                return Err(doc.error("max_repetitions", msg));
+            }
+            Ok((max, true))
+        }
+        Repetitions::Word(w) => Err(doc.error(
+            "repetitions",
+            format!("must be a whole number or \"auto\", got {w:?}"),
+        )),
+    }
+}
+
+/// The signed-rank test reaches p < 0.05 from 6 pairs on.
+const MIN_AUTO: u32 = 6;
+
+/// Interleaving compares arms on different clusters: there must be two, and a frontier (which
+/// searches one arm at a time) cannot interleave.
+fn check_interleave(doc: &Document, s: &Scenario) -> Result<()> {
+    if !s.interleave {
+        return Ok(());
+    }
+    if s.frontier.is_some() {
+        let msg =
+            "a frontier searches one config at a time and cannot interleave: remove interleave";
+        return Err(doc.error("interleave", msg.to_string()));
+    }
+    let arms = s.spark_versions.len() * s.pythons().len() * s.configs.len();
+    if arms < 2 {
+        let msg = "interleaves arms on different clusters, and this scenario has one (one Spark version, Python and config): add a version, config or Python, or remove interleave";
+        return Err(doc.error("interleave", msg.to_string()));
+    }
+    Ok(())
+}
+
+fn check_count(doc: &Document, key: &str, n: i64) -> Result<u32> {
     if n < 1 {
-        return Err(doc.error("repetitions", format!("must be at least 1, got {n}")));
+        return Err(doc.error(key, format!("must be at least 1, got {n}")));
     }
     if n > i64::from(MAX_REPETITIONS) {
         let msg = format!("must be at most {MAX_REPETITIONS}, got {n}");
-        return Err(doc.error("repetitions", msg));
+        return Err(doc.error(key, msg));
     }
     Ok(n as u32)
 }

@@ -22,6 +22,17 @@ pub fn mann_whitney_p(a: &[f64], b: &[f64]) -> Option<f64> {
     Some(p.min(1.0))
 }
 
+/// The smallest two-sided p-value the exact test can give with these sides (complete
+/// separation): 2 / C(n1+n2, n1). At or above alpha, no difference can be called at all.
+pub fn mann_whitney_min_p(n1: usize, n2: usize) -> f64 {
+    if n1 == 0 || n2 == 0 {
+        return 1.0;
+    }
+    let (k, n) = (n1.min(n2), n1 + n2);
+    let choose = (0..k).fold(1.0f64, |acc, i| acc * (n - i) as f64 / (i + 1) as f64);
+    (2.0 / choose).min(1.0)
+}
+
 /// Sum of the (mid)ranks of `a` in the pooled sample, and the sizes of tie groups.
 fn rank_sum(a: &[f64], b: &[f64]) -> (f64, Vec<usize>) {
     let mut pooled: Vec<(f64, bool)> = a.iter().map(|&x| (x, true)).collect();
@@ -83,7 +94,7 @@ fn normal_p(n1: usize, n2: usize, u: f64, ties: &[usize]) -> f64 {
 }
 
 /// Complementary error function (Numerical Recipes' Chebyshev fit, relative error < 1.2e-7).
-fn erfc(x: f64) -> f64 {
+pub(super) fn erfc(x: f64) -> f64 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);
     let poly = -z * z - 1.265_512_23

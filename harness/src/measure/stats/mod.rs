@@ -3,8 +3,10 @@
 //! never dropped: a slow run is data about the cluster, not noise to hide.
 
 mod mann_whitney;
+mod paired;
 
-pub use mann_whitney::mann_whitney_p;
+pub use mann_whitney::{mann_whitney_min_p, mann_whitney_p};
+pub use paired::{block_ratios, paired_ratio, signed_rank_min_p, signed_rank_p};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -43,6 +43,7 @@ impl Comparison {
             "cand median s",
             "ratio [95% CI]",
             "p",
+            "mde",
             "verdict",
             "note",
         ];
@@ -61,6 +62,7 @@ impl Comparison {
                         format!("{:.3} [{:.3}, {:.3}]", e.point, e.ci_low, e.ci_high)
                     }),
                     opt(r.p_value, |p| format!("{p:.4}")),
+                    mde_cell(r),
                     r.verdict.to_string(),
                     r.note.clone().unwrap_or_default(),
                 ]
@@ -74,6 +76,7 @@ impl Comparison {
     /// "where" line follows the table.
     pub fn to_terminal_table(&self) -> String {
         let (mut header, mut rows) = self.cells();
+        self.insert_paired(&mut header, &mut rows);
         let with_phases = self.rows.iter().any(|r| !r.phases.is_empty());
         if with_phases {
             let at = header.len() - 1;
@@ -83,7 +86,7 @@ impl Comparison {
             }
         }
         rows.insert(0, header.into_iter().map(String::from).collect());
-        let mut out = aligned_table(&rows, |col| (1..=6).contains(&col));
+        let mut out = aligned_table(&rows, |col| (1..=7).contains(&col));
         if with_phases {
             out.push_str(phases::LEGEND);
             out.push('\n');
@@ -103,8 +106,30 @@ impl Comparison {
             .filter_map(|r| Some((r.cell.as_str(), r.where_slower.as_deref()?)))
     }
 
+    /// A "paired ratio" column after the unpaired one, when any cell has interleaved pairs.
+    fn insert_paired(&self, header: &mut Vec<&'static str>, rows: &mut [Vec<String>]) {
+        if self.rows.iter().all(|r| r.paired.is_none()) {
+            return;
+        }
+        let at = header
+            .iter()
+            .position(|h| *h == "p")
+            .map_or(header.len(), |i| i + 1);
+        header.insert(at, "paired ratio [95% CI] (blocks, p)");
+        for (row, r) in rows.iter_mut().zip(&self.rows) {
+            let cell = r.paired.as_ref().map_or("-".into(), |p| {
+                format!(
+                    "{:.3} [{:.3}, {:.3}] ({}, {:.4})",
+                    p.ratio.point, p.ratio.ci_low, p.ratio.ci_high, p.blocks, p.p_value
+                )
+            });
+            row.insert(at, cell);
+        }
+    }
+
     pub fn to_markdown(&self) -> String {
-        let (header, rows) = self.cells();
+        let (mut header, mut rows) = self.cells();
+        self.insert_paired(&mut header, &mut rows);
         let esc = |s: &str| s.replace('|', "\\|");
         let mut out = format!("# Comparison\n\n{}\n\n", self.summary_line());
         out.push_str(&format!("| {} |\n", header.join(" | ")));
@@ -116,7 +141,10 @@ impl Comparison {
         out.push_str(
             "\nRatio = candidate / baseline median wall time; p = two-sided Mann–Whitney U. \
              `slower`/`faster` need p < alpha, a CI excluding 1 and a change beyond the \
-             threshold; `no-change` needs the whole CI inside the threshold band.\n",
+             threshold; `no-change` needs the whole CI inside the threshold band. \
+             Interleaved runs are also compared in pairs (the ratio within each block, \
+             Wilcoxon signed-rank p), and the paired verdict decides. mde = the smallest \
+             change these runs could have called (`none`: no change of any size).\n",
         );
         self.markdown_phases(&mut out);
         out
@@ -163,6 +191,14 @@ impl Comparison {
     pub fn write_json(&self, path: &Path) -> anyhow::Result<()> {
         let json = serde_json::to_string_pretty(self)?;
         Ok(crate::files::write(path, json + "\n")?)
+    }
+}
+
+fn mde_cell(r: &super::CellComparison) -> String {
+    match (r.mde, r.baseline_key.as_ref().zip(r.candidate_key.as_ref())) {
+        (Some(m), _) => format!("{:.0}%", m * 100.0),
+        (None, Some((b, _))) if b.mode.computes() && r.ratio.is_some() => "none".into(),
+        _ => "-".into(),
     }
 }
 

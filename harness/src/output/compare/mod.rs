@@ -42,7 +42,6 @@ use crate::config::CellKey;
 use crate::config::Threshold;
 use crate::measure::record::{measured_walls, RunRecord, Status};
 use crate::measure::stats::{self, mann_whitney_p, Estimate};
-use crate::Exit;
 
 pub const COMPARE_MD: &str = "compare.md";
 pub const COMPARE_JSON: &str = "compare.json";
@@ -61,6 +60,10 @@ pub struct CompareOptions {
     pub alpha: f64,
     /// Seed of the bootstrap resampling, so a comparison is reproducible.
     pub seed: u64,
+    /// The gate fails a comparison whose minimum detectable effect ([`mde`]) is above this
+    /// (`--require-mde`): a verdict too noisy to mean anything must not pass.
+    #[serde(default)]
+    pub require_mde: Option<Threshold>,
 }
 
 impl Default for CompareOptions {
@@ -69,6 +72,7 @@ impl Default for CompareOptions {
             threshold: Threshold::DEFAULT,
             alpha: 0.05,
             seed: 0x5eed,
+            require_mde: None,
         }
     }
 }
@@ -129,6 +133,14 @@ pub struct CellComparison {
     /// For a `slower` cell with phases: which of them are slower ([`phases::where_summary`]).
     #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
     pub where_slower: Option<String>,
+    /// Interleaved runs: the comparison within blocks ([`paired`]); it decides the verdict
+    /// when it has at least [`MIN_SAMPLES`] blocks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired: Option<PairedComparison>,
+    /// The smallest change these runs could have called, as a fraction ([`mde`]); empty when
+    /// no change of any size could have been called.
+    #[serde(default)]
+    pub mde: Option<f64>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -301,6 +313,8 @@ fn compare_cell(base: &[&RunRecord], cand: &[&RunRecord], opts: &CompareOptions)
         note: None,
         phases: phases::compare_phases(base, cand, opts),
         where_slower: None,
+        paired: paired::compare_paired(base, cand, opts.seed),
+        mde: None,
     };
     let (verdict, note) = cell_verdict(base, cand, &row, opts);
     row.verdict = verdict;
@@ -308,7 +322,22 @@ fn compare_cell(base: &[&RunRecord], cand: &[&RunRecord], opts: &CompareOptions)
     if verdict == Verdict::Slower {
         row.where_slower = phases::where_summary(&row.phases);
     }
+    if first_computes(base, cand) {
+        row.mde = mde::of_row(&row, opts);
+        if row.verdict == Verdict::Inconclusive {
+            let said = mde::phrase(row.mde);
+            row.note = Some(
+                row.note
+                    .take()
+                    .map_or(said.clone(), |n| format!("{n}; {said}")),
+            );
+        }
+    }
     row
+}
+
+fn first_computes(base: &[&RunRecord], cand: &[&RunRecord]) -> bool {
+    base.iter().chain(cand).all(|r| r.mode.computes()) && !base.is_empty() && !cand.is_empty()
 }
 
 fn cell_verdict(
@@ -345,6 +374,11 @@ fn cell_verdict(
         let note = format!("fewer than {MIN_SAMPLES} measurement runs on a side");
         return (Verdict::Inconclusive, Some(note));
     }
+    if let Some(p) = row.paired.as_ref().filter(|p| p.blocks >= MIN_SAMPLES) {
+        let note = format!("paired over {} blocks", p.blocks);
+        let note = base_note.map_or(note.clone(), |b| format!("{note}; {b}"));
+        return (timing_verdict(&p.ratio, p.p_value, opts), Some(note));
+    }
     match (row.ratio, row.p_value) {
         (Some(ratio), Some(p)) => (timing_verdict(&ratio, p, opts), base_note),
         _ => (
@@ -371,60 +405,6 @@ fn refusal_verdict(base: &[&RunRecord], cand: &[&RunRecord]) -> (Verdict, Option
     }
 }
 
-impl Comparison {
-    /// The gate's verdict: 3 if any correctness or refusal change, a baseline cell missing
-    /// from the candidate (something did not run) or nothing compared at all; else 4 if any
-    /// cell is slower; else 0.
-    pub fn exit(&self) -> Exit {
-        let any = |v: Verdict| self.rows.iter().any(|r| r.verdict == v);
-        if any(Verdict::WrongResult) || any(Verdict::RefusalChanged) || self.gap().is_some() {
-            Exit::WrongResult
-        } else if any(Verdict::Slower) {
-            Exit::Regression
-        } else {
-            Exit::Ok
-        }
-    }
-
-    /// Why the comparison cannot vouch for the candidate although no cell failed: it compared
-    /// no cell at all, or a cell of the baseline has no *measured* run in the candidate (none at
-    /// all, or only warmups, degraded runs or a frontier's probes: `RunRecord::is_measurement`,
-    /// the one definition statistics, JUnit and the trackers use too).
-    pub fn gap(&self) -> Option<String> {
-        let missing: Vec<&str> = self
-            .rows
-            .iter()
-            .filter(|r| r.baseline_key.is_some() && r.unmeasured_in_candidate())
-            .map(|r| r.cell.as_str())
-            .collect();
-        if !missing.is_empty() {
-            return Some(format!(
-                "{} baseline cell(s) have no measured run in the candidate (no run, or only warmups or degraded runs): {}",
-                missing.len(),
-                missing.join(", ")
-            ));
-        }
-        let both = self
-            .rows
-            .iter()
-            .any(|r| r.baseline_key.is_some() && r.candidate_key.is_some());
-        (!both).then(|| "nothing was compared: no cell has runs on both sides".to_string())
-    }
-}
-
-impl CellComparison {
-    /// The candidate side has nothing to vouch with: no run of the cell, or (a computing
-    /// cell whose runs did not fail: failures are `wrong-result`) no measured one.
-    fn unmeasured_in_candidate(&self) -> bool {
-        match &self.candidate_key {
-            None => true,
-            Some(key) => {
-                key.mode.computes() && self.n_candidate == 0 && self.verdict != Verdict::WrongResult
-            }
-        }
-    }
-}
-
 /// The timing part of the verdict rule (see the module documentation).
 pub fn timing_verdict(ratio: &Estimate, p_value: f64, opts: &CompareOptions) -> Verdict {
     let upper = 1.0 + opts.threshold.get();
@@ -443,9 +423,13 @@ pub fn timing_verdict(ratio: &Estimate, p_value: f64, opts: &CompareOptions) -> 
 
 mod compare_text;
 mod gate;
+pub mod mde;
+pub mod paired;
 pub mod phases;
+pub mod stopping;
 
 pub use gate::{junit_cases, write_outputs};
+pub use paired::PairedComparison;
 pub use phases::{Phase, PhaseComparison};
 
 #[cfg(test)]
