@@ -15,6 +15,7 @@ pub mod probe;
 pub mod reaper;
 pub mod releases;
 mod secret;
+pub mod sql_defaults;
 pub mod stack;
 pub mod standing;
 pub mod target;

@@ -135,6 +135,11 @@ fn write_baseline(
         cells: Vec::new(),
     };
     crate::files::create_dir(dir)?;
+    // The lines' SQL defaults travel with the runs, for a later compare's explanation.
+    let defaults = crate::infra::sql_defaults::read(run_dir).map_err(anyhow::Error::msg)?;
+    if !defaults.is_empty() {
+        crate::infra::sql_defaults::write(dir, &defaults).map_err(anyhow::Error::msg)?;
+    }
     let mut used = BTreeSet::new();
     for (key, records) in cells {
         let slug = unique_slug(&key, &mut used);

@@ -46,6 +46,13 @@ pub fn compare(args: CompareArgs) -> Result<Exit> {
         ..CompareOptions::default()
     };
     let mut comparison = compare::compare(&b.records, &c.records, &opts);
+    let defaults = |set: &RunSet| {
+        crate::infra::sql_defaults::read(&set.path).unwrap_or_else(|e| {
+            eprintln!("sparkmodes: note: {e}; its SQL defaults are left out");
+            Default::default()
+        })
+    };
+    comparison.attach_defaults(&defaults(&b), &defaults(&c));
     comparison.baseline = args.baseline.clone();
     comparison.candidate = args.candidate.display().to_string();
     println!("{}", comparison.to_terminal_table());

@@ -7,6 +7,7 @@
 pub mod baseline_command;
 pub mod cluster_command;
 pub mod compare_command;
+mod defaults_probe;
 mod destination;
 pub mod doctor;
 pub mod history_command;

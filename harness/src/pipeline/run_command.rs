@@ -142,8 +142,12 @@ pub fn run_scenario(opts: &PipelineOptions) -> Result<PipelineOutcome> {
     env.connect_server_ready_s = backend.connect_ready_s.clone();
     let written = env.write(&run_dir);
     result?;
+    let defaults = super::defaults_probe::keep(&run_dir, &backend.stacks);
     let records = crate::measure::records_file::load_records(&run_dir).map_err(Error::output)?;
-    let comparisons = comparisons(&records, opts);
+    let mut comparisons = comparisons(&records, opts);
+    for (_, c) in &mut comparisons {
+        c.attach_defaults(&defaults, &defaults);
+    }
     let verdict = say_verdict(&records, &comparisons);
     let exit = after_outputs(verdict, written.map_err(anyhow::Error::from))?;
     let exit = after_outputs(exit, finish(&run_dir, &records, &comparisons, opts))?;

@@ -91,7 +91,7 @@ impl Comparison {
             out.push_str(phases::LEGEND);
             out.push('\n');
         }
-        for (cell, line) in self.where_lines() {
+        for (cell, line) in self.why_lines() {
             out.push_str(&format!("{cell}: {line}\n"));
         }
         out.push_str(&self.summary_line());
@@ -127,6 +127,18 @@ impl Comparison {
         }
     }
 
+    /// (cell, line) per cell: its explanation's verdict line, or, without a profile, where a
+    /// slower cell's time went.
+    fn why_lines(&self) -> Vec<(&str, &str)> {
+        self.rows
+            .iter()
+            .filter_map(|r| {
+                let line = r.explanation.as_ref().map(|e| e.line.as_str());
+                Some((r.cell.as_str(), line.or(r.where_slower.as_deref())?))
+            })
+            .collect()
+    }
+
     pub fn to_markdown(&self) -> String {
         let (mut header, mut rows) = self.cells();
         self.insert_paired(&mut header, &mut rows);
@@ -147,6 +159,7 @@ impl Comparison {
              change these runs could have called (`none`: no change of any size).\n",
         );
         self.markdown_phases(&mut out);
+        super::explain_text::markdown(self, &mut out);
         out
     }
 

@@ -141,6 +141,9 @@ pub struct CellComparison {
     /// no change of any size could have been called.
     #[serde(default)]
     pub mde: Option<f64>,
+    /// Why: what the two sides' runs did differently ([`explain`]); `None` without profiles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<explain::Explanation>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -315,6 +318,7 @@ fn compare_cell(base: &[&RunRecord], cand: &[&RunRecord], opts: &CompareOptions)
         where_slower: None,
         paired: paired::compare_paired(base, cand, opts.seed),
         mde: None,
+        explanation: None,
     };
     let (verdict, note) = cell_verdict(base, cand, &row, opts);
     row.verdict = verdict;
@@ -323,6 +327,8 @@ fn compare_cell(base: &[&RunRecord], cand: &[&RunRecord], opts: &CompareOptions)
         row.where_slower = phases::where_summary(&row.phases);
     }
     if first_computes(base, cand) {
+        row.explanation = explain::explain(base, cand, opts);
+        row.explain_line();
         row.mde = mde::of_row(&row, opts);
         if row.verdict == Verdict::Inconclusive {
             let said = mde::phrase(row.mde);
@@ -422,6 +428,8 @@ pub fn timing_verdict(ratio: &Estimate, p_value: f64, opts: &CompareOptions) -> 
 }
 
 mod compare_text;
+pub mod explain;
+mod explain_text;
 mod gate;
 pub mod mde;
 pub mod paired;

@@ -101,6 +101,7 @@ mod tests {
                 p_value: 0.01,
             }),
             mde: None,
+            explanation: None,
         }
     }
 

@@ -71,6 +71,16 @@ pub(crate) fn page(
         );
         table(&mut h, &memory);
     }
+    let why = super::why::table(run_dir);
+    if !why.rows.is_empty() {
+        h.push_str(
+            "<h2 id=\"why\">Comparisons</h2>\n<p class=\"meta\">Each arm against the first, per cell: \
+            the verdict, the smallest change these runs could have called (mde), and why: the phase \
+            that moved, plan operators, settings and defaults that differ, metrics that moved, or that \
+            nothing measured explains it. The evidence in full is in each compare-*/compare.md.</p>\n",
+        );
+        table(&mut h, &why);
+    }
     failures(&mut h, data);
     let diagnoses = tables::diagnoses(data);
     if !diagnoses.rows.is_empty() {

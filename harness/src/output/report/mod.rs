@@ -8,6 +8,7 @@ mod font;
 mod html;
 mod markdown;
 mod tables;
+mod why;
 
 use std::path::{Path, PathBuf};
 

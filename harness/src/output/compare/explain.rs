@@ -1,0 +1,418 @@
+//! Why a cell moved, not only that and when: what the two sides' runs *did* differently,
+//! read from their profiles (`measure::profile`: plan operators, task metrics, properties,
+//! warnings) and, across Spark lines, from the lines' SQL defaults (`infra::sql_defaults`).
+//!
+//! Evidence, each kept only when it clears a bar:
+//!
+//! * **metrics** whose median moved beyond the threshold with a bootstrap CI excluding 1 (or
+//!   that appeared from zero in every candidate run), biggest absolute change first;
+//! * **operators** whose typical (median) count per run differs: `BatchEvalPython` →
+//!   `ArrowEvalPython`, one `Exchange` more;
+//! * **properties** set the same way in every run of a side and differently between the
+//!   sides (per-run values such as ports and ids vary within a side and drop out), the ones
+//!   touching Python, Arrow, ANSI, adaptive execution and shuffle first;
+//! * **warnings** classes seen on one side only;
+//! * **defaults**: `SET -v` values that differ between the two lines (attached by the caller).
+//!
+//! The verdict line names the phase that moved most and then the evidence in that order of
+//! strength (plan, defaults, properties, metrics). It never invents a reason: when a cell is
+//! slower or faster and no evidence cleared its bar, the line says nothing measured explains it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::{CellComparison, CompareOptions, Verdict};
+use crate::measure::profile::{self, Profile};
+use crate::measure::record::RunRecord;
+use crate::measure::stats::{self, Estimate};
+
+/// At most this many items of a kind in the verdict line and the terminal.
+const SHOWN: usize = 4;
+
+/// Per-run values: they differ between any two runs and say nothing about the change.
+const VOLATILE: &[&str] = &[
+    "spark.app.id",
+    "spark.app.name",
+    "spark.app.startTime",
+    "spark.app.submitTime",
+    "spark.app.initial.jar.urls",
+    "spark.app.initial.file.urls",
+    "spark.driver.host",
+    "spark.driver.port",
+    "spark.driver.appUIAddress",
+    "spark.eventLog.dir",
+    "spark.files",
+    "spark.jars",
+    "spark.repl.local.jars",
+    "spark.submit.pyFiles",
+    "spark.sql.warehouse.dir",
+    "spark.master",
+];
+
+/// Words that put a property or default first: what most often changes a Python job.
+const FIRST: &[&str] = &["python", "arrow", "ansi", "adaptive", "shuffle"];
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Explanation {
+    pub metrics: Vec<MetricMove>,
+    pub operators: Vec<OperatorChange>,
+    pub properties: Vec<SettingChange>,
+    /// SQL defaults that differ between the two sides' Spark lines.
+    #[serde(default)]
+    pub defaults: Vec<SettingChange>,
+    pub warnings_new: Vec<String>,
+    pub warnings_gone: Vec<String>,
+    /// One line naming the dominant reason, or saying that nothing measured explains it.
+    pub line: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct MetricMove {
+    pub name: String,
+    pub unit: String,
+    pub baseline_median: f64,
+    pub candidate_median: f64,
+    /// candidate / baseline with a 95 % CI; `None` when the baseline median is 0.
+    pub ratio: Option<Estimate>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct OperatorChange {
+    pub name: String,
+    pub baseline: u32,
+    pub candidate: u32,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct SettingChange {
+    pub key: String,
+    pub baseline: Option<String>,
+    pub candidate: Option<String>,
+}
+
+/// The evidence of one cell pair from its runs' profiles; `None` when no side has a profile.
+pub fn explain(
+    base: &[&RunRecord],
+    cand: &[&RunRecord],
+    opts: &CompareOptions,
+) -> Option<Explanation> {
+    let (b, c) = (profiles(base), profiles(cand));
+    if b.is_empty() || c.is_empty() {
+        return None;
+    }
+    let mut new: BTreeSet<String> = warning_classes(&c);
+    let mut gone: BTreeSet<String> = warning_classes(&b);
+    new.retain(|w| !warning_classes(&b).contains(w));
+    gone.retain(|w| !warning_classes(&c).contains(w));
+    Some(Explanation {
+        metrics: metric_moves(&b, &c, opts),
+        operators: operator_changes(&b, &c),
+        properties: setting_changes(&stable_properties(&b), &stable_properties(&c)),
+        defaults: Vec::new(),
+        warnings_new: new.into_iter().collect(),
+        warnings_gone: gone.into_iter().collect(),
+        line: String::new(),
+    })
+}
+
+fn profiles<'a>(runs: &[&'a RunRecord]) -> Vec<&'a Profile> {
+    runs.iter()
+        .filter(|r| r.is_measurement())
+        .filter_map(|r| r.profile.as_ref())
+        .collect()
+}
+
+fn warning_classes(ps: &[&Profile]) -> BTreeSet<String> {
+    ps.iter().flat_map(|p| p.warnings.keys().cloned()).collect()
+}
+
+fn metric_moves(b: &[&Profile], c: &[&Profile], opts: &CompareOptions) -> Vec<MetricMove> {
+    let mut moves: Vec<MetricMove> = profile::METRICS
+        .iter()
+        .filter_map(|(name, unit, _)| metric_move(name, unit, b, c, opts))
+        .collect();
+    let unit_rank = |u: &str| ["s", "B", ""].iter().position(|x| *x == u).unwrap_or(3);
+    moves.sort_by(|x, y| {
+        let dx = (x.candidate_median - x.baseline_median).abs();
+        let dy = (y.candidate_median - y.baseline_median).abs();
+        (unit_rank(&x.unit), -dx)
+            .partial_cmp(&(unit_rank(&y.unit), -dy))
+            .unwrap()
+    });
+    moves
+}
+
+fn metric_move(
+    name: &str,
+    unit: &str,
+    b: &[&Profile],
+    c: &[&Profile],
+    opts: &CompareOptions,
+) -> Option<MetricMove> {
+    let values = |ps: &[&Profile]| -> Vec<f64> {
+        ps.iter()
+            .map(|p| p.metrics.get(name).copied().unwrap_or(0.0))
+            .collect()
+    };
+    let (bv, cv) = (values(b), values(c));
+    let (bm, cm) = (stats::median(&bv)?, stats::median(&cv)?);
+    let ratio = stats::ratio_of_medians(&cv, &bv, opts.seed);
+    let upper = 1.0 + opts.threshold.get();
+    let moved = match &ratio {
+        Some(r) => {
+            (r.ci_low > 1.0 && r.point >= upper) || (r.ci_high < 1.0 && r.point <= 1.0 / upper)
+        }
+        None => bm == 0.0 && cv.iter().all(|v| *v > 0.0),
+    };
+    moved.then(|| MetricMove {
+        name: name.to_string(),
+        unit: unit.to_string(),
+        baseline_median: bm,
+        candidate_median: cm,
+        ratio,
+    })
+}
+
+/// Each operator's median count per run on each side; those whose counts differ.
+fn operator_changes(b: &[&Profile], c: &[&Profile]) -> Vec<OperatorChange> {
+    let names: BTreeSet<&String> = b.iter().chain(c).flat_map(|p| p.operators.keys()).collect();
+    let typical = |ps: &[&Profile], name: &str| -> u32 {
+        let counts: Vec<f64> = ps
+            .iter()
+            .map(|p| f64::from(p.operators.get(name).copied().unwrap_or(0)))
+            .collect();
+        stats::median(&counts).unwrap_or(0.0).round() as u32
+    };
+    names
+        .into_iter()
+        .map(|n| OperatorChange {
+            name: n.clone(),
+            baseline: typical(b, n),
+            candidate: typical(c, n),
+        })
+        .filter(|o| o.baseline != o.candidate)
+        .collect()
+}
+
+/// The properties every run of a side had with one value (absent counts as a value).
+fn stable_properties(ps: &[&Profile]) -> BTreeMap<String, Option<String>> {
+    let keys: BTreeSet<&String> = ps.iter().flat_map(|p| p.properties.keys()).collect();
+    keys.into_iter()
+        .filter(|k| !VOLATILE.contains(&k.as_str()))
+        .filter_map(|k| {
+            let first = ps[0].properties.get(k);
+            ps.iter()
+                .all(|p| p.properties.get(k) == first)
+                .then(|| (k.clone(), first.cloned()))
+        })
+        .collect()
+}
+
+/// Keys whose value differs between two stable maps (a key missing from one side's map is
+/// unstable there and left out), the ones touching [`FIRST`] words first.
+pub fn setting_changes(
+    b: &BTreeMap<String, Option<String>>,
+    c: &BTreeMap<String, Option<String>>,
+) -> Vec<SettingChange> {
+    let mut out: Vec<SettingChange> = b
+        .iter()
+        .filter_map(|(k, bv)| {
+            let cv = c.get(k)?;
+            (bv != cv).then(|| SettingChange {
+                key: k.clone(),
+                baseline: bv.clone(),
+                candidate: cv.clone(),
+            })
+        })
+        .collect();
+    out.sort_by_key(|s| (!first(&s.key), s.key.clone()));
+    out
+}
+
+fn first(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    FIRST.iter().any(|w| k.contains(w))
+}
+
+/// The differing defaults of two lines (both maps complete: a key new in a line is a change).
+pub fn defaults_diff(
+    b: &BTreeMap<String, String>,
+    c: &BTreeMap<String, String>,
+) -> Vec<SettingChange> {
+    let all = |m: &BTreeMap<String, String>,
+               other: &BTreeMap<String, String>|
+     -> BTreeMap<String, Option<String>> {
+        m.keys()
+            .chain(other.keys())
+            .map(|k| (k.clone(), m.get(k).cloned()))
+            .collect()
+    };
+    setting_changes(&all(b, c), &all(c, b))
+}
+
+impl super::Comparison {
+    /// Adds to every explained row the SQL defaults that differ between its two stacks
+    /// (`infra::sql_defaults`, by stack label: each side's from its own run directory), and
+    /// redraws its line. Stacks without probed defaults add nothing.
+    pub fn attach_defaults(
+        &mut self,
+        base: &BTreeMap<String, BTreeMap<String, String>>,
+        cand: &BTreeMap<String, BTreeMap<String, String>>,
+    ) {
+        for row in &mut self.rows {
+            let (Some(bk), Some(ck)) = (&row.baseline_key, &row.candidate_key) else {
+                continue;
+            };
+            let (Some(b), Some(c)) = (base.get(&bk.stack()), cand.get(&ck.stack())) else {
+                continue;
+            };
+            if let Some(e) = row.explanation.as_mut() {
+                e.defaults = defaults_diff(b, c);
+            }
+            row.explain_line();
+        }
+    }
+}
+
+impl CellComparison {
+    /// Fills the explanation's verdict line from the row's verdict, phases and evidence.
+    pub fn explain_line(&mut self) {
+        let head = self.head();
+        let Some(e) = self.explanation.as_mut() else {
+            return;
+        };
+        let mut clauses: Vec<String> = Vec::new();
+        clauses.extend(phase_clause(&self.phases));
+        clauses.extend(plan_clause(&e.operators));
+        clauses.extend(
+            e.defaults
+                .iter()
+                .filter(|d| first(&d.key))
+                .take(2)
+                .map(|d| format!("default changed: {}", setting(d))),
+        );
+        clauses.extend(
+            e.properties
+                .iter()
+                .filter(|d| first(&d.key))
+                .take(2)
+                .map(|d| format!("setting differs: {}", setting(d))),
+        );
+        clauses.extend(e.metrics.iter().take(2).map(metric));
+        if !e.warnings_new.is_empty() {
+            clauses.push(format!("new warning: {}", e.warnings_new[0]));
+        }
+        let moved = matches!(self.verdict, Verdict::Slower | Verdict::Faster);
+        let evidence = clauses.iter().any(|c| !c.ends_with("unchanged"));
+        if moved && !evidence {
+            clauses.push("nothing measured explains it (no phase, plan, setting or metric moved beyond the noise)".into());
+        }
+        clauses.truncate(SHOWN + 1);
+        e.line = match clauses.is_empty() {
+            true => format!("{head}: nothing differs in what the runs did"),
+            false => format!("{head}: {}", clauses.join("; ")),
+        };
+    }
+
+    fn head(&self) -> String {
+        let ratio = self.paired.as_ref().map(|p| p.ratio).or(self.ratio);
+        match ratio {
+            Some(r) => format!(
+                "{} ×{:.2} [{:.2}, {:.2}]",
+                self.verdict, r.point, r.ci_low, r.ci_high
+            ),
+            None => self.verdict.to_string(),
+        }
+    }
+}
+
+/// "start-up +2.7 s (jobs unchanged)": the moved phase with the largest change.
+fn phase_clause(phases: &[super::PhaseComparison]) -> Option<String> {
+    let moved = phases
+        .iter()
+        .filter(|p| matches!(p.verdict, Verdict::Slower | Verdict::Faster))
+        .max_by(|a, b| delta(a).abs().total_cmp(&delta(b).abs()));
+    let jobs_same = phases
+        .iter()
+        .any(|p| p.phase == super::Phase::Jobs && p.verdict == Verdict::NoChange);
+    match moved {
+        Some(p) if p.phase != super::Phase::Jobs && jobs_same => Some(format!(
+            "{} {:+.1} s (jobs unchanged)",
+            p.phase.label(),
+            delta(p)
+        )),
+        Some(p) => Some(format!("{} {:+.1} s", p.phase.label(), delta(p))),
+        None => None,
+    }
+}
+
+fn delta(p: &super::PhaseComparison) -> f64 {
+    p.candidate_median - p.baseline_median
+}
+
+/// "plan BatchEvalPython → ArrowEvalPython", "plan +1 Exchange".
+fn plan_clause(ops: &[OperatorChange]) -> Option<String> {
+    let gone: Vec<&str> = ops
+        .iter()
+        .filter(|o| o.candidate == 0)
+        .map(|o| o.name.as_str())
+        .collect();
+    let came: Vec<&str> = ops
+        .iter()
+        .filter(|o| o.baseline == 0)
+        .map(|o| o.name.as_str())
+        .collect();
+    let counted: Vec<String> = ops
+        .iter()
+        .filter(|o| o.baseline > 0 && o.candidate > 0)
+        .map(|o| format!("{} {}→{}", o.name, o.baseline, o.candidate))
+        .collect();
+    let mut parts = Vec::new();
+    match (gone.is_empty(), came.is_empty()) {
+        (false, false) => parts.push(format!("{} → {}", gone.join(", "), came.join(", "))),
+        (false, true) => parts.push(format!("without {}", gone.join(", "))),
+        (true, false) => parts.push(format!("with {}", came.join(", "))),
+        (true, true) => {}
+    }
+    parts.extend(counted.into_iter().take(2));
+    (!parts.is_empty()).then(|| format!("plan {}", parts.join(", ")))
+}
+
+fn setting(s: &SettingChange) -> String {
+    let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "(unset)".into());
+    format!("{} {} → {}", s.key, v(&s.baseline), v(&s.candidate))
+}
+
+/// "executor CPU ×1.40 [1.2, 1.6]" / "shuffle bytes written 0 → 3.1 MB".
+pub fn metric(m: &MetricMove) -> String {
+    let what = profile::metric(&m.name).map_or(m.name.as_str(), |(_, w)| w);
+    match &m.ratio {
+        Some(r) => format!(
+            "{what} ×{:.2} [{:.2}, {:.2}] ({} → {})",
+            r.point,
+            r.ci_low,
+            r.ci_high,
+            amount(m.baseline_median, &m.unit),
+            amount(m.candidate_median, &m.unit)
+        ),
+        None => format!(
+            "{what} {} → {}",
+            amount(m.baseline_median, &m.unit),
+            amount(m.candidate_median, &m.unit)
+        ),
+    }
+}
+
+fn amount(v: f64, unit: &str) -> String {
+    match unit {
+        "s" => format!("{v:.2} s"),
+        "B" if v >= 1e6 => format!("{:.1} MB", v / 1e6),
+        "B" if v >= 1e3 => format!("{:.1} kB", v / 1e3),
+        "B" => format!("{v:.0} B"),
+        _ => format!("{v:.0}"),
+    }
+}
+
+#[cfg(test)]
+mod tests;

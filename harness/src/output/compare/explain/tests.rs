@@ -1,0 +1,208 @@
+//! The explanation on constructed profiles (every rule) and on saved real event logs.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::*;
+use crate::output::compare::{compare, CompareOptions};
+
+fn run(rep: u32, wall_s: f64, profile: Profile) -> RunRecord {
+    RunRecord {
+        rep,
+        wall_s,
+        profile: Some(profile),
+        ..RunRecord::example()
+    }
+}
+
+fn profile(cpu: f64, ops: &[(&str, u32)], props: &[(&str, &str)], warnings: &[&str]) -> Profile {
+    Profile {
+        operators: ops.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        metrics: [
+            ("executor_cpu_s".to_string(), cpu),
+            ("gc_s".to_string(), 0.1),
+        ]
+        .into(),
+        properties: props
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        warnings: warnings.iter().map(|w| (w.to_string(), 1)).collect(),
+    }
+}
+
+fn side(run_id: &str, walls: &[f64], p: impl Fn(usize) -> Profile) -> Vec<RunRecord> {
+    walls
+        .iter()
+        .enumerate()
+        .map(|(i, w)| RunRecord {
+            run_id: run_id.into(),
+            ..run(i as u32, *w, p(i))
+        })
+        .collect()
+}
+
+#[test]
+fn a_slower_cell_names_its_plan_change_setting_metric_and_warning() {
+    let base = side("b", &[10.0, 10.1, 9.9, 10.2, 10.0], |i| {
+        let app = format!("app-{i}");
+        profile(
+            4.0 + i as f64 * 0.01,
+            &[("BatchEvalPython", 1), ("Exchange", 1)],
+            &[
+                ("spark.app.id", &app),
+                ("spark.sql.execution.arrow.pyspark.enabled", "false"),
+                ("spark.executor.cores", "2"),
+            ],
+            &[],
+        )
+    });
+    let cand = side("c", &[13.0, 13.1, 12.9, 13.2, 13.0], |i| {
+        let app = format!("app-{i}");
+        profile(
+            6.0 + i as f64 * 0.01,
+            &[("ArrowEvalPython", 1), ("Exchange", 1)],
+            &[
+                ("spark.app.id", &app),
+                ("spark.sql.execution.arrow.pyspark.enabled", "true"),
+                ("spark.executor.cores", "2"),
+            ],
+            &["FutureWarning app.py:3"],
+        )
+    });
+    let c = compare(&base, &cand, &CompareOptions::default());
+    let row = &c.rows[0];
+    assert_eq!(row.verdict, Verdict::Slower);
+    let e = row.explanation.as_ref().unwrap();
+    assert_eq!(e.metrics.len(), 1, "gc did not move: {:?}", e.metrics);
+    assert_eq!(e.metrics[0].name, "executor_cpu_s");
+    assert_eq!(e.operators.len(), 2);
+    assert_eq!(
+        e.properties.len(),
+        1,
+        "the per-run app id is not a difference: {:?}",
+        e.properties
+    );
+    assert_eq!(e.warnings_new, vec!["FutureWarning app.py:3".to_string()]);
+    assert!(e.line.starts_with("slower ×1.30"), "{}", e.line);
+    assert!(
+        e.line.contains("plan BatchEvalPython → ArrowEvalPython"),
+        "{}",
+        e.line
+    );
+    assert!(
+        e.line
+            .contains("setting differs: spark.sql.execution.arrow.pyspark.enabled false → true"),
+        "{}",
+        e.line
+    );
+    assert!(e.line.contains("task CPU time ×1.50"), "{}", e.line);
+    assert!(!e.line.contains("nothing measured"), "{}", e.line);
+}
+
+#[test]
+fn a_slower_cell_with_nothing_different_says_so() {
+    let same = |_| {
+        profile(
+            4.0,
+            &[("Exchange", 1)],
+            &[("spark.executor.cores", "2")],
+            &[],
+        )
+    };
+    let base = side("b", &[10.0, 10.1, 9.9, 10.2, 10.0], same);
+    let cand = side("c", &[13.0, 13.1, 12.9, 13.2, 13.0], same);
+    let c = compare(&base, &cand, &CompareOptions::default());
+    let e = c.rows[0].explanation.as_ref().unwrap();
+    assert!(
+        e.line.contains("nothing measured explains it"),
+        "{}",
+        e.line
+    );
+    assert!(e.metrics.is_empty() && e.operators.is_empty() && e.properties.is_empty());
+}
+
+#[test]
+fn defaults_that_differ_between_lines_are_listed_python_and_arrow_first() {
+    let b: BTreeMap<String, String> = [
+        ("spark.sql.ansi.enabled", "false"),
+        ("spark.sql.a", "1"),
+        ("spark.sql.execution.pythonUDF.arrow.enabled", "false"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let mut c = b.clone();
+    c.insert("spark.sql.a".into(), "2".into());
+    c.insert(
+        "spark.sql.execution.pythonUDF.arrow.enabled".into(),
+        "true".into(),
+    );
+    c.insert("spark.sql.new".into(), "x".into());
+    let d = defaults_diff(&b, &c);
+    let keys: Vec<&str> = d.iter().map(|s| s.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "spark.sql.execution.pythonUDF.arrow.enabled",
+            "spark.sql.a",
+            "spark.sql.new"
+        ]
+    );
+    assert_eq!(d[2].baseline, None);
+
+    let same = |_| profile(4.0, &[], &[], &[]);
+    let base = side("b", &[10.0, 10.1, 9.9, 10.2, 10.0], same);
+    let cand = side("c", &[13.0, 13.1, 12.9, 13.2, 13.0], same);
+    let mut cmp = compare(&base, &cand, &CompareOptions::default());
+    let stack = base[0].cell().stack();
+    cmp.attach_defaults(&[(stack.clone(), b)].into(), &[(stack, c)].into());
+    let e = cmp.rows[0].explanation.as_ref().unwrap();
+    assert!(
+        e.line
+            .contains("default changed: spark.sql.execution.pythonUDF.arrow.enabled false → true"),
+        "{}",
+        e.line
+    );
+    assert!(!e.line.contains("nothing measured"), "{}", e.line);
+}
+
+#[test]
+fn real_event_logs_explain_arrow_on_against_off() {
+    let read = |name: &str| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/eventlogs")
+            .join(name);
+        crate::measure::eventlog::read(&path)
+            .unwrap()
+            .timings
+            .profile
+    };
+    let (off, on) = (
+        read("spark-3.5.9-arrow-off.inprogress"),
+        read("spark-3.5.9-arrow-on.inprogress"),
+    );
+    let base = side("b", &[10.0, 10.1, 9.9], |_| off.clone());
+    let cand = side("c", &[10.0, 10.1, 9.9], |_| on.clone());
+    let e = explain(
+        &base.iter().collect::<Vec<_>>(),
+        &cand.iter().collect::<Vec<_>>(),
+        &CompareOptions::default(),
+    )
+    .unwrap();
+    let arrow: Vec<&SettingChange> = e
+        .properties
+        .iter()
+        .filter(|p| p.key.contains("arrow"))
+        .collect();
+    assert!(
+        !arrow.is_empty(),
+        "the Arrow setting the two runs had differs: {:?}",
+        e.properties
+    );
+    assert!(e
+        .properties
+        .iter()
+        .all(|p| !VOLATILE.contains(&p.key.as_str())));
+    assert!(first(&e.properties[0].key), "{:?}", e.properties[0]);
+}
