@@ -120,17 +120,17 @@ impl SparkExecutor {
         Ok(self.other_venv.clone().expect("just set"))
     }
 
+    /// A run's folder under `runs/`, numbered in the order runs happen ([`claim_folder`]).
     fn run_dir_name(&mut self, run: &PlannedRun) -> String {
-        self.seq += 1;
-        format!(
-            "{:04}-{}-{}-{}-{}{}",
-            self.seq,
+        let stem = format!(
+            "{}-{}-{}-{}{}",
             run.mode,
             if run.arrow { "arrow" } else { "noarrow" },
             run.elements,
             if run.warmup { "w" } else { "r" },
             run.rep
-        )
+        );
+        claim_folder(&self.ctx.run_dir.join("runs"), &mut self.seq, &stem)
     }
 
     fn try_execute(&mut self, run: &PlannedRun, rec: &mut RunRecord) -> Result<()> {
@@ -388,6 +388,51 @@ fn remove(path: &Path) {
     };
 }
 
+/// `NNNN-<stem>`, created under `runs`: several executors write into one run directory (the
+/// arms of an interleaved run, a resumed run), so the number is claimed by creating the
+/// folder, and one that exists already is never reused.
+pub(crate) fn claim_folder(runs: &Path, seq: &mut usize, stem: &str) -> String {
+    let _ = std::fs::create_dir_all(runs);
+    loop {
+        *seq = (*seq).max(count_existing(runs)) + 1;
+        let name = format!("{:04}-{stem}", *seq);
+        match std::fs::create_dir(runs.join(&name)) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            _ => return name,
+        }
+    }
+}
+
 fn count_existing(dir: &Path) -> usize {
     std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_executors_on_one_run_directory_never_share_a_run_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let runs = dir.path().join("runs");
+        // Two arms' executors, each counting from what existed when it started.
+        let (mut a, mut b) = (0, 0);
+        let names: Vec<String> = (0..6)
+            .map(|i| match i % 2 {
+                0 => claim_folder(&runs, &mut a, "direct-arrow-10-r0"),
+                _ => claim_folder(&runs, &mut b, "direct-arrow-10-r0"),
+            })
+            .collect();
+        let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), 6, "{names:?}");
+        assert_eq!(names[0], "0001-direct-arrow-10-r0");
+        assert_eq!(names[5], "0006-direct-arrow-10-r0");
+        // A folder left by an earlier attempt is skipped, not reused.
+        std::fs::create_dir(runs.join("0007-direct-arrow-10-r0")).unwrap();
+        let mut c = 3;
+        assert_eq!(
+            claim_folder(&runs, &mut c, "direct-arrow-10-r0"),
+            "0008-direct-arrow-10-r0"
+        );
+    }
 }

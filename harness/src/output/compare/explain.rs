@@ -101,6 +101,11 @@ pub fn explain(
     if b.is_empty() || c.is_empty() {
         return None;
     }
+    let keys: BTreeSet<&String> = b
+        .iter()
+        .chain(&c)
+        .flat_map(|p| p.properties.keys())
+        .collect();
     let mut new: BTreeSet<String> = warning_classes(&c);
     let mut gone: BTreeSet<String> = warning_classes(&b);
     new.retain(|w| !warning_classes(&b).contains(w));
@@ -108,7 +113,7 @@ pub fn explain(
     Some(Explanation {
         metrics: metric_moves(&b, &c, opts),
         operators: operator_changes(&b, &c),
-        properties: setting_changes(&stable_properties(&b), &stable_properties(&c)),
+        properties: setting_changes(&stable_properties(&b, &keys), &stable_properties(&c, &keys)),
         defaults: Vec::new(),
         warnings_new: new.into_iter().collect(),
         warnings_gone: gone.into_iter().collect(),
@@ -195,12 +200,16 @@ fn operator_changes(b: &[&Profile], c: &[&Profile]) -> Vec<OperatorChange> {
         .collect()
 }
 
-/// The properties every run of a side had with one value (absent counts as a value).
-fn stable_properties(ps: &[&Profile]) -> BTreeMap<String, Option<String>> {
-    let keys: BTreeSet<&String> = ps.iter().flat_map(|p| p.properties.keys()).collect();
-    keys.into_iter()
+/// Of `keys` (every property either side had), those every run of a side had with one value;
+/// a key no run of the side had is stable there as unset.
+fn stable_properties(
+    ps: &[&Profile],
+    keys: &BTreeSet<&String>,
+) -> BTreeMap<String, Option<String>> {
+    keys.iter()
         .filter(|k| !VOLATILE.contains(&k.as_str()))
         .filter_map(|k| {
+            let k: &String = k;
             let first = ps[0].properties.get(k);
             ps.iter()
                 .all(|p| p.properties.get(k) == first)
