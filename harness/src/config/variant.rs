@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// The built-in apps an axis may name: the article's app and its variants (name, fixture
 /// directory, how the `squared` column is computed), and the two workloads of their own.
-pub const VARIANTS: [(&str, &str, &str); 6] = [
+pub const VARIANTS: [(&str, &str, &str); 7] = [
     (
         "article",
         "app",
@@ -20,6 +20,11 @@ pub const VARIANTS: [(&str, &str, &str); 6] = [
         "typed",
         "app-typed",
         "a Python UDF declared DoubleType (doubles, rows still pickled)",
+    ),
+    (
+        "udf",
+        "app-udf",
+        "an @udf(DoubleType) on the DataFrame API (Arrow-optimised by default from Spark 4.2)",
     ),
     (
         "vectorized",
@@ -108,7 +113,7 @@ mod tests {
     #[test]
     fn unknown_names_are_refused_naming_the_variants() {
         let e = check("vectorised").unwrap_err();
-        assert!(e.contains("article, typed, vectorized, sql"), "{e}");
+        assert!(e.contains("article, typed, udf, vectorized, sql"), "{e}");
         assert!(check("sql").is_ok());
         assert!(check("/nonexistent/app")
             .unwrap_err()

@@ -335,21 +335,25 @@ impl Executor for SparkExecutor {
     }
 }
 
-/// Arrow and authentication settings. Both Arrow switches are said explicitly in both arms,
-/// because Spark 4.2 turned both on by default: `arrow.pyspark.enabled` is the arm (toPandas and
-/// createDataFrame from pandas); Arrow-optimised Python UDFs stay off unless the scenario's
-/// `[spark_conf]` turns them on, so 3.5 and 4.3 run the same UDF path. The legacy
-/// `spark.sql.execution.arrow.enabled` only mattered before 3.0 (no recipe here).
+/// Arrow and authentication settings. Each line runs as a team gets it, apart from what the
+/// arm is about: the Arrow-off arm turns every Arrow path off (pandas conversion and
+/// Arrow-optimised Python UDFs, which Spark 4.2 turned on by default); the Arrow-on arm turns
+/// Arrow on for pandas conversion and leaves the UDF path to the line's default, so an upgrade
+/// to 4.2+ shows `BatchEvalPython → ArrowEvalPython` for an `@udf` app, and the explanation
+/// names the default that flipped. A scenario's `[spark_conf]` still wins over both. The
+/// legacy `spark.sql.execution.arrow.enabled` only mattered before 3.0 (no recipe here).
 fn spark_conf(run: &PlannedRun, target: &Target) -> BTreeMap<String, String> {
     let mut conf = BTreeMap::new();
     conf.insert(
         "spark.sql.execution.arrow.pyspark.enabled".into(),
         run.arrow.to_string(),
     );
-    conf.insert(
-        "spark.sql.execution.pythonUDF.arrow.enabled".into(),
-        "false".into(),
-    );
+    if !run.arrow {
+        conf.insert(
+            "spark.sql.execution.pythonUDF.arrow.enabled".into(),
+            "false".into(),
+        );
+    }
     if target.secret.is_some() {
         conf.insert("spark.authenticate".into(), "true".into());
     }

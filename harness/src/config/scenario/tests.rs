@@ -364,7 +364,10 @@ fn malformed_empty_and_repeated_pythons_are_named() {
 fn unknown_app_is_refused_naming_the_variants() {
     let msg = err(&with("apps = [\"article\", \"vectorised\"]\n"));
     assert!(msg.contains("apps[1]"), "{msg}");
-    assert!(msg.contains("article, typed, vectorized, sql"), "{msg}");
+    assert!(
+        msg.contains("article, typed, udf, vectorized, sql"),
+        "{msg}"
+    );
 }
 
 #[test]
