@@ -11,28 +11,32 @@ use crate::output::report::{esc, figure, page_start, ChartFiles};
 
 pub const HISTORY_HTML: &str = "history.html";
 
-/// Writes `<out_dir>/history.html`; `chart` is the history chart when one was drawn.
-pub fn write(
-    out_dir: &Path,
-    history: &History,
-    chart: Option<&ChartFiles>,
-) -> anyhow::Result<PathBuf> {
+/// Writes `<out_dir>/history.html`; `charts` are the wall-time chart and the metrics' charts
+/// that were drawn.
+pub fn write(out_dir: &Path, history: &History, charts: &[ChartFiles]) -> anyhow::Result<PathBuf> {
     let path = out_dir.join(HISTORY_HTML);
-    crate::files::write(&path, page(history, chart, out_dir)?)?;
+    crate::files::write(&path, page(history, charts, out_dir)?)?;
     Ok(path)
 }
 
-fn page(history: &History, chart: Option<&ChartFiles>, out_dir: &Path) -> anyhow::Result<String> {
+fn page(history: &History, charts: &[ChartFiles], out_dir: &Path) -> anyhow::Result<String> {
     let mut h = page_start("sparkmodes history");
     let _ = writeln!(
         h,
         "<h1>sparkmodes history</h1>\n<p class=\"headline\">{}</p>",
         esc(&history.summary_line())
     );
-    if let Some(chart) = chart {
+    let (wall, metrics) = charts.split_at(charts.len().min(1));
+    for chart in wall {
         figure(&mut h, chart, out_dir)?;
     }
     table(&mut h, history);
+    if !metrics.is_empty() {
+        h.push_str("<h2>What moved with it</h2>\n");
+    }
+    for chart in metrics {
+        figure(&mut h, chart, out_dir)?;
+    }
     h.push_str(
         "<p class=\"meta\">Points in order of their first run's start. <em>vs previous</em> is \
          what <code>sparkmodes compare</code> says of the cell against its previous point.</p>\n\

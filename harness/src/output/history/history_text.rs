@@ -116,6 +116,58 @@ pub fn write_outputs(out_dir: &Path, history: &History) -> anyhow::Result<Vec<Pa
         written.extend([files.svg.clone(), files.png.clone()]);
         chart = Some(files);
     }
-    written.push(history_page::write(out_dir, history, chart.as_ref())?);
+    let mut charts: Vec<_> = chart.into_iter().collect();
+    for (metric, what) in CHARTED {
+        let series = history.metric_series(metric);
+        if series.iter().any(|s| !s.marks.is_empty()) {
+            let runs: Vec<String> = history.points.iter().map(|p| p.label.clone()).collect();
+            let dir = out_dir.join(report::CHARTS_DIR);
+            let files = report::render_history_metric(&dir, metric, what, &runs, &series)?;
+            written.extend([files.svg.clone(), files.png.clone()]);
+            charts.push(files);
+        }
+    }
+    written.push(history_page::write(out_dir, history, &charts)?);
     Ok(written)
+}
+
+/// The metrics `history` charts beside wall time: where a job's time goes, and what it moves.
+const CHARTED: [(&str, &str); 6] = [
+    ("startup_s", "start-up (s)"),
+    ("jobs_s", "jobs (s)"),
+    ("executor_cpu_s", "task CPU time (s)"),
+    ("gc_s", "JVM GC in tasks (s)"),
+    ("shuffle_write_bytes", "shuffle bytes written"),
+    ("python_run_s", "time running Python workers (s)"),
+];
+
+impl History {
+    /// One metric's medians as chart series (a point without the metric has no mark).
+    fn metric_series(&self, metric: &str) -> Vec<HistorySeries> {
+        self.series
+            .iter()
+            .map(|s| HistorySeries {
+                label: s.cell.clone(),
+                marks: s
+                    .entries
+                    .iter()
+                    .filter_map(|e| {
+                        let v = *e.metrics.get(metric)?;
+                        let median = crate::measure::stats::Estimate {
+                            point: v,
+                            std_err: 0.0,
+                            ci_low: v,
+                            ci_high: v,
+                            confidence: 0.95,
+                        };
+                        Some(HistoryMark {
+                            x: e.point,
+                            median,
+                            slower: false,
+                        })
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
 }

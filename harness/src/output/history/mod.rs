@@ -67,6 +67,10 @@ pub struct Entry {
     pub median: Estimate,
     /// `compare`'s verdict against the cell's previous point; `None` at its first point.
     pub vs_previous: Option<Verdict>,
+    /// Medians over the point's measured runs of each phase (`startup_s`, `jobs_s`…) and each
+    /// profile metric the runs recorded (`executor_cpu_s`, `gc_s`, `shuffle_read_bytes`…).
+    #[serde(default)]
+    pub metrics: BTreeMap<String, f64>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -169,6 +173,7 @@ pub fn build(points: &[Point], opts: &CompareOptions) -> History {
                 n: wall.n,
                 median: wall.median,
                 vs_previous: previous.map(|prev| verdict(prev, point, &cell.cell, opts)),
+                metrics: metric_medians(&point.records, &cell.cell),
             });
         }
     }
@@ -180,6 +185,36 @@ pub fn build(points: &[Point], opts: &CompareOptions) -> History {
             .map(|(cell, entries)| Series { cell, entries })
             .collect(),
     }
+}
+
+/// The medians of one cell's phases and profile metrics over a point's measured runs.
+fn metric_medians(records: &[RunRecord], cell: &str) -> BTreeMap<String, f64> {
+    let runs: Vec<&RunRecord> = records
+        .iter()
+        .filter(|r| r.is_measurement() && r.cell().to_string() == cell)
+        .collect();
+    let mut values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for r in &runs {
+        for phase in compare::Phase::ALL {
+            if let Some(v) = phase.of(r) {
+                values.entry(phase_key(phase)).or_default().push(v);
+            }
+        }
+        for (k, v) in r.profile.iter().flat_map(|p| &p.metrics) {
+            values.entry(k.clone()).or_default().push(*v);
+        }
+    }
+    values
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, crate::measure::stats::median(&v)?)))
+        .collect()
+}
+
+fn phase_key(phase: compare::Phase) -> String {
+    serde_json::to_value(phase)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 /// `compare`'s verdict on one cell, `prev` as baseline and `cur` as candidate.

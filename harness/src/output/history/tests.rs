@@ -14,6 +14,10 @@ fn run_dir(root: &Path, name: &str, day: u32, wall: f64) -> PathBuf {
             run_id: name.into(),
             rep: i,
             started_at: start + chrono::Duration::minutes(i64::from(i)),
+            profile: Some(crate::measure::profile::Profile {
+                metrics: [("executor_cpu_s".to_string(), wall / 2.0)].into(),
+                ..Default::default()
+            }),
             ..rec("3.5.9", Mode::Direct, wall * (1.0 + 0.005 * f64::from(i)))
         })
         .collect();
@@ -82,10 +86,12 @@ fn table_markdown_json_and_chart_are_written() {
             "history.json",
             "history.svg",
             "history.png",
+            "history-executor_cpu_s.svg",
+            "history-executor_cpu_s.png",
             "history.html"
         ]
     );
-    let html = std::fs::read_to_string(&written[4]).unwrap();
+    let html = std::fs::read_to_string(&written[6]).unwrap();
     assert!(
         html.contains("<svg") && html.contains("1 point(s) slower"),
         "{html}"
@@ -138,4 +144,28 @@ fn bad_inputs_name_the_path() {
         load_points(std::slice::from_ref(&missing)).unwrap_err()
     );
     assert!(err.contains(&missing.display().to_string()), "{err}");
+}
+
+#[test]
+fn the_metrics_are_charted_over_time_beside_wall() {
+    let dir = tempfile::tempdir().unwrap();
+    let points = load_points(&three_runs(dir.path())).unwrap();
+    let h = build(&points, &CompareOptions::default());
+    let cell = h.series.iter().find(|s| s.cell == CELL).unwrap();
+    let cpu: Vec<f64> = cell
+        .entries
+        .iter()
+        .map(|e| e.metrics["executor_cpu_s"])
+        .collect();
+    assert_eq!(
+        cpu,
+        vec![5.0, 5.01, 6.5],
+        "the medians of each point's runs"
+    );
+    let out = dir.path().join("history");
+    let written = write_outputs(&out, &h).unwrap();
+    let chart = out.join("charts/history-executor_cpu_s.svg");
+    assert!(written.contains(&chart), "{written:?}");
+    let html = std::fs::read_to_string(out.join(HISTORY_HTML)).unwrap();
+    assert!(html.contains("What moved with it") && html.contains("executor_cpu_s"));
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::anyhow;
 
 pub use charts::comparison::{render_comparison, ComparisonRow};
-pub use charts::history::{render_history, HistoryMark, HistorySeries};
+pub use charts::history::{render_history, render_history_metric, HistoryMark, HistorySeries};
 pub use charts::ChartFiles;
 pub(crate) use html::{esc, figure, page_start};
 

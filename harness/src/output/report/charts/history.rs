@@ -46,6 +46,12 @@ pub fn render_history(
         "no history to draw: no cell has a measured run"
     );
     let chart = HistoryChart {
+        name: "history".into(),
+        y_desc: "median wall time (s), 95 % CI".into(),
+        caption:
+            "Median wall time per cell over the runs in start-time order, with 95 % CI whiskers; \
+         a red ring marks a point that compare would call slower than the previous one."
+                .into(),
         title: title.to_string(),
         runs: runs.to_vec(),
         series: series.to_vec(),
@@ -53,7 +59,34 @@ pub fn render_history(
     super::write(out_dir, &chart)
 }
 
+/// Writes `<out_dir>/history-<metric>.svg` and `.png`: one metric's median per cell over the
+/// runs (no whiskers: the points are medians of the runs' sums), to see *what* drifted.
+pub fn render_history_metric(
+    out_dir: &Path,
+    metric: &str,
+    what: &str,
+    runs: &[String],
+    series: &[HistorySeries],
+) -> anyhow::Result<ChartFiles> {
+    anyhow::ensure!(
+        series.iter().any(|s| !s.marks.is_empty()),
+        "no {metric} to draw"
+    );
+    let chart = HistoryChart {
+        name: format!("history-{metric}"),
+        y_desc: format!("median {metric}"),
+        caption: format!("Median {what} ({metric}) per cell over the runs in start-time order."),
+        title: format!("{what} over runs"),
+        runs: runs.to_vec(),
+        series: series.to_vec(),
+    };
+    super::write(out_dir, &chart)
+}
+
 struct HistoryChart {
+    name: String,
+    y_desc: String,
+    caption: String,
     title: String,
     runs: Vec<String>,
     series: Vec<HistorySeries>,
@@ -87,13 +120,11 @@ impl HistoryChart {
 
 impl Chart for HistoryChart {
     fn name(&self) -> &str {
-        "history"
+        &self.name
     }
 
     fn caption(&self) -> String {
-        "Median wall time per cell over the runs in start-time order, with 95 % CI whiskers; \
-         a red ring marks a point that compare would call slower than the previous one."
-            .into()
+        self.caption.clone()
     }
 
     fn height(&self) -> u32 {
@@ -122,7 +153,7 @@ impl Chart for HistoryChart {
             .light_line_style(TRANSPARENT)
             .bold_line_style(GRID)
             .x_label_formatter(&x_label)
-            .y_desc("median wall time (s), 95 % CI")
+            .y_desc(self.y_desc.as_str())
             .label_style(label_style())
             .axis_desc_style(label_style())
             .draw()?;
