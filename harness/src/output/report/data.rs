@@ -154,11 +154,32 @@ pub struct ReportData<'a> {
     pub cells: Vec<Cell<'a>>,
 }
 
+/// The query records of a multi-query app (TPC-H) as records of their own cells: the query
+/// joins the app name (`tpch q06`), so [`ReportData`] groups, tables and charts them per query.
+pub fn per_query(records: &[RunRecord]) -> Vec<RunRecord> {
+    records
+        .iter()
+        .filter_map(|r| {
+            let q = r.query?;
+            let app = match r.app.as_str() {
+                "" => format!("q{q:02}"),
+                a => format!("{a} q{q:02}"),
+            };
+            Some(RunRecord {
+                app,
+                query: None,
+                ..r.clone()
+            })
+        })
+        .collect()
+}
+
 impl<'a> ReportData<'a> {
     pub fn new(records: &'a [RunRecord]) -> Self {
         type Key = (String, String, String, String, u64, Mode, bool);
         let mut grouped: BTreeMap<Key, Vec<&RunRecord>> = BTreeMap::new();
-        for r in records {
+        // A query's record is part of its run's: the cells are the runs ([`per_query`]).
+        for r in records.iter().filter(|r| r.query.is_none()) {
             let k = (
                 r.spark_version.clone(),
                 r.python.clone(),

@@ -62,6 +62,7 @@ pub(crate) fn page(
         apart.</p>\n",
     );
     table(&mut h, &tables::correctness(data));
+    queries(&mut h, data);
     let memory = tables::memory(data);
     if !memory.rows.is_empty() {
         h.push_str(
@@ -103,6 +104,22 @@ pub(crate) fn page(
     reproduce(&mut h, data, env);
     h.push_str("</body></html>\n");
     Ok(h)
+}
+
+/// A multi-query app's queries (TPC-H): statistics and correctness per query, as for cells.
+fn queries(h: &mut String, data: &ReportData) {
+    let records = super::data::per_query(data.records);
+    if records.is_empty() {
+        return;
+    }
+    let queries = ReportData::new(&records);
+    h.push_str(
+        "<h2 id=\"queries\">Queries</h2>\n<p class=\"meta\">Each query of the app as a cell of its own \
+        (`tpch q06`): its wall time as the app timed it, over measurement runs, and whether its \
+        answer matched the oracle's.</p>\n",
+    );
+    table(h, &tables::statistics(&queries));
+    table(h, &tables::correctness(&queries));
 }
 
 /// The page up to `<body>`: doctype, title, the inline style every sparkmodes page shares.

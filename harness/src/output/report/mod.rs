@@ -132,6 +132,9 @@ fn write_charts(dir: &Path, data: &ReportData) -> anyhow::Result<Vec<ChartFiles>
     if let Some(c) = FrontierChart::new(data) {
         files.push(charts::write(dir, &c)?);
     }
+    if let Some(c) = charts::queries_chart::QueriesChart::new(data.records) {
+        files.push(charts::write(dir, &c)?);
+    }
     Ok(files)
 }
 

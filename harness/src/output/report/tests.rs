@@ -593,3 +593,44 @@ fn a_frontier_run_gets_its_table_and_chart() {
     );
     assert_eq!(frontier_text(&fixture()), None);
 }
+
+#[test]
+fn a_multi_query_run_gets_a_chart_and_tables_per_query_and_its_cells_stay_the_runs() {
+    let runs: Vec<RunRecord> = (0..3)
+        .map(|rep| record("3.5.1", Mode::Direct, true, 100, rep))
+        .collect();
+    let mut records = runs.clone();
+    for r in &runs {
+        for (q, wall) in [(1u32, 0.5), (6, 0.25)] {
+            records.push(RunRecord {
+                query: Some(q),
+                app: "tpch".into(),
+                wall_s: wall,
+                ..r.clone()
+            });
+        }
+    }
+    let data = data::ReportData::new(&records);
+    assert_eq!(
+        data.cells.len(),
+        1,
+        "query records are not cells of their own run"
+    );
+    assert_eq!(data.cells[0].runs.len(), 3);
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path(), &records);
+    let files = render(dir.path()).unwrap();
+    assert!(
+        files
+            .charts
+            .iter()
+            .any(|c| c.svg.ends_with("charts/queries.svg")),
+        "{:?}",
+        files.charts
+    );
+    let html = std::fs::read_to_string(&files.html).unwrap();
+    assert!(
+        html.contains("id=\"queries\"") && html.contains("tpch q06"),
+        "per-query tables"
+    );
+}

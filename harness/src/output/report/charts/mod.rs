@@ -7,6 +7,7 @@ pub mod frontier_chart;
 pub mod history;
 pub mod memory_chart;
 pub mod phases_chart;
+pub mod queries_chart;
 mod strip;
 pub mod versions_chart;
 pub mod wall;

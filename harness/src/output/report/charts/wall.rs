@@ -8,7 +8,7 @@ use super::strip::{Panel, StripChart};
 use super::{join_label, palette, Chart, DrawResult};
 use crate::output::report::data::{thousands, ReportData};
 
-pub(crate) struct WallChart(StripChart);
+pub(crate) struct WallChart(pub(crate) StripChart);
 
 /// Arrow off and on keep the same colours in every chart.
 pub(crate) fn arrow_color(on: bool) -> RGBColor {
