@@ -1,4 +1,4 @@
-//! Stage 6, each subcommand end to end, as library functions the thin [`crate::cli`] calls:
+//! Stage 6, each subcommand end to end, as library functions the thin command line (`cli.rs`) calls:
 //! `run` (preflight → plan → matrix → outputs → verdict), `report`, `compare`, `history`,
 //! `baseline`, `images`, `cluster up` and `doctor`. Each prints its verdict before it writes
 //! its files, and returns the exit code the verdict implies; errors become exit codes in one
