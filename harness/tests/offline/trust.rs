@@ -113,6 +113,43 @@ fn a_gate_never_passes_on_nothing() {
     }
 }
 
+/// The same class, a verdict too noisy to mean anything: with `--require-mde`, a comparison
+/// whose runs could not have seen a change that small fails the gate (exit 3, naming the bound
+/// and what the runs could see); without it, it passes as `no-change`/`inconclusive` saying so.
+#[test]
+fn a_gate_with_a_required_mde_fails_on_runs_too_noisy_to_see_it() {
+    let root = tempfile::tempdir().unwrap();
+    let noisy = |id: &str| -> Vec<RunRecord> {
+        runs(id, 10.0)
+            .into_iter()
+            .zip([10.0, 8.0, 12.5, 9.0, 13.0, 7.5])
+            .map(|(r, wall)| RunRecord { wall_s: wall, ..r })
+            .collect()
+    };
+    let (b, c) = (
+        run_dir(root.path(), "b", &noisy("b")),
+        run_dir(root.path(), "c", &noisy("c")),
+    );
+    let o = sparkmodes(&["compare", s(&b), s(&c)], &[]);
+    assert_eq!(o.code, Some(0), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("could only have seen changes ≥"),
+        "{}",
+        o.stdout
+    );
+    let o = sparkmodes(&["compare", s(&b), s(&c), "--require-mde", "0.1"], &[]);
+    assert_eq!(o.code, Some(3), "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr.contains("too noisy for --require-mde 10 %"),
+        "{}",
+        o.stderr
+    );
+    for bad in ["nan", "0", "1.5"] {
+        let o = sparkmodes(&["compare", s(&b), s(&c), "--require-mde", bad], &[]);
+        assert_eq!(o.code, Some(2), "{bad}: {}", o.stderr);
+    }
+}
+
 /// Class 2, door `files::read_text` / `files::open_append`: every reader of a run directory and
 /// the step summary answer at once for a FIFO, a link to /dev/zero, or a directory.
 #[test]
