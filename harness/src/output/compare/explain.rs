@@ -65,6 +65,10 @@ pub struct Explanation {
     pub warnings_gone: Vec<String>,
     /// One line naming the dominant reason, or saying that nothing measured explains it.
     pub line: String,
+    /// What could not be compared for want of data: a side whose runs kept no event log (an
+    /// external cluster without `spark.eventLog.enabled`) or were recorded without profiles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lacks: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -98,8 +102,12 @@ pub fn explain(
     opts: &CompareOptions,
 ) -> Option<Explanation> {
     let (b, c) = (profiles(base), profiles(cand));
+    let lacks = lacking(&b, "baseline").or_else(|| lacking(&c, "candidate"));
     if b.is_empty() || c.is_empty() {
-        return None;
+        return Some(Explanation {
+            lacks,
+            ..Explanation::default()
+        });
     }
     let keys: BTreeSet<&String> = b
         .iter()
@@ -118,7 +126,23 @@ pub fn explain(
         warnings_new: new.into_iter().collect(),
         warnings_gone: gone.into_iter().collect(),
         line: String::new(),
+        lacks,
     })
+}
+
+/// Why one side cannot be explained: no profile at all, or profiles without an event log's
+/// plan, metrics and properties.
+fn lacking(ps: &[&Profile], side: &str) -> Option<String> {
+    let from_log = |p: &&Profile| !p.metrics.is_empty() || !p.properties.is_empty();
+    match (ps.is_empty(), ps.iter().any(from_log)) {
+        (true, _) => Some(format!(
+            "the {side} runs carry no profile (recorded before profiles were, or every run failed): nothing to explain with"
+        )),
+        (false, false) => Some(format!(
+            "the {side} runs kept no event log (an external cluster without spark.eventLog.enabled?): plan, metrics and settings not compared"
+        )),
+        _ => None,
+    }
 }
 
 fn profiles<'a>(runs: &[&'a RunRecord]) -> Vec<&'a Profile> {
@@ -314,7 +338,9 @@ impl CellComparison {
         }
         let moved = matches!(self.verdict, Verdict::Slower | Verdict::Faster);
         let evidence = clauses.iter().any(|c| !c.ends_with("unchanged"));
-        if moved && !evidence {
+        if let Some(lacks) = &e.lacks {
+            clauses.push(lacks.clone());
+        } else if moved && !evidence {
             clauses.push("nothing measured explains it (no phase, plan, setting or metric moved beyond the noise)".into());
         }
         clauses.truncate(SHOWN + 1);

@@ -206,3 +206,42 @@ fn real_event_logs_explain_arrow_on_against_off() {
         .all(|p| !VOLATILE.contains(&p.key.as_str())));
     assert!(first(&e.properties[0].key), "{:?}", e.properties[0]);
 }
+
+#[test]
+fn runs_without_an_event_log_still_compare_and_the_line_says_what_is_missing() {
+    let base = side("b", &[10.0, 10.1, 9.9, 10.2, 10.0], |_| {
+        profile(4.0, &[], &[("spark.executor.cores", "2")], &[])
+    });
+    let no_log = |_| Profile {
+        warnings: [("WARN NativeCodeLoader".to_string(), 1)].into(),
+        ..Profile::default()
+    };
+    let cand = side("c", &[13.0, 13.1, 12.9, 13.2, 13.0], no_log);
+    let c = compare(&base, &cand, &CompareOptions::default());
+    assert_eq!(c.rows[0].verdict, Verdict::Slower);
+    let e = c.rows[0].explanation.as_ref().unwrap();
+    assert!(
+        e.line.contains("the candidate runs kept no event log"),
+        "{}",
+        e.line
+    );
+    assert!(
+        !e.line.contains("nothing measured explains it"),
+        "{}",
+        e.line
+    );
+    let old: Vec<RunRecord> = base
+        .iter()
+        .map(|r| RunRecord {
+            profile: None,
+            ..r.clone()
+        })
+        .collect();
+    let c = compare(&old, &cand, &CompareOptions::default());
+    let e = c.rows[0].explanation.as_ref().unwrap();
+    assert!(
+        e.line.contains("the baseline runs carry no profile"),
+        "{}",
+        e.line
+    );
+}
