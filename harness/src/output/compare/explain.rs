@@ -95,13 +95,17 @@ pub struct SettingChange {
     pub candidate: Option<String>,
 }
 
-/// The evidence of one cell pair from its runs' profiles; `None` when no side has a profile.
+/// The evidence of one cell pair from its runs' profiles; `None` when neither side has any
+/// (records from before profiles: the row's phases are all there is).
 pub fn explain(
     base: &[&RunRecord],
     cand: &[&RunRecord],
     opts: &CompareOptions,
 ) -> Option<Explanation> {
     let (b, c) = (profiles(base), profiles(cand));
+    if b.is_empty() && c.is_empty() {
+        return None;
+    }
     let lacks = lacking(&b, "baseline").or_else(|| lacking(&c, "candidate"));
     if b.is_empty() || c.is_empty() {
         return Some(Explanation {
@@ -194,6 +198,12 @@ fn metric_move(
         }
         None => bm == 0.0 && cv.iter().all(|v| *v > 0.0),
     };
+    let floor = match unit {
+        "s" => 0.05,
+        "B" => 1024.0,
+        _ => 1.0,
+    };
+    let moved = moved && (cm - bm).abs() >= floor;
     moved.then(|| MetricMove {
         name: name.to_string(),
         unit: unit.to_string(),
@@ -259,7 +269,9 @@ pub fn setting_changes(
             })
         })
         .collect();
-    out.sort_by_key(|s| (!first(&s.key), s.key.clone()));
+    // Values that changed before keys that only one side has; Python, Arrow… first in each.
+    let one_sided = |s: &SettingChange| s.baseline.is_none() || s.candidate.is_none();
+    out.sort_by_key(|s| (one_sided(s), !first(&s.key), s.key.clone()));
     out
 }
 
@@ -321,7 +333,7 @@ impl CellComparison {
         clauses.extend(
             e.defaults
                 .iter()
-                .filter(|d| first(&d.key))
+                .filter(|d| first(&d.key) && d.baseline.is_some() && d.candidate.is_some())
                 .take(2)
                 .map(|d| format!("default changed: {}", setting(d))),
         );

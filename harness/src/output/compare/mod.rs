@@ -217,6 +217,8 @@ impl Split {
             key.arrow_label().to_string(),
             key.elements.to_string(),
         ]);
+        parts.extend((!key.app.is_empty()).then(|| key.app.clone()));
+        parts.extend(key.query.map(|q| format!("q{q:02}")));
         parts.join("/")
     }
 
