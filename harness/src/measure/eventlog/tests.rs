@@ -104,3 +104,33 @@ fn find_event_log_wants_exactly_one_app_file() {
     std::fs::write(&log, "").unwrap();
     assert_eq!(find_event_log(local.path()), Some(log));
 }
+
+/// Every classic line kept as a fixture parses into phases and a profile: 3.5.9 (the sample),
+/// 4.1.4 (the sample, Arrow on) and 4.3.0 (TPC-H's first queries, cut from a real run).
+#[test]
+fn every_lines_log_gives_a_profile() {
+    for (name, operator) in [
+        (ON, "BatchEvalPython"),
+        ("spark-4.1.4-arrow-on", "BatchEvalPython"),
+        ("spark-4.3.0-tpch-cut", "Scan parquet"),
+    ] {
+        let t = parse_file(&fixture(name)).unwrap();
+        let p = &t.profile;
+        assert!(t.tasks > 0 && p.metrics["tasks"] > 0.0, "{name}: {t:?}");
+        assert!(p.metrics["executor_cpu_s"] > 0.0, "{name}: {:?}", p.metrics);
+        assert!(
+            p.operators.contains_key(operator),
+            "{name}: {:?}",
+            p.operators
+        );
+        assert!(p.properties.contains_key("spark.app.id"), "{name}");
+    }
+    let tpch = parse_file(&fixture("spark-4.3.0-tpch-cut"))
+        .unwrap()
+        .profile;
+    assert!(
+        tpch.operators.contains_key("AdaptiveSparkPlan"),
+        "{:?}",
+        tpch.operators
+    );
+}
