@@ -4,7 +4,7 @@
 //! maximum. A CI that straddles either edge of the band never stops the run early: one more
 //! block could still move the verdict.
 
-use super::{CompareOptions, Comparison};
+use super::{CellComparison, CompareOptions, Comparison};
 use crate::measure::stats::{self, Estimate};
 
 /// Why the interleaved runner stops or goes on after a block.
@@ -41,11 +41,11 @@ pub fn decide(comparisons: &[Comparison], blocks_done: u32, max_blocks: u32) -> 
     let mut open = Vec::new();
     let mut cells = 0;
     for c in comparisons {
-        for row in c
-            .rows
-            .iter()
-            .filter(|r| r.candidate_key.is_some() && r.baseline_key.is_some())
-        {
+        // Timed cells only: a refusal cell has no timing to settle.
+        let timed = |r: &&CellComparison| {
+            r.candidate_key.is_some() && r.baseline_key.as_ref().is_some_and(|k| k.mode.computes())
+        };
+        for row in c.rows.iter().filter(timed) {
             cells += 1;
             match &row.paired {
                 Some(p) if can_call(p.blocks, &c.options) && settled(&p.ratio, &c.options) => {}
@@ -71,7 +71,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::output::compare::{CellComparison, PairedComparison, Verdict};
+    use crate::output::compare::{PairedComparison, Verdict};
 
     fn row(lo: f64, hi: f64, blocks: usize) -> CellComparison {
         let ratio = Estimate {
