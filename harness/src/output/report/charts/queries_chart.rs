@@ -21,8 +21,33 @@ impl QueriesChart {
         strip.title = strip
             .title
             .replace("Wall time per run", "Wall time per query");
+        for panel in &mut strip.panels {
+            shorten(panel);
+        }
         Some(QueriesChart(strip))
     }
+}
+
+/// Twenty-two `direct · tpch q01` labels do not fit along x: with one mode in the panel, the
+/// mode goes into the panel's title and each label is the query alone (`q01`); with several,
+/// the app name is dropped (`direct q01`).
+fn shorten(panel: &mut super::strip::Panel) {
+    let split = |g: &String| -> (String, String) {
+        let (mode, app) = g.split_once(" · ").unwrap_or((g.as_str(), ""));
+        (
+            mode.to_string(),
+            app.rsplit(' ').next().unwrap_or(app).to_string(),
+        )
+    };
+    let parts: Vec<(String, String)> = panel.groups.iter().map(split).collect();
+    let one_mode = parts.windows(2).all(|w| w[0].0 == w[1].0);
+    panel.groups = match (one_mode, parts.first()) {
+        (true, Some((mode, _))) => {
+            panel.title = format!("{} · {mode}", panel.title);
+            parts.into_iter().map(|(_, q)| q).collect()
+        }
+        _ => parts.into_iter().map(|(m, q)| format!("{m} {q}")).collect(),
+    };
 }
 
 impl Chart for QueriesChart {
