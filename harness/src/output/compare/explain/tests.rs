@@ -245,3 +245,23 @@ fn runs_without_an_event_log_still_compare_and_the_line_says_what_is_missing() {
         e.line
     );
 }
+
+#[test]
+fn any_setting_that_differs_is_named_not_only_the_python_and_arrow_ones() {
+    let with =
+        |extra: &'static [(&'static str, &'static str)]| move |_| profile(4.0, &[], extra, &[]);
+    let base = side("b", &[10.0, 10.1, 9.9, 10.2, 10.0], with(&[]));
+    let cand = side(
+        "c",
+        &[13.0, 13.1, 12.9, 13.2, 13.0],
+        with(&[("spark.cores.max", "4")]),
+    );
+    let c = compare(&base, &cand, &CompareOptions::default());
+    let e = c.rows[0].explanation.as_ref().unwrap();
+    assert!(
+        e.line
+            .contains("setting differs: spark.cores.max (unset) → 4"),
+        "{}",
+        e.line
+    );
+}
