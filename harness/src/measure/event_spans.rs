@@ -180,26 +180,10 @@ impl Spans {
     }
 
     pub fn task(&mut self, stage: i64, m: &TaskMetrics) {
-        let s = self.stages.entry(stage).or_default();
-        s.tasks += 1;
-        s.run_ms += m.executor_run_ms;
-        s.cpu_ns += m.executor_cpu_ns;
-        s.deserialize_ms += m.deserialize_ms;
-        s.result_ser_ms += m.result_serialization_ms;
-        s.gc_ms += m.gc_ms;
-        s.result_bytes += m.result_bytes;
-        s.peak_memory = s
-            .peak_memory
-            .max(m.peak_execution_memory.max(m.peak_on_heap));
-        s.memory_spilled += m.memory_spilled;
-        s.disk_spilled += m.disk_spilled;
-        s.shuffle_read_bytes += m.shuffle_read.remote + m.shuffle_read.local;
-        s.fetch_wait_ms += m.shuffle_read.fetch_wait_ms;
-        s.shuffle_write_bytes += m.shuffle_write.bytes;
-        s.shuffle_write_ns += m.shuffle_write.time_ns;
-        s.input_bytes += m.input.bytes;
-        s.input_records += m.input.records;
-        s.output_bytes += m.output.bytes;
+        add(
+            self.stages.entry(stage).or_default(),
+            &StageSums::of_task(m),
+        );
     }
 
     /// A completed stage's accumulables (`[{"Name", "Value"}]`, values as strings or numbers):
@@ -294,6 +278,31 @@ impl Spans {
             }
         }
         profile
+    }
+}
+
+impl StageSums {
+    /// One task's metrics as sums of one task (`add` then sums them like any two sums).
+    fn of_task(m: &TaskMetrics) -> StageSums {
+        StageSums {
+            tasks: 1,
+            run_ms: m.executor_run_ms,
+            cpu_ns: m.executor_cpu_ns,
+            deserialize_ms: m.deserialize_ms,
+            result_ser_ms: m.result_serialization_ms,
+            gc_ms: m.gc_ms,
+            result_bytes: m.result_bytes,
+            peak_memory: m.peak_execution_memory.max(m.peak_on_heap),
+            memory_spilled: m.memory_spilled,
+            disk_spilled: m.disk_spilled,
+            shuffle_read_bytes: m.shuffle_read.remote + m.shuffle_read.local,
+            fetch_wait_ms: m.shuffle_read.fetch_wait_ms,
+            shuffle_write_bytes: m.shuffle_write.bytes,
+            shuffle_write_ns: m.shuffle_write.time_ns,
+            input_bytes: m.input.bytes,
+            input_records: m.input.records,
+            output_bytes: m.output.bytes,
+        }
     }
 }
 
