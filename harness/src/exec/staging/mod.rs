@@ -5,7 +5,7 @@
 //! know about sparkmodes: everything reaches it through Spark's own conf, its arguments'
 //! `{placeholders}` and the documented `SPARKMODES_*` variables.
 
-mod files;
+mod shipped;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -85,14 +85,14 @@ pub fn stage(req: &Request) -> Result<Staged> {
         data: req.data.map(Path::to_path_buf),
         queries: req.queries.to_vec(),
     };
-    files::copy_dir(&req.spec.dir, &staged.app)?;
+    shipped::copy_dir(&req.spec.dir, &staged.app)?;
     if let Some(m) = &req.spec.master_file {
-        files::render_master(&staged.app.join(&m.file), &m.key, req.master_url)?;
+        shipped::render_master(&staged.app.join(&m.file), &m.key, req.master_url)?;
     }
     if let Entry::Module(module) = &req.spec.entry {
-        files::write_launcher(&staged.app.join(MODULE_LAUNCHER), module)?;
+        shipped::write_launcher(&staged.app.join(MODULE_LAUNCHER), module)?;
     }
-    let py_files = files::ship_py_files(req.spec, &staged, req.python)?;
+    let py_files = shipped::ship_py_files(req.spec, &staged, req.python)?;
     std::fs::create_dir_all(&staged.conf_dir)?;
     std::fs::create_dir_all(&staged.event_log_dir)?;
     let conf = defaults(req, &py_files);

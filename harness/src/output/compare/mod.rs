@@ -133,7 +133,7 @@ pub struct CellComparison {
     /// For a `slower` cell with phases: which of them are slower ([`phases::where_summary`]).
     #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
     pub where_slower: Option<String>,
-    /// Interleaved runs: the comparison within blocks ([`paired`]); it decides the verdict
+    /// Interleaved runs: the comparison within blocks ([`paired_comparison`]); it decides the verdict
     /// when it has at least [`MIN_SAMPLES`] blocks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paired: Option<PairedComparison>,
@@ -318,7 +318,7 @@ fn compare_cell(base: &[&RunRecord], cand: &[&RunRecord], opts: &CompareOptions)
         note: None,
         phases: phases::compare_phases(base, cand, opts),
         where_slower: None,
-        paired: paired::compare_paired(base, cand, opts.seed),
+        paired: paired_comparison::compare_paired(base, cand, opts.seed),
         mde: None,
         explanation: None,
     };
@@ -434,12 +434,12 @@ pub mod explain;
 mod explain_text;
 mod gate;
 pub mod mde;
-pub mod paired;
+pub mod paired_comparison;
 pub mod phases;
 pub mod stopping;
 
 pub use gate::{junit_cases, write_outputs};
-pub use paired::PairedComparison;
+pub use paired_comparison::PairedComparison;
 pub use phases::{Phase, PhaseComparison};
 
 #[cfg(test)]
