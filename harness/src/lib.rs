@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod testing;
 
+pub use config::python::PythonMinor;
 pub use config::{CellKey, ClusterShape, Mode, Plan, PlannedRun, Scenario};
 pub use error::{Error, Exit, Result};
 pub use infra::{Cluster, Target};

@@ -20,6 +20,7 @@
 //! drop(spark); // everything removed
 //! ```
 
+use crate::config::python::PythonMinor;
 use crate::config::{versions, ClusterShape};
 use crate::error::Result;
 use crate::infra::image::Base;
@@ -38,7 +39,7 @@ impl SparkCluster {
         Builder {
             opts: StandingOptions {
                 spark: versions::DEFAULT_SPARK.to_string(),
-                python: crate::config::python::DEFAULT.to_string(),
+                python: crate::config::python::DEFAULT,
                 base: Base::Debootstrap,
                 shape: ClusterShape::default(),
                 connect: false,
@@ -69,9 +70,9 @@ impl Builder {
         self
     }
 
-    /// The executors' Python minor (`"3.13"`); a client must run the same.
-    pub fn python(mut self, minor: &str) -> Self {
-        self.opts.python = minor.to_string();
+    /// The executors' Python minor (`"3.13".parse()?`); a client must run the same.
+    pub fn python(mut self, minor: PythonMinor) -> Self {
+        self.opts.python = minor;
         self
     }
 

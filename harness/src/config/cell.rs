@@ -86,7 +86,7 @@ impl fmt::Display for CellKey {
 pub fn stack_label(spark_version: &str, python: &str) -> String {
     let py = match python {
         "" => String::new(),
-        p if p == crate::config::python::DEFAULT => String::new(),
+        p if p == crate::config::python::DEFAULT.to_string() => String::new(),
         p => format!("py{p}"),
     };
     let parts: Vec<&str> = [spark_version, py.as_str()]

@@ -21,6 +21,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
+use crate::config::python::PythonMinor;
 use crate::config::scenario::{ConfigSpec, FaultSpec, Scenario};
 use crate::config::CellKey;
 use crate::config::{Mode, Seed};
@@ -29,8 +30,8 @@ use crate::config::{Mode, Seed};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlannedRun {
     pub spark_version: String,
-    /// The Python minor of the drivers and executors (`"3.11"`).
-    pub python: String,
+    /// The Python minor of the drivers and executors.
+    pub python: PythonMinor,
     pub config: ConfigSpec,
     /// The app axis value (`config::variant`): empty for the `--app` app.
     pub app: String,
@@ -61,7 +62,7 @@ impl PlannedRun {
     pub fn cell(&self) -> CellKey {
         CellKey {
             spark_version: self.spark_version.clone(),
-            python: self.python.clone(),
+            python: self.python.to_string(),
             config: self.config.name.clone(),
             app: self.app.clone(),
             mode: self.mode,
@@ -74,7 +75,7 @@ impl PlannedRun {
     pub fn group(&self) -> GroupKey {
         GroupKey {
             spark_version: self.spark_version.clone(),
-            python: self.python.clone(),
+            python: self.python,
             config: self.config.name.clone(),
             app: self.app.clone(),
             connect: self.mode.uses_connect(),
@@ -106,7 +107,7 @@ pub struct RunIdentity {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GroupKey {
     pub spark_version: String,
-    pub python: String,
+    pub python: PythonMinor,
     pub config: String,
     /// The app axis value; empty for the `--app` app.
     pub app: String,
@@ -131,11 +132,11 @@ fn cells(scenario: &Scenario) -> Vec<(Mode, bool, u64)> {
 }
 
 /// Every (Spark version, Python) pair, versions outermost: each gets its own image and venv.
-fn stacks(scenario: &Scenario) -> Vec<(String, String)> {
+fn stacks(scenario: &Scenario) -> Vec<(String, PythonMinor)> {
     let pythons = scenario.pythons();
     let mut out = Vec::new();
     for v in &scenario.spark_versions {
-        out.extend(pythons.iter().map(|p| (v.clone(), p.clone())));
+        out.extend(pythons.iter().map(|p| (v.clone(), *p)));
     }
     out
 }
@@ -156,7 +157,7 @@ impl Plan {
                 conf.extend(config.conf.clone());
                 let base = PlannedRun {
                     spark_version: version.clone(),
-                    python: python.clone(),
+                    python,
                     config: config.clone(),
                     app: String::new(),
                     mode: Mode::Direct,
@@ -422,7 +423,7 @@ warmup = 1
         let plan = Plan::new(&Scenario::from_str(&t, "t.toml").unwrap());
         let keys: Vec<(String, String)> = plan
             .groups()
-            .map(|(k, _)| (k.spark_version, k.python))
+            .map(|(k, _)| (k.spark_version, k.python.to_string()))
             .collect();
         let k = |v: &str, p: &str| (v.to_string(), p.to_string());
         let expected = [

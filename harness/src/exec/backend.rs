@@ -82,14 +82,14 @@ impl SparkBackend {
     }
 
     fn note_stack(&mut self, key: &GroupKey, venv: &venv::Venv) {
-        let (spark_version, python) = (&key.spark_version, &key.python);
-        let seen = |s: &&StackSource| (&s.spark_version, &s.python) == (spark_version, python);
+        let (spark_version, python) = (&key.spark_version, key.python);
+        let seen = |s: &&StackSource| (&s.spark_version, s.python) == (spark_version, python);
         if self.stacks.iter().any(|s| seen(&s)) {
             return;
         }
         self.stacks.push(StackSource {
             spark_version: spark_version.to_string(),
-            python: python.to_string(),
+            python,
             venv_python: Some(venv.python.clone()),
             image: Some(self.image.clone()),
             external: self.opts.external_master.is_some(),
@@ -100,12 +100,12 @@ impl SparkBackend {
     /// image (executors and the driver container) and its host venv carry the same pins.
     /// Connect groups run the Connect-ready sample, which needs none.
     fn ensure_images(&mut self, key: &GroupKey) -> Result<Vec<String>> {
-        let images = image::ensure_for(&key.spark_version, &self.opts.base, &key.python)?;
-        let stack = stack_label(&key.spark_version, &key.python);
+        let images = image::ensure_for(&key.spark_version, &self.opts.base, key.python)?;
+        let stack = stack_label(&key.spark_version, &key.python.to_string());
         self.images
             .insert(format!("spark-{stack}"), images.spark.clone());
         // `base`, or `base-py3.13` for a Python other than the default.
-        let base = stack_label("base", &key.python);
+        let base = stack_label("base", &key.python.to_string());
         self.images.insert(base, images.base.clone());
         let spec = AppSpec::load(&self.group_app(key))?;
         self.mounts = match spec.data {
@@ -179,13 +179,13 @@ impl SparkBackend {
 impl Backend for SparkBackend {
     fn start_group(&mut self, key: &GroupKey, first: &PlannedRun) -> Result<()> {
         let config = &first.config;
-        let stack = stack_label(&key.spark_version, &key.python);
+        let stack = stack_label(&key.spark_version, &key.python.to_string());
         let packages = self.ensure_images(key)?;
         self.config = Some(config.clone());
         self.group_label = format!("{stack}/{}", config.name);
         let venv = match key.connect {
-            true => venv::ensure_connect_for(&key.spark_version, &key.python)?,
-            false => venv::ensure_app(&key.spark_version, &key.python, &packages)?,
+            true => venv::ensure_connect_for(&key.spark_version, key.python)?,
+            false => venv::ensure_app(&key.spark_version, key.python, &packages)?,
         };
         self.server_options = key.connect.then(|| ServerOptions {
             conf: first.conf.clone(),

@@ -153,7 +153,7 @@ fn panic_for_tests(written: usize) {
 
 pub fn describe(run: &PlannedRun) -> String {
     let kind = if run.warmup { "warmup" } else { "rep" };
-    let stack = crate::config::stack_label(&run.spark_version, &run.python);
+    let stack = crate::config::stack_label(&run.spark_version, &run.python.to_string());
     if run.mode.computes() {
         format!(
             "{} {} arrow={} n={} {kind} {}",

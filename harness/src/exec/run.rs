@@ -105,7 +105,7 @@ impl SparkExecutor {
     fn venv_for(&mut self, run: &PlannedRun) -> Result<Venv> {
         if run.mode == Mode::VersionSkew {
             let cluster = &self.ctx.venv.spark_version;
-            return crate::infra::venv::ensure_for(negative::skew_driver(cluster), &run.python);
+            return crate::infra::venv::ensure_for(negative::skew_driver(cluster), run.python);
         }
         if run.mode != Mode::PythonMismatch {
             return Ok(self.ctx.venv.clone());
@@ -114,8 +114,8 @@ impl SparkExecutor {
             let spark = &self.ctx.venv.spark_version;
             let line = crate::config::versions::line_of(spark)?;
             let (python, minor) =
-                crate::infra::tools::other_python(spark, line.python, &run.python)?;
-            self.other_venv = Some(crate::infra::venv::ensure_on(spark, &python, &minor)?);
+                crate::infra::tools::other_python(spark, line.python, run.python)?;
+            self.other_venv = Some(crate::infra::venv::ensure_on(spark, &python, minor)?);
         }
         Ok(self.other_venv.clone().expect("just set"))
     }

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
-use crate::config::python::{self, Suite, SUITES};
+use crate::config::python::{self, PythonMinor, Suite, SUITES};
 use crate::error::{Error, Result};
 use crate::infra::docker;
 
@@ -134,7 +134,7 @@ pub fn probe(name: &str) -> Result<BaseInfo> {
 
 /// The base for Python 3.`minor`: the user's image when its Python is that minor, else the
 /// Debian suite that ships it (probing the user's image if there is one).
-pub fn source_for(base: &Base, minor: u32) -> Result<Source> {
+pub fn source_for(base: &Base, minor: PythonMinor) -> Result<Source> {
     match base {
         Base::Debootstrap => choose(minor, None),
         Base::Existing(name) => choose(minor, Some((name, &probe(name)?))),
@@ -142,8 +142,8 @@ pub fn source_for(base: &Base, minor: u32) -> Result<Source> {
 }
 
 /// [`source_for`] once the user's image (if any) has answered.
-pub fn choose(minor: u32, user: Option<(&str, &BaseInfo)>) -> Result<Source> {
-    if let Some((name, info)) = user.filter(|(_, i)| i.minor() == Some(minor)) {
+pub fn choose(minor: PythonMinor, user: Option<(&str, &BaseInfo)>) -> Result<Source> {
+    if let Some((name, info)) = user.filter(|(_, i)| i.minor() == Some(minor.minor())) {
         let jre = info.jre();
         return Ok(Source::Image {
             name: name.to_string(),
@@ -157,9 +157,9 @@ pub fn choose(minor: u32, user: Option<(&str, &BaseInfo)>) -> Result<Source> {
         .map(|(n, i)| format!("; --base-image {n} has {}", i.describe()))
         .unwrap_or_default();
     Err(Error::setup(format!(
-        "no base image for Python 3.{minor}: the Debian suites sparkmodes can debootstrap ship \
-         {}{theirs}. Pass --base-image with a local image whose python3 is 3.{minor} \
-         (checked with `python3 --version` in it), or drop 3.{minor} from `python`",
+        "no base image for Python {minor}: the Debian suites sparkmodes can debootstrap ship \
+         {}{theirs}. Pass --base-image with a local image whose python3 is {minor} \
+         (checked with `python3 --version` in it), or drop {minor} from `python`",
         debootstrapped().join(", ")
     )))
 }
@@ -208,28 +208,31 @@ mod tests {
     fn the_users_base_serves_its_own_python_and_debian_the_rest() {
         let info = parse_probe("Python 3.12.3\nVERSION_CODENAME=noble\n");
         let user = Some(("ubuntu:24.04", &info));
-        let own = choose(12, user).unwrap();
+        let own = choose(PythonMinor::new(12), user).unwrap();
         assert_eq!(own.tag(), "ubuntu:24.04");
         assert_eq!(own.jre(), "openjdk-17-jre-headless");
-        let trixie = choose(13, user).unwrap();
+        let trixie = choose(PythonMinor::new(13), user).unwrap();
         assert!(
             trixie.tag().starts_with("sparkmodes/base:trixie-"),
             "{trixie:?}"
         );
         assert_eq!(trixie.jre(), "openjdk-21-jre-headless");
-        assert_ne!(choose(11, None).unwrap().tag(), trixie.tag());
+        assert_ne!(
+            choose(PythonMinor::new(11), None).unwrap().tag(),
+            trixie.tag()
+        );
     }
 
     #[test]
     fn a_python_without_a_base_is_refused_with_what_would_work() {
-        let e = choose(12, None).unwrap_err().to_string();
+        let e = choose(PythonMinor::new(12), None).unwrap_err().to_string();
         assert!(e.contains("bookworm (3.11), trixie (3.13)"), "{e}");
         assert!(
             e.contains("--base-image") && e.contains("python3 is 3.12"),
             "{e}"
         );
         let slim = parse_probe("VERSION_CODENAME=bookworm\n");
-        let e = choose(12, Some(("debian:bookworm-slim", &slim)))
+        let e = choose(PythonMinor::new(12), Some(("debian:bookworm-slim", &slim)))
             .unwrap_err()
             .to_string();
         assert!(

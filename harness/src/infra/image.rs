@@ -7,7 +7,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::config::{python, versions};
+use crate::config::python::{self, PythonMinor};
+use crate::config::versions;
 use crate::error::{Error, Result};
 use crate::infra::base::{self, short_hash, Source};
 use crate::infra::cache;
@@ -40,8 +41,7 @@ pub fn base_tag(base: &Base) -> String {
     match base {
         Base::Existing(name) => name.clone(),
         Base::Debootstrap => {
-            let minor = python::minor(python::DEFAULT).expect("3.X");
-            base::suite_tag(python::suite_for(minor).expect("a suite ships the default"))
+            base::suite_tag(python::suite_for(python::DEFAULT).expect("a suite ships the default"))
         }
     }
 }
@@ -60,7 +60,7 @@ pub fn spark_tag(spark_version: &str, source: &Source) -> Result<String> {
 pub fn current_tags(spark_version: &str, base: &Base) -> Result<Vec<String>> {
     let mut keep = Vec::new();
     for minor in base::minors(base)? {
-        let source = base::source_for(base, minor)?;
+        let source = base::source_for(base, PythonMinor::new(minor))?;
         keep.push(spark_tag(spark_version, &source)?);
         keep.push(source.tag());
     }
@@ -131,14 +131,13 @@ pub fn ensure(spark_version: &str, base: &Base) -> Result<Images> {
     ensure_for(spark_version, base, python::DEFAULT)
 }
 
-/// Makes sure both images of Python `python` (`"3.13"`) exist, building what is missing. A
-/// warm check is two inspects (and, with a user's base, one question to it per process).
-pub fn ensure_for(spark_version: &str, base: &Base, python: &str) -> Result<Images> {
+/// Makes sure both images of Python `python` exist, building what is missing. A warm check
+/// is two inspects (and, with a user's base, one question to it per process).
+pub fn ensure_for(spark_version: &str, base: &Base, python: PythonMinor) -> Result<Images> {
     versions::pins(spark_version)?;
     tools::docker_daemon()?;
     check_base(base)?;
-    let minor = python::minor(python).map_err(Error::setup)?;
-    let source = base::source_for(base, minor)?;
+    let source = base::source_for(base, python)?;
     let spark = spark_tag(spark_version, &source)?;
     let base_name = source.tag();
     if let Source::Suite(suite) = source {
@@ -335,7 +334,7 @@ mod tests {
     use super::*;
 
     fn debian(minor: u32) -> Source {
-        base::choose(minor, None).unwrap()
+        base::choose(PythonMinor::new(minor), None).unwrap()
     }
 
     #[test]

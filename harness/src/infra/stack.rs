@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::python::PythonMinor;
 use crate::infra::probe::{parse_java_version, parse_python_version, Probe};
 
 /// The software under one Spark version of the run.
@@ -32,7 +33,7 @@ pub struct SparkStack {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackSource {
     pub spark_version: String,
-    pub python: String,
+    pub python: PythonMinor,
     pub venv_python: Option<PathBuf>,
     pub image: Option<String>,
     /// The run used a cluster it did not start.
@@ -50,7 +51,7 @@ pub fn probe_stack(probe: &dyn Probe, source: &StackSource) -> SparkStack {
     let (image_python, image_java) = probe_image(probe, source);
     SparkStack {
         spark_version: source.spark_version.clone(),
-        python: source.python.clone(),
+        python: source.python.to_string(),
         image: source.image.clone(),
         driver_pyspark,
         driver_python,

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::python::PythonMinor;
 use crate::config::ClusterShape;
 use crate::error::{Error, Result};
 use crate::infra::cluster::{self, Cluster};
@@ -19,8 +20,8 @@ use crate::infra::image::{self, Base};
 #[derive(Clone, Debug)]
 pub struct StandingOptions {
     pub spark: String,
-    /// The Python minor of the image and executors (`"3.11"`).
-    pub python: String,
+    /// The Python minor of the image and executors.
+    pub python: PythonMinor,
     pub base: Base,
     pub shape: ClusterShape,
     /// A Spark Connect server beside the cluster (4.x lines only).
@@ -70,7 +71,7 @@ impl Standing {
     /// on a line without one before anything starts.
     pub fn start(opts: &StandingOptions) -> Result<Standing> {
         refuse_connect_without_server(opts)?;
-        let images = image::ensure_for(&opts.spark, &opts.base, &opts.python)?;
+        let images = image::ensure_for(&opts.spark, &opts.base, opts.python)?;
         let secret = opts.secure.then(crate::infra::new_secret);
         let options = cluster::Options {
             secret: secret.clone(),
@@ -84,7 +85,7 @@ impl Standing {
             connect: None,
             spark_remote: None,
             spark_version: opts.spark.clone(),
-            python: opts.python.clone(),
+            python: opts.python.to_string(),
             token: None,
             secret,
             connect_cores: None,

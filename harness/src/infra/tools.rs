@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::config::python::PythonMinor;
 use crate::error::{Error, Result};
 
 /// Finds `name` on PATH or fails with a message saying what needs it and how to get it.
@@ -77,7 +78,7 @@ pub fn docker_daemon() -> Result<PathBuf> {
 
 /// The host Python must match the executors' minor version (3.11 in the Debian bookworm image),
 /// or PySpark refuses to run the UDF ("Python in worker has different version").
-pub const PYTHON_MINOR: &str = crate::config::python::DEFAULT;
+pub const PYTHON_MINOR: PythonMinor = crate::config::python::DEFAULT;
 
 /// The default minor's interpreter: `python3.11` on PATH, `python3` if it is 3.11, or pyenv's.
 pub fn python() -> Result<PathBuf> {
@@ -111,7 +112,7 @@ pub fn python() -> Result<PathBuf> {
 
 /// `python3.X` that really runs: on PATH (a pyenv shim for a version that is not selected
 /// fails, so the interpreter is asked), else installed by pyenv under `$PYENV_ROOT/versions`.
-pub fn find_python(minor: &str) -> Option<PathBuf> {
+pub fn find_python(minor: PythonMinor) -> Option<PathBuf> {
     let name = format!("python{minor}");
     let answers = |p: &Path| {
         command_output(p, &["--version"]).is_some_and(|v| v.contains(&format!("Python {minor}.")))
@@ -143,7 +144,7 @@ pub fn find_python(minor: &str) -> Option<PathBuf> {
 /// the host's own `python3`: what the default Python is chosen from.
 pub fn host_pythons() -> (Vec<u32>, Option<u32>) {
     let found = (8..=14)
-        .filter(|m| find_python(&format!("3.{m}")).is_some())
+        .filter(|m| find_python(PythonMinor::new(*m)).is_some())
         .collect();
     let own = which::which("python3")
         .ok()
@@ -166,14 +167,14 @@ pub fn host_pythons() -> (Vec<u32>, Option<u32>) {
 pub fn other_python(
     spark: &str,
     supported: (u32, u32),
-    executors: &str,
-) -> Result<(PathBuf, String)> {
-    let ours = crate::config::python::minor(executors).map_err(Error::setup)?;
+    executors: PythonMinor,
+) -> Result<(PathBuf, PythonMinor)> {
+    let ours = executors.minor();
     let mut minors: Vec<u32> = (supported.0..=supported.1).filter(|m| *m != ours).collect();
     minors.sort_by_key(|m| m.abs_diff(ours));
     for minor in &minors {
-        let minor = format!("3.{minor}");
-        if let Some(p) = find_python(&minor) {
+        let minor = PythonMinor::new(*minor);
+        if let Some(p) = find_python(minor) {
             return Ok((p, minor));
         }
     }

@@ -15,6 +15,7 @@ use std::process::Command;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::config::python::PythonMinor;
 use crate::config::versions;
 use crate::error::{Error, Result};
 use crate::infra::cache;
@@ -42,7 +43,7 @@ const MARKER: &str = "venv.json";
 
 /// The folder of a venv: `<prefix><version>-<hash of its requirements and Python minor>`, so
 /// a change of either makes a new one and two kinds never collide.
-fn dir_of(prefix: &str, spark_version: &str, reqs: &[String], minor: &str) -> PathBuf {
+fn dir_of(prefix: &str, spark_version: &str, reqs: &[String], minor: PythonMinor) -> PathBuf {
     let key = hex::encode(Sha256::digest(format!("{}|{minor}", reqs.join(" "))));
     cache::dir()
         .join("venvs")
@@ -53,7 +54,7 @@ pub fn dir_for(spark_version: &str) -> Result<PathBuf> {
     dir_for_python(spark_version, tools::PYTHON_MINOR)
 }
 
-pub fn dir_for_python(spark_version: &str, python: &str) -> Result<PathBuf> {
+pub fn dir_for_python(spark_version: &str, python: PythonMinor) -> Result<PathBuf> {
     let reqs = versions::pins(spark_version)?.requirements();
     Ok(dir_of("", spark_version, &reqs, python))
 }
@@ -63,8 +64,8 @@ pub fn ensure(spark_version: &str) -> Result<Venv> {
     ensure_for(spark_version, tools::PYTHON_MINOR)
 }
 
-/// [`ensure`] on Python `python` (`"3.13"`).
-pub fn ensure_for(spark_version: &str, python: &str) -> Result<Venv> {
+/// [`ensure`] on Python `python`.
+pub fn ensure_for(spark_version: &str, python: PythonMinor) -> Result<Venv> {
     tools::java()?;
     let reqs = versions::pins(spark_version)?.requirements();
     let dir = dir_of("", spark_version, &reqs, python);
@@ -78,7 +79,7 @@ pub fn ensure_connect(spark_version: &str) -> Result<Venv> {
 }
 
 /// [`ensure_connect`] on Python `python`.
-pub fn ensure_connect_for(spark_version: &str, python: &str) -> Result<Venv> {
+pub fn ensure_connect_for(spark_version: &str, python: PythonMinor) -> Result<Venv> {
     let line = versions::line_of(spark_version)?;
     let reqs = line
         .connect_requirements(spark_version)
@@ -89,7 +90,7 @@ pub fn ensure_connect_for(spark_version: &str, python: &str) -> Result<Venv> {
 
 /// The host interpreter of a Python minor: `None` for the default (found by
 /// [`tools::python`] when a venv must be made), else `python3.X` from PATH or pyenv.
-fn interpreter(python: &str) -> Result<Option<PathBuf>> {
+fn interpreter(python: PythonMinor) -> Result<Option<PathBuf>> {
     if python == tools::PYTHON_MINOR {
         return Ok(None);
     }
@@ -103,7 +104,7 @@ fn interpreter(python: &str) -> Result<Option<PathBuf>> {
 
 /// The venv an app's driver runs in: the classic one, or for an app with extra pinned
 /// packages, a layer over it holding them (same pyspark, same SPARK_HOME).
-pub fn ensure_app(spark_version: &str, python: &str, packages: &[String]) -> Result<Venv> {
+pub fn ensure_app(spark_version: &str, python: PythonMinor, packages: &[String]) -> Result<Venv> {
     let base = ensure_for(spark_version, python)?;
     if packages.is_empty() {
         return Ok(base);
@@ -116,7 +117,11 @@ pub fn ensure_app(spark_version: &str, python: &str, packages: &[String]) -> Res
 }
 
 /// The folder of an app's layer: keyed by the line's pins and the app's packages.
-pub fn app_dir_for(spark_version: &str, python: &str, packages: &[String]) -> Result<PathBuf> {
+pub fn app_dir_for(
+    spark_version: &str,
+    python: PythonMinor,
+    packages: &[String],
+) -> Result<PathBuf> {
     let mut reqs = versions::pins(spark_version)?.requirements();
     reqs.extend(packages.iter().cloned());
     Ok(dir_of("app-", spark_version, &reqs, python))
@@ -177,9 +182,6 @@ fn site_packages(python: &Path) -> Result<PathBuf> {
     Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
 
-/// A venv on another host Python (`python3.10`, `python3.12`, …) with the same pins, for the
-/// python-mismatch cell. setuptools comes along: PySpark 3.5 imports distutils, which Python
-/// 3.12 dropped, and without it the run would fail before reaching the mismatch it shows.
 /// A venv for one of the harness's own tools (no pyspark): `tool-<name>-<hash of packages>` with
 /// exactly `packages` (pinned), made with the default host Python. Returns its interpreter.
 pub fn ensure_tool(name: &str, packages: &[&str]) -> Result<PathBuf> {
@@ -213,7 +215,10 @@ pub fn ensure_tool(name: &str, packages: &[&str]) -> Result<PathBuf> {
     Ok(python)
 }
 
-pub fn ensure_on(spark_version: &str, python: &Path, minor: &str) -> Result<Venv> {
+/// A venv on another host Python (`python3.10`, `python3.12`, …) with the same pins, for the
+/// python-mismatch cell. setuptools comes along: PySpark 3.5 imports distutils, which Python
+/// 3.12 dropped, and without it the run would fail before reaching the mismatch it shows.
+pub fn ensure_on(spark_version: &str, python: &Path, minor: PythonMinor) -> Result<Venv> {
     let mut reqs = versions::pins(spark_version)?.requirements();
     reqs.push("setuptools".into());
     let dir = dir_of("", spark_version, &reqs, minor);
@@ -314,20 +319,40 @@ mod tests {
 
     #[test]
     fn an_app_venv_is_keyed_by_its_packages_and_the_line() {
-        let a = app_dir_for("3.5.9", "3.11", &["mmh3==5.2.0".into()]).unwrap();
+        let a = app_dir_for(
+            "3.5.9",
+            crate::config::python::DEFAULT,
+            &["mmh3==5.2.0".into()],
+        )
+        .unwrap();
         let name = a.file_name().unwrap().to_string_lossy().into_owned();
         assert!(name.starts_with("app-3.5.9-"), "{name}");
         assert_eq!(
             a,
-            app_dir_for("3.5.9", "3.11", &["mmh3==5.2.0".into()]).unwrap()
+            app_dir_for(
+                "3.5.9",
+                crate::config::python::DEFAULT,
+                &["mmh3==5.2.0".into()]
+            )
+            .unwrap()
         );
         assert_ne!(
             a,
-            app_dir_for("3.5.9", "3.11", &["mmh3==5.1.0".into()]).unwrap()
+            app_dir_for(
+                "3.5.9",
+                crate::config::python::DEFAULT,
+                &["mmh3==5.1.0".into()]
+            )
+            .unwrap()
         );
         assert_ne!(
             a,
-            app_dir_for("4.1.4", "3.11", &["mmh3==5.2.0".into()]).unwrap()
+            app_dir_for(
+                "4.1.4",
+                crate::config::python::DEFAULT,
+                &["mmh3==5.2.0".into()]
+            )
+            .unwrap()
         );
         assert_ne!(a, dir_for("3.5.9").unwrap());
     }

@@ -168,7 +168,7 @@ impl RunRecord {
             run_id: run_id.to_string(),
             scenario: scenario.to_string(),
             spark_version: run.spark_version.clone(),
-            python: run.python.clone(),
+            python: run.python.to_string(),
             config: run.config.name.clone(),
             app: run.app.clone(),
             mode: run.mode,

@@ -67,7 +67,7 @@ pub fn cluster(action: ClusterAction) -> Result<Exit> {
     }
     let mut opts = StandingOptions {
         spark: args.image.spark.clone(),
-        python: crate::config::python::DEFAULT.to_string(),
+        python: crate::config::python::DEFAULT,
         base: args.image.base(),
         shape,
         connect: args.connect,

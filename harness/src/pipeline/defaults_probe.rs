@@ -16,11 +16,11 @@ use crate::infra::venv;
 pub fn keep(run_dir: &Path, stacks: &[StackSource]) -> BTreeMap<String, Defaults> {
     let mut by_stack = BTreeMap::new();
     for s in stacks.iter().filter(|s| !s.external) {
-        let label = stack_label(&s.spark_version, &s.python);
+        let label = stack_label(&s.spark_version, &s.python.to_string());
         if by_stack.contains_key(&label) {
             continue;
         }
-        let found = venv::ensure_for(&s.spark_version, &s.python)
+        let found = venv::ensure_for(&s.spark_version, s.python)
             .map_err(|e| e.to_string())
             .and_then(|v| sql_defaults::ensure(&v));
         match found {

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use super::ImageArgs;
-use crate::config::python;
+use crate::config::python::{self, PythonMinor};
 use crate::config::versions::{self, Line, LINES};
 use crate::error::{Error, Exit, Result};
 use crate::infra::{base, image, tools, venv, Base};
@@ -35,7 +35,7 @@ pub fn doctor(args: DoctorArgs) -> Result<Exit> {
         return Err(Error::input("--master must be a spark://host:port URL"));
     }
     let (spark, base) = (&args.image.spark, &args.image.base());
-    let checks = checks(spark, base, args.image.python.as_deref(), ui.as_deref());
+    let checks = checks(spark, base, args.image.python, ui.as_deref());
     for c in &checks {
         println!("{}", c.line());
     }
@@ -73,7 +73,7 @@ impl Check {
 pub fn checks(
     spark: &str,
     base: &Base,
-    python: Option<&str>,
+    python: Option<PythonMinor>,
     master_ui: Option<&str>,
 ) -> Vec<Check> {
     let line = match versions::line_of(spark) {
@@ -85,11 +85,7 @@ pub fn checks(
     let chosen = chosen_python(spark, base, python);
     let minor = chosen.as_ref().ok().copied();
     out.push(match chosen {
-        Ok(m) => Check::new(
-            true,
-            "python",
-            format!("runs Spark {spark} on Python 3.{m}"),
-        ),
+        Ok(m) => Check::new(true, "python", format!("runs Spark {spark} on Python {m}")),
         Err(e) => Check::new(false, "python", e),
     });
     if let Some(minor) = minor {
@@ -162,7 +158,7 @@ fn pythons() -> Vec<Check> {
     let mut out = Vec::new();
     for minor in 8..=14u32 {
         let name = format!("python3.{minor}");
-        let Some(bin) = tools::find_python(&format!("3.{minor}")) else {
+        let Some(bin) = tools::find_python(PythonMinor::new(minor)) else {
             continue;
         };
         let v = tools::command_output(&bin, &["--version"]).unwrap_or_default();
@@ -171,7 +167,7 @@ fn pythons() -> Vec<Check> {
             .filter(|l| l.check_python(minor).is_ok())
             .map(|l| l.line)
             .collect();
-        let base = python::suite_for(minor).map_or(String::new(), |s| {
+        let base = python::suite_for(PythonMinor::new(minor)).map_or(String::new(), |s| {
             format!("; image base: Debian {}", s.name)
         });
         out.push(Check::new(
@@ -189,9 +185,13 @@ fn pythons() -> Vec<Check> {
 
 /// The Python the line runs on here: `--python`, or the host's default; it must be one the
 /// line supports and one a base image can be made for.
-fn chosen_python(spark: &str, base: &Base, python: Option<&str>) -> Result<u32, String> {
+fn chosen_python(
+    spark: &str,
+    base: &Base,
+    python: Option<PythonMinor>,
+) -> Result<PythonMinor, String> {
     let minor = match python {
-        Some(p) => python::minor(p)?,
+        Some(p) => p,
         None => crate::pipeline::python_axis::default_minor(base).map_err(|e| e.to_string())?,
     };
     python::check_line(spark, minor)?;
@@ -199,14 +199,14 @@ fn chosen_python(spark: &str, base: &Base, python: Option<&str>) -> Result<u32, 
     Ok(minor)
 }
 
-fn images(spark: &str, base: &Base, minor: u32) -> Check {
+fn images(spark: &str, base: &Base, minor: PythonMinor) -> Check {
     let tag = base::source_for(base, minor).and_then(|s| image::spark_tag(spark, &s));
     let Ok(tag) = tag else {
         return Check::new(false, "image", format!("no recipe for {spark}"));
     };
     match image::exists(&tag) {
         Ok(true) => Check::new(true, "image", format!("{tag} is built")),
-        _ => Check::new(true, "image", format!("{tag} not built yet: the first run builds it (or `sparkmodes images build --spark {spark} --python 3.{minor}`)")),
+        _ => Check::new(true, "image", format!("{tag} not built yet: the first run builds it (or `sparkmodes images build --spark {spark} --python {minor}`)")),
     }
 }
 
@@ -218,8 +218,8 @@ fn cache() -> Check {
     }
 }
 
-fn host_venv(spark: &str, minor: u32) -> Check {
-    match venv::dir_for_python(spark, &python::label(minor)) {
+fn host_venv(spark: &str, minor: PythonMinor) -> Check {
+    match venv::dir_for_python(spark, minor) {
         Ok(dir) if dir.join("venv.json").is_file() => {
             Check::new(true, "venv", format!("{} is ready", dir.display()))
         }

@@ -50,8 +50,8 @@ fn build(args: &ImageArgs) -> Result<()> {
     let python = args.python()?;
     super::preflight::check_releases(std::slice::from_ref(&args.spark))?;
     let started = std::time::Instant::now();
-    let images = image::ensure_for(&args.spark, &args.base(), &python)?;
-    let venv = venv::ensure_for(&args.spark, &python)?;
+    let images = image::ensure_for(&args.spark, &args.base(), python)?;
+    let venv = venv::ensure_for(&args.spark, python)?;
     println!("base   {}", images.base);
     println!("spark  {}", images.spark);
     println!("venv   {}", venv.dir.display());

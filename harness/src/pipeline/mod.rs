@@ -22,6 +22,7 @@ pub use run_command::run_scenario;
 
 use std::path::PathBuf;
 
+use crate::config::python::PythonMinor;
 use crate::config::scenario::Scenario;
 use crate::config::{versions, Name, Threshold};
 use crate::error::{Error, Exit, Result};
@@ -65,7 +66,7 @@ pub struct ImageArgs {
     /// Python minor of the image and venv, e.g. 3.13 (default: 3.11 where the host has it,
     /// else the host's python3 when a base can be made for it).
     #[arg(long)]
-    pub python: Option<String>,
+    pub python: Option<PythonMinor>,
 }
 
 impl ImageArgs {
@@ -82,13 +83,12 @@ impl ImageArgs {
     }
 
     /// `--python`, checked against the line, or this host's default.
-    pub fn python(&self) -> Result<String> {
-        let minor = match &self.python {
-            Some(p) => crate::config::python::minor(p)
-                .map_err(|e| Error::input(format!("--python {e}")))?,
+    pub fn python(&self) -> Result<PythonMinor> {
+        let minor = match self.python {
+            Some(p) => p,
             None => python_axis::default_minor(&self.base())?,
         };
         crate::config::python::check_line(&self.spark, minor).map_err(Error::input)?;
-        Ok(crate::config::python::label(minor))
+        Ok(minor)
     }
 }

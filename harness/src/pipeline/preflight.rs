@@ -34,7 +34,7 @@ pub fn check(opts: &PipelineOptions) -> Result<(Destination, Scenario)> {
         for v in &scenario.spark_versions {
             let line = crate::config::versions::line_of(v)?;
             for p in scenario.pythons() {
-                tools::other_python(v, line.python, &p)?;
+                tools::other_python(v, line.python, p)?;
             }
         }
     }

@@ -4,7 +4,7 @@
 //! (`config::python::choose_default`), and the Spark versions that cannot run on it are left
 //! out with a note on stderr (all of them: an error naming the lines that would work).
 
-use crate::config::python::{self, HostPythons};
+use crate::config::python::{self, HostPythons, PythonMinor};
 use crate::config::scenario::Scenario;
 use crate::error::{Error, Result};
 use crate::infra::base::{self, Base};
@@ -22,17 +22,17 @@ pub fn resolve(scenario: &Scenario, base: &Base) -> Result<Scenario> {
             eprintln!("sparkmodes: left out of this run: Spark {d}");
         }
         s.spark_versions = kept;
-        s.python = Some(vec![python::label(minor)]);
+        s.python = Some(vec![minor]);
     }
     for (i, p) in s.pythons().iter().enumerate() {
-        ready(p, base)
+        ready(*p, base)
             .map_err(|e| Error::setup(format!("{}: key `python[{i}]`: {e}", s.origin)))?;
     }
     Ok(s)
 }
 
 /// The default Python minor here: what the host has and what a base can be made for.
-pub fn default_minor(base: &Base) -> Result<u32> {
+pub fn default_minor(base: &Base) -> Result<PythonMinor> {
     let (found, own) = tools::host_pythons();
     let host = HostPythons {
         found,
@@ -43,9 +43,8 @@ pub fn default_minor(base: &Base) -> Result<u32> {
 }
 
 /// Python `p` has a base image and a host interpreter.
-fn ready(p: &str, base: &Base) -> Result<()> {
-    let minor = python::minor(p).map_err(Error::setup)?;
-    base::source_for(base, minor).map_err(|e| Error::setup(e.to_string()))?;
+fn ready(p: PythonMinor, base: &Base) -> Result<()> {
+    base::source_for(base, p).map_err(|e| Error::setup(e.to_string()))?;
     if p == tools::PYTHON_MINOR {
         return tools::python().map(|_| ());
     }

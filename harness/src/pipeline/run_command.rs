@@ -311,8 +311,8 @@ fn splits(s: &Scenario) -> Vec<Split> {
     let pythons = s.pythons();
     for p in pythons.iter().skip(1) {
         out.push(Split::Python {
-            baseline: pythons[0].clone(),
-            candidate: p.clone(),
+            baseline: pythons[0].to_string(),
+            candidate: p.to_string(),
         });
     }
     out

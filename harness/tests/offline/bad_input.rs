@@ -734,6 +734,22 @@ fn cluster_up_checks_its_flags_like_a_scenario() {
     }
 }
 
+/// Every command that takes `--python` reads it into one typed minor before it does
+/// anything: a malformed value is refused naming the flag and the form it wants.
+#[test]
+fn every_python_flag_refuses_what_is_not_a_python_minor() {
+    let sb = Sandbox::new(&[]);
+    for cmd in [&["images", "build"][..], &["cluster", "up"], &["doctor"]] {
+        for bad in ["3", "3.x", "2.7", "py3.11", "3.11.2", ""] {
+            let flag = format!("--python={bad}");
+            let mut args = cmd.to_vec();
+            args.push(&flag);
+            sb.run(&args)
+                .refused(&["--python", "must be a Python minor like \"3.11\""]);
+        }
+    }
+}
+
 #[test]
 fn compare_refuses_a_threshold_that_would_pass_anything() {
     let sb = Sandbox::new(&[]);

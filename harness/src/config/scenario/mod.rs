@@ -29,6 +29,7 @@ pub use frontier_table::{
 use document::Document;
 use raw::RawScenario;
 
+use crate::config::python::PythonMinor;
 use crate::config::ClusterShape;
 use crate::config::{Mode, Seed};
 use crate::{Error, Result};
@@ -98,7 +99,7 @@ pub struct Scenario {
     /// `None` when the file sets none: [`Scenario::pythons`] is then the default, which
     /// `run` chooses from the host (`config::python::choose_default`).
     #[serde(default)]
-    pub python: Option<Vec<String>>,
+    pub python: Option<Vec<PythonMinor>>,
     pub modes: Vec<Mode>,
     /// The app axis (`config::variant`): built-in variants' names or app paths; `None` when
     /// the file sets none: every run then runs the `--app` app ([`Scenario::apps`]).
@@ -274,10 +275,10 @@ impl Scenario {
     }
 
     /// The Python axis: the scenario's list, or the default minor.
-    pub fn pythons(&self) -> Vec<String> {
+    pub fn pythons(&self) -> Vec<PythonMinor> {
         self.python
             .clone()
-            .unwrap_or_else(|| vec![crate::config::python::DEFAULT.to_string()])
+            .unwrap_or_else(|| vec![crate::config::python::DEFAULT])
     }
 
     /// The app axis: the scenario's list, or the one empty name (the `--app` app).

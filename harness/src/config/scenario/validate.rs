@@ -10,7 +10,8 @@ use super::{
     ConfigSpec, FaultSpec, Scenario, DEFAULT_MAX_REPETITIONS, MAX_ELEMENTS, MAX_REPETITIONS,
     MAX_RUNS, MAX_WARMUP,
 };
-use crate::config::{conf, python, variant, Mode, Name, Seed};
+use crate::config::python::{self, PythonMinor};
+use crate::config::{conf, variant, Mode, Name, Seed};
 use crate::config::{memory_mib, ClusterShape};
 use crate::Result;
 
@@ -198,18 +199,20 @@ fn check_pythons(
     doc: &Document,
     pythons: Option<Vec<String>>,
     versions: &[String],
-) -> Result<Option<Vec<String>>> {
+) -> Result<Option<Vec<PythonMinor>>> {
     let Some(pythons) = pythons else {
         return Ok(None);
     };
+    let mut minors = Vec::new();
     for (i, p) in pythons.iter().enumerate() {
         let key = format!("python[{i}]");
-        let minor = python::minor(p).map_err(|e| doc.error(&key, e))?;
+        let minor: PythonMinor = p.parse().map_err(|e| doc.error(&key, e))?;
         for v in versions {
             python::check_line(v, minor).map_err(|e| doc.error(&key, e))?;
         }
+        minors.push(minor);
     }
-    check_list(doc, "python", pythons).map(Some)
+    check_list(doc, "python", minors).map(Some)
 }
 
 fn is_version(v: &str) -> bool {

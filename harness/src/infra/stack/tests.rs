@@ -32,7 +32,7 @@ fn ok(stdout: &str) -> ProbeOutput {
 fn source(external: bool) -> StackSource {
     StackSource {
         spark_version: "3.5.9".into(),
-        python: "3.11".into(),
+        python: crate::config::python::DEFAULT,
         venv_python: Some("/cache/venv-3.5.9/bin/python".into()),
         image: Some("sparkmodes-spark:3.5.9-abc".into()),
         external,

@@ -294,7 +294,7 @@ impl<'a> ReportData<'a> {
         let pythons = distinct(self.records.iter().map(|r| r.python.as_str()));
         let python = match pythons.as_slice() {
             [] => String::new(),
-            [p] if *p == crate::config::python::DEFAULT => String::new(),
+            [p] if *p == crate::config::python::DEFAULT.to_string() => String::new(),
             ps => format!(" · Python {}", ps.join(", ")),
         };
         format!(
