@@ -165,6 +165,7 @@ pub fn per_query(records: &[RunRecord]) -> Vec<RunRecord> {
                 "" => format!("q{q:02}"),
                 a => format!("{a} q{q:02}"),
             };
+            debug_assert!(is_query_app(&app));
             Some(RunRecord {
                 app,
                 query: None,
@@ -172,6 +173,12 @@ pub fn per_query(records: &[RunRecord]) -> Vec<RunRecord> {
             })
         })
         .collect()
+}
+
+/// An app label [`per_query`] made: `q06`, `tpch q06`.
+fn is_query_app(app: &str) -> bool {
+    let q = app.rsplit(' ').next().unwrap_or(app);
+    q.len() == 3 && q.starts_with('q') && q[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
 impl<'a> ReportData<'a> {
@@ -270,6 +277,29 @@ impl<'a> ReportData<'a> {
                 .filter(|r| r.mode.computes())
                 .map(|r| r.elements),
         )
+    }
+
+    /// A size as its app counts it: a multi-query app's (TPC-H: its runs left query records,
+    /// or these are those records) is a scale factor in thousandths, `SF 0.1`; anything else
+    /// counts elements, `100,000 elements`.
+    pub fn size_label(&self, elements: u64) -> String {
+        match self.is_scale_factor(elements) {
+            true => self.size(elements),
+            false => format!("{} elements", thousands(elements)),
+        }
+    }
+
+    /// [`Self::size_label`] as a table cell under `elements`: `SF 0.1` or `100,000`.
+    pub fn size(&self, elements: u64) -> String {
+        match self.is_scale_factor(elements) {
+            true => format!("SF {}", crate::config::tpch_size::scale_factor(elements)),
+            false => thousands(elements),
+        }
+    }
+
+    fn is_scale_factor(&self, elements: u64) -> bool {
+        let mut of_size = self.records.iter().filter(|r| r.elements == elements);
+        of_size.any(|r| r.query.is_some() || is_query_app(&r.app))
     }
 
     /// Cells with timings, i.e. those the timing charts draw.

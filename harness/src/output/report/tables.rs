@@ -29,7 +29,7 @@ fn cell_columns(data: &ReportData, c: &Cell) -> Vec<String> {
             (true, true) => "on".into(),
             (true, false) => "off".into(),
         },
-        thousands(k.elements),
+        data.size(k.elements),
     ]);
     row
 }

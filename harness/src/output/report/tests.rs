@@ -617,6 +617,15 @@ fn a_multi_query_run_gets_a_chart_and_tables_per_query_and_its_cells_stay_the_ru
         "query records are not cells of their own run"
     );
     assert_eq!(data.cells[0].runs.len(), 3);
+    // TPC-H is sized by scale factor (elements in thousandths), in its runs and its queries.
+    assert_eq!(data.size_label(100), "SF 0.1");
+    let queries = data::per_query(&records);
+    assert_eq!(data::ReportData::new(&queries).size(100), "SF 0.1");
+    let sample = fixture();
+    assert_eq!(
+        data::ReportData::new(&sample).size_label(10_000),
+        "10,000 elements"
+    );
     let dir = tempfile::tempdir().unwrap();
     write_run(dir.path(), &records);
     let files = render(dir.path()).unwrap();
@@ -633,4 +642,5 @@ fn a_multi_query_run_gets_a_chart_and_tables_per_query_and_its_cells_stay_the_ru
         html.contains("id=\"queries\"") && html.contains("tpch q06"),
         "per-query tables"
     );
+    assert!(!html.contains("100 elements") && html.contains("SF 0.1"));
 }

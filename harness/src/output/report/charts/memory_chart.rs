@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use super::strip::{Panel, StripChart};
 use super::wall::arrow_series;
 use super::{join_label, Chart, DrawResult};
-use crate::output::report::data::{thousands, Memory, ReportData};
+use crate::output::report::data::{Memory, ReportData};
 
 pub(crate) struct MemoryChart(StripChart);
 
@@ -21,7 +21,7 @@ impl MemoryChart {
             for elements in data.sizes() {
                 let cells = data.panel_cells(&version, config, elements);
                 let setup = data.setup_label(&version, config);
-                let size = format!("{} elements", thousands(elements));
+                let size = data.size_label(elements);
                 for which in [Memory::Driver, Memory::Executors] {
                     if cells.iter().all(|c| c.memory_samples(which).is_empty()) {
                         continue;

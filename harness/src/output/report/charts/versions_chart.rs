@@ -5,7 +5,7 @@ use plotters::prelude::*;
 
 use super::strip::{Panel, StripChart};
 use super::{palette, Chart, DrawResult};
-use crate::output::report::data::{thousands, Cell, ReportData};
+use crate::output::report::data::{Cell, ReportData};
 
 pub(crate) struct VersionsChart(StripChart);
 
@@ -29,8 +29,8 @@ impl VersionsChart {
                     continue;
                 }
                 let title = format!(
-                    "{} elements · Arrow {}",
-                    thousands(elements),
+                    "{} · Arrow {}",
+                    data.size_label(elements),
                     if arrow { "on" } else { "off" }
                 );
                 panels.push(Panel::of_modes(title, &cells, |c| setup_index(&setups, c)));

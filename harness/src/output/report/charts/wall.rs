@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::strip::{Panel, StripChart};
 use super::{join_label, palette, Chart, DrawResult};
-use crate::output::report::data::{thousands, ReportData};
+use crate::output::report::data::ReportData;
 
 pub(crate) struct WallChart(pub(crate) StripChart);
 
@@ -27,7 +27,7 @@ impl WallChart {
                     continue;
                 }
                 let setup = data.setup_label(&version, config);
-                let size = format!("{} elements", thousands(elements));
+                let size = data.size_label(elements);
                 panels.push(Panel::of_modes(join_label(&[&setup, &size]), &cells, |c| {
                     usize::from(c.key.arrow)
                 }));
