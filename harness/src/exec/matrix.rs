@@ -151,21 +151,21 @@ fn panic_for_tests(written: usize) {
     }
 }
 
+/// One run as a progress line names it: its stack, config and app (so the arms of an
+/// interleaved run and the apps of an axis tell apart), its cell, its round and block.
 pub fn describe(run: &PlannedRun) -> String {
     let kind = if run.warmup { "warmup" } else { "rep" };
     let stack = crate::config::stack_label(&run.spark_version, &run.python.to_string());
+    let mut parts = vec![stack, run.config.name.clone()];
+    parts.extend((!run.app.is_empty()).then(|| run.app.clone()));
+    parts.push(run.mode.to_string());
     if run.mode.computes() {
-        format!(
-            "{} {} arrow={} n={} {kind} {}",
-            stack,
-            run.mode,
-            if run.arrow { "on" } else { "off" },
-            run.elements,
-            run.rep
-        )
-    } else {
-        format!("{} {} {kind} {}", stack, run.mode, run.rep)
+        parts.push(format!("arrow={}", if run.arrow { "on" } else { "off" }));
+        parts.push(format!("n={}", run.elements));
     }
+    parts.push(format!("{kind} {}", run.rep));
+    parts.extend(run.block.map(|b| format!("block {b}")));
+    parts.join(" ")
 }
 
 #[cfg(test)]

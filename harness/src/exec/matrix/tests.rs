@@ -218,3 +218,25 @@ fn table_has_a_line_per_cell() {
     assert_eq!(t.lines().count(), 2 * 5 + 1, "{t}");
     assert!(t.contains("refused-as-expected"));
 }
+
+#[test]
+fn a_progress_line_names_the_arm_the_app_and_the_block() {
+    let runs = plan();
+    let run = &runs.runs()[0];
+    let line = describe(run);
+    assert!(
+        line.starts_with(&format!("3.5.9 {} direct arrow=", run.config.name)),
+        "{line}"
+    );
+    let arm = PlannedRun {
+        app: "tpch".into(),
+        block: Some(3),
+        warmup: false,
+        ..run.clone()
+    };
+    let line = describe(&arm);
+    assert!(
+        line.contains(" tpch direct ") && line.ends_with("rep 0 block 3"),
+        "{line}"
+    );
+}
