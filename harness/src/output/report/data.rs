@@ -315,8 +315,13 @@ impl<'a> ReportData<'a> {
             .collect()
     }
 
+    /// The runs: every record but a multi-query app's per-query ones (part of their run's).
+    pub fn runs(&self) -> impl Iterator<Item = &'a RunRecord> {
+        self.records.iter().filter(|r| r.query.is_none())
+    }
+
     pub fn failures(&self) -> impl Iterator<Item = &'a RunRecord> {
-        self.records.iter().filter(|r| is_failure(r))
+        self.runs().filter(|r| is_failure(r))
     }
 
     /// "scenario — Spark 3.4.4, 3.5.1": the subject line of every chart title.

@@ -203,7 +203,7 @@ pub(crate) fn failure_kind(r: &RunRecord) -> String {
 
 /// The one-line headline: counts and the overall verdict.
 pub(crate) fn headline(data: &ReportData) -> String {
-    let measurements = data.records.iter().filter(|r| r.is_measurement()).count();
+    let measurements = data.runs().filter(|r| r.is_measurement()).count();
     let failures = data.failures().count();
     let failing_cells = data
         .cells
@@ -229,7 +229,7 @@ pub(crate) fn headline(data: &ReportData) -> String {
     };
     format!(
         "{} in {}, {}, {}: {verdict}{}",
-        plural(data.records.len(), "run"),
+        plural(data.runs().count(), "run"),
         plural(data.cells.len(), "cell"),
         plural(measurements, "measurement run"),
         plural(failures, "failure"),
@@ -240,8 +240,7 @@ pub(crate) fn headline(data: &ReportData) -> String {
 /// Said in the headline whenever some runs were never judged: passing is not being right.
 fn unchecked_note(data: &ReportData) -> String {
     let unknown = data
-        .records
-        .iter()
+        .runs()
         .filter(|r| r.correct == Correctness::Unknown)
         .count();
     match unknown {
@@ -271,7 +270,7 @@ pub(crate) fn is_numeric(v: &str) -> bool {
 /// and the explanation with its fix (from the first such run's finding).
 pub(crate) fn diagnoses(data: &ReportData) -> Table {
     let mut by_name: std::collections::BTreeMap<&str, Vec<&RunRecord>> = Default::default();
-    for r in data.records.iter().filter(|r| r.diagnosis.is_some()) {
+    for r in data.runs().filter(|r| r.diagnosis.is_some()) {
         by_name
             .entry(r.diagnosis.as_deref().unwrap_or_default())
             .or_default()

@@ -643,4 +643,8 @@ fn a_multi_query_run_gets_a_chart_and_tables_per_query_and_its_cells_stay_the_ru
         "per-query tables"
     );
     assert!(!html.contains("100 elements") && html.contains("SF 0.1"));
+    assert!(
+        html.contains("3 runs in 1 cell, 3 measurement runs"),
+        "query records are not runs of their own in the headline"
+    );
 }
