@@ -55,7 +55,14 @@ pub fn cell_table(records: &[RunRecord]) -> String {
         "correct",
         "median wall"
     );
+    // A multi-query app (TPC-H) is sized by scale factor: its runs are those with query records.
+    let by_sf: std::collections::HashSet<(&str, u64)> = records
+        .iter()
+        .filter(|r| r.query.is_some())
+        .map(|r| (r.app.as_str(), r.elements))
+        .collect();
     for (cell, runs) in by_cell(records) {
+        let sf = by_sf.contains(&(cell.app.as_str(), cell.elements));
         let counted: Vec<&&RunRecord> = runs.iter().filter(|r| !r.warmup).collect();
         out.push_str(&format!(
             "{:<8} {:<6} {:<14} {}{:<16} {:<10} {:>10} {:>4}  {:<22} {:>8} {:>12}\n",
@@ -65,7 +72,7 @@ pub fn cell_table(records: &[RunRecord]) -> String {
             app_column(&cell.app),
             cell.mode.as_str(),
             arrow_column(&cell),
-            elements_column(&cell),
+            elements_column(&cell, sf),
             counted.len(),
             summarize_status(&counted),
             correct_label(&counted),
@@ -82,11 +89,19 @@ fn arrow_column(cell: &CellKey) -> &'static str {
     }
 }
 
-/// The size, and for one query of a multi-query app its number (`10 q06`).
-fn elements_column(cell: &CellKey) -> String {
+/// The size (a scale factor for a multi-query app: `SF 0.1`), and for one query of such an
+/// app its number (`SF 0.1 q06`).
+fn elements_column(cell: &CellKey, scale_factor: bool) -> String {
+    let size = match scale_factor {
+        true => format!(
+            "SF {}",
+            crate::config::tpch_size::scale_factor(cell.elements)
+        ),
+        false => cell.elements.to_string(),
+    };
     match (cell.mode.computes(), cell.query) {
-        (true, Some(q)) => format!("{} q{q:02}", cell.elements),
-        (true, None) => cell.elements.to_string(),
+        (true, Some(q)) => format!("{size} q{q:02}"),
+        (true, None) => size,
         (false, _) => "-".into(),
     }
 }

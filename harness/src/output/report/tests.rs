@@ -621,6 +621,8 @@ fn a_multi_query_run_gets_a_chart_and_tables_per_query_and_its_cells_stay_the_ru
     assert_eq!(data.size_label(100), "SF 0.1");
     let queries = data::per_query(&records);
     assert_eq!(data::ReportData::new(&queries).size(100), "SF 0.1");
+    let terminal = crate::output::text_table::cell_table(&records);
+    assert!(terminal.contains("SF 0.1 q06"), "{terminal}");
     let sample = fixture();
     assert_eq!(
         data::ReportData::new(&sample).size_label(10_000),
