@@ -12,7 +12,7 @@ use super::preflight;
 use super::{ImageArgs, PipelineOptions, PipelineOutcome};
 use crate::config::plan::Plan;
 use crate::config::scenario::{self, Scenario};
-use crate::config::{Name, Threshold};
+use crate::config::{Mode, Name, Threshold};
 use crate::error::{after_outputs, Error, Exit, Result};
 use crate::exec::backend::{BackendOptions, SparkBackend};
 use crate::exec::staging::fixture_dir;
@@ -290,7 +290,10 @@ fn finish(
 }
 
 /// The first Spark version (config, Python) of the scenario is the baseline of each
-/// comparison. A frontier's configs and versions probe different counts: no cell pairs up.
+/// comparison; a scenario with `direct` and `connect` also compares the two drivers on the
+/// host, classic against Spark Connect (information, like configs and Pythons: only a slower
+/// Spark version fails the run). A frontier's configs and versions probe different counts: no
+/// cell pairs up.
 fn splits(s: &Scenario) -> Vec<Split> {
     let mut out = Vec::new();
     if s.frontier.is_some() {
@@ -315,6 +318,12 @@ fn splits(s: &Scenario) -> Vec<Split> {
             candidate: p.to_string(),
         });
     }
+    if s.modes.contains(&Mode::Direct) && s.modes.contains(&Mode::Connect) {
+        out.push(Split::Mode {
+            baseline: Mode::Direct,
+            candidate: Mode::Connect,
+        });
+    }
     out
 }
 
@@ -332,13 +341,16 @@ fn split_dir(split: &Split) -> String {
             baseline,
             candidate,
         } => format!("compare-python-{baseline}-vs-{candidate}"),
+        Split::Mode {
+            baseline,
+            candidate,
+        } => format!("compare-mode-{baseline}-vs-{candidate}"),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Mode;
     use crate::measure::record::RUNS_JSONL;
 
     fn finished(step_summary: Option<PathBuf>) -> tempfile::TempDir {
@@ -387,6 +399,50 @@ mod tests {
         let dir = finished(None);
         assert!(dir.path().join(report::SUMMARY_MD).is_file());
         assert!(dir.path().join("bmf.json").is_file());
+    }
+
+    /// A scenario with `direct` and `connect` compares the two drivers on the host cell by
+    /// cell (per query for TPC-H); a slower Connect is information, not a failed run.
+    #[test]
+    fn classic_and_connect_on_the_host_are_compared_like_for_like() {
+        let runs = |mode: Mode, wall: f64| -> Vec<RunRecord> {
+            (0..5)
+                .map(|rep| RunRecord {
+                    rep,
+                    mode,
+                    wall_s: wall + f64::from(rep) * 0.01,
+                    ..RunRecord::example()
+                })
+                .collect()
+        };
+        let mut scenario = Scenario::builtin("tpch").unwrap();
+        scenario.modes = vec![Mode::Direct, Mode::Submit, Mode::Connect];
+        assert_eq!(
+            splits(&scenario),
+            [Split::Mode {
+                baseline: Mode::Direct,
+                candidate: Mode::Connect
+            }]
+        );
+        let split = &splits(&scenario)[0];
+        assert_eq!(split_dir(split), "compare-mode-direct-vs-connect");
+        let records = [
+            runs(Mode::Direct, 10.0),
+            runs(Mode::Submit, 30.0),
+            runs(Mode::Connect, 20.0),
+        ]
+        .concat();
+        let c = compare::compare_within(&records, split, &CompareOptions::default());
+        assert_eq!(c.rows.len(), 1, "submit pairs with nothing: {:?}", c.rows);
+        assert_eq!(c.rows[0].verdict, compare::Verdict::Slower);
+        assert!(!c.rows[0].cell.contains("direct"), "{}", c.rows[0].cell);
+        assert_eq!(
+            (c.baseline.as_str(), c.candidate.as_str()),
+            ("mode direct", "mode connect")
+        );
+        assert_eq!(say_verdict(&records, &[(split.clone(), c)]), Exit::Ok);
+        scenario.modes = vec![Mode::Submit, Mode::Connect];
+        assert_eq!(splits(&scenario), []);
     }
 
     /// `run`'s exit codes from its records alone: 0 kept, 3 broken or unmeasured, 4 a newer

@@ -38,8 +38,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::CellKey;
 use crate::config::Threshold;
+use crate::config::{CellKey, Mode};
 use crate::measure::record::{measured_walls, RunRecord, Status};
 use crate::measure::stats::{self, mann_whitney_p, Estimate};
 
@@ -171,6 +171,12 @@ pub enum Split {
         baseline: String,
         candidate: String,
     },
+    /// Two modes of the same cells: a classic driver on the host (`direct`) against a Spark
+    /// Connect client on the host (`connect`), the like-for-like pair of an app that runs in both.
+    Mode {
+        baseline: Mode,
+        candidate: Mode,
+    },
 }
 
 impl Split {
@@ -179,11 +185,16 @@ impl Split {
             Split::SparkVersion { .. } => &key.spark_version,
             Split::Config { .. } => &key.config,
             Split::Python { .. } => &key.python,
+            Split::Mode { .. } => key.mode.as_str(),
         }
     }
 
     fn values(&self) -> (&str, &str) {
         match self {
+            Split::Mode {
+                baseline,
+                candidate,
+            } => (baseline.as_str(), candidate.as_str()),
             Split::SparkVersion {
                 baseline,
                 candidate,
@@ -205,18 +216,19 @@ impl Split {
             Split::SparkVersion { .. } => key.spark_version.clear(),
             Split::Config { .. } => key.config.clear(),
             Split::Python { .. } => key.python.clear(),
+            // Both sides' cells become the baseline's, so they pair up.
+            Split::Mode { baseline, .. } => key.mode = *baseline,
         }
         key
     }
 
     fn label(&self, key: &CellKey) -> String {
         let mut parts = vec![key.stack(), key.config.clone()];
+        if !matches!(self, Split::Mode { .. }) {
+            parts.push(key.mode.to_string());
+        }
         parts.retain(|p| !p.is_empty());
-        parts.extend([
-            key.mode.to_string(),
-            key.arrow_label().to_string(),
-            key.elements.to_string(),
-        ]);
+        parts.extend([key.arrow_label().to_string(), key.elements.to_string()]);
         parts.extend((!key.app.is_empty()).then(|| key.app.clone()));
         parts.extend(key.query.map(|q| format!("q{q:02}")));
         parts.join("/")
@@ -227,6 +239,7 @@ impl Split {
             Split::SparkVersion { .. } => format!("spark {value}"),
             Split::Config { .. } => format!("config {value}"),
             Split::Python { .. } => format!("python {value}"),
+            Split::Mode { .. } => format!("mode {value}"),
         }
     }
 }
