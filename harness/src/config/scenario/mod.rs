@@ -297,5 +297,7 @@ mod frontier_table;
 mod raw;
 mod validate;
 
+pub use validate::MIN_PAIRED_BLOCKS;
+
 #[cfg(test)]
 mod tests;

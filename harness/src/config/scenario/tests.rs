@@ -143,6 +143,22 @@ fn auto_repetitions_need_interleaved_arms_and_a_sane_maximum() {
         msg.contains("key `max_repetitions`: only applies to repetitions = \"auto\""),
         "{msg}"
     );
+    let fixed = |n: u32| {
+        MINIMAL.replace(
+            "repetitions = 2",
+            &format!("repetitions = {n}\ninterleave = true"),
+        ) + "\n[[configs]]\nname = \"a\"\n[[configs]]\nname = \"b\"\n"
+    };
+    let msg = err(&fixed(5));
+    assert!(
+        msg.contains("key `repetitions`: an interleaved run's verdict is the paired one")
+            && msg.contains("at least 6"),
+        "{msg}"
+    );
+    assert_eq!(
+        Scenario::from_str(&fixed(6), "x.toml").unwrap().repetitions,
+        6
+    );
     // MINIMAL has one arm: nothing to interleave.
     let msg = err(&auto("interleave = true"));
     assert!(

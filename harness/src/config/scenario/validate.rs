@@ -275,7 +275,12 @@ fn check_repetitions(
                 let msg = "only applies to repetitions = \"auto\": remove it or set repetitions = \"auto\"";
                 return Err(doc.error("max_repetitions", msg.to_string()));
             }
-            Ok((check_count(doc, "repetitions", n)?, false))
+            let n = check_count(doc, "repetitions", n)?;
+            if interleave && n < MIN_PAIRED_BLOCKS {
+                let msg = format!("an interleaved run's verdict is the paired one, and fewer than {MIN_PAIRED_BLOCKS} blocks can never settle it (the signed-rank test's smallest p with {n} is above 0.05): set at least {MIN_PAIRED_BLOCKS}, or \"auto\"");
+                return Err(doc.error("repetitions", msg));
+            }
+            Ok((n, false))
         }
         Repetitions::Word(w) if w == "auto" => {
             if !interleave {
@@ -287,8 +292,8 @@ fn check_repetitions(
                 "max_repetitions",
                 max.unwrap_or(DEFAULT_MAX_REPETITIONS.into()),
             )?;
-            if max < MIN_AUTO {
-                let msg = format!("must be at least {MIN_AUTO} (fewer blocks can never settle a paired verdict), got {max}");
+            if max < MIN_PAIRED_BLOCKS {
+                let msg = format!("must be at least {MIN_PAIRED_BLOCKS} (fewer blocks can never settle a paired verdict), got {max}");
                 return Err(doc.error("max_repetitions", msg));
             }
             Ok((max, true))
@@ -300,8 +305,9 @@ fn check_repetitions(
     }
 }
 
-/// The signed-rank test reaches p < 0.05 from 6 pairs on.
-const MIN_AUTO: u32 = 6;
+/// The signed-rank test reaches p < 0.05 from 6 pairs on (its smallest p is 2 / 2^n; tested
+/// against `measure::stats` there).
+pub const MIN_PAIRED_BLOCKS: u32 = 6;
 
 /// Interleaving compares arms on different clusters: there must be two, and a frontier (which
 /// searches one arm at a time) cannot interleave.

@@ -108,6 +108,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_scenarios_least_blocks_are_the_least_that_can_reach_alpha() {
+        let n = crate::config::scenario::MIN_PAIRED_BLOCKS as usize;
+        assert!(signed_rank_min_p(n) < 0.05 && signed_rank_min_p(n - 1) > 0.05);
+    }
+
+    #[test]
     fn signed_rank_matches_hand_computed_values() {
         // Five pairs all slower: W- = 0, 1 of 32 sign patterns as extreme each side.
         let all_up = [1.1, 1.2, 1.05, 1.3, 1.15];
