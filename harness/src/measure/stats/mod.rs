@@ -74,7 +74,9 @@ pub fn summarize(samples: &[f64], seed: u64) -> Option<Summary> {
 }
 
 /// Ratio of medians `numerator / denominator` with a 95 % bootstrap CI (each side resampled
-/// independently). `None` when either side is empty or the denominator median is zero.
+/// independently). `None` when either side is empty or the denominator's median is zero in the
+/// data or in a resample: the ratio is then unbounded and no interval can be given (a GC time
+/// of 0 s in most baseline runs would otherwise make the CI `[3.3, NaN]`).
 pub fn ratio_of_medians(numerator: &[f64], denominator: &[f64], seed: u64) -> Option<Estimate> {
     let num = median(numerator)?;
     let den = median(denominator)?;
@@ -84,6 +86,9 @@ pub fn ratio_of_medians(numerator: &[f64], denominator: &[f64], seed: u64) -> Op
     let mut rng = StdRng::seed_from_u64(seed);
     let nums = bootstrap_medians(numerator, &mut rng);
     let dens = bootstrap_medians(denominator, &mut rng);
+    if dens.contains(&0.0) {
+        return None;
+    }
     let ratios = nums.iter().zip(&dens).map(|(n, d)| n / d).collect();
     Some(estimate(num / den, ratios))
 }
@@ -251,5 +256,11 @@ mod tests {
         assert_eq!(ratio_of_medians(&cand, &base, 3), Some(r));
         assert_eq!(ratio_of_medians(&[], &base, 3), None);
         assert_eq!(ratio_of_medians(&base, &[0.0, 0.0], 3), None);
+        // Mostly-zero baselines (GC time, spill) resample to a zero median: no bounded CI.
+        let gc = [0.0, 0.0, 0.01, 0.02, 0.0, 0.03];
+        let cand = [0.3, 0.31, 0.29, 0.33, 0.3];
+        let r = ratio_of_medians(&cand, &[0.01, 0.02, 0.03, 0.02], 3).unwrap();
+        assert!(r.ci_low.is_finite() && r.ci_high.is_finite(), "{r:?}");
+        assert_eq!(ratio_of_medians(&cand, &gc, 3), None);
     }
 }

@@ -196,7 +196,9 @@ fn metric_move(
         Some(r) => {
             (r.ci_low > 1.0 && r.point >= upper) || (r.ci_high < 1.0 && r.point <= 1.0 / upper)
         }
-        None => bm == 0.0 && cv.iter().all(|v| *v > 0.0),
+        // No bounded ratio (a side at zero): moved when every run of one side is above every
+        // run of the other (Mann–Whitney's most extreme arrangement).
+        None => separated(&bv, &cv),
     };
     let floor = match unit {
         "s" => 0.05,
@@ -211,6 +213,15 @@ fn metric_move(
         candidate_median: cm,
         ratio,
     })
+}
+
+fn separated(b: &[f64], c: &[f64]) -> bool {
+    let range = |v: &[f64]| {
+        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+        (lo, v.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+    };
+    let ((b_lo, b_hi), (c_lo, c_hi)) = (range(b), range(c));
+    c_lo > b_hi || c_hi < b_lo
 }
 
 /// Each operator's median count per run on each side; those whose counts differ.
@@ -427,10 +438,19 @@ fn plan_clause(ops: &[OperatorChange]) -> Option<String> {
     (!parts.is_empty()).then(|| format!("plan {}", parts.join(", ")))
 }
 
+/// `key a → b`, each value cut to [`VALUE_CHARS`] characters: the line is read, the JSON keeps all.
 fn setting(s: &SettingChange) -> String {
-    let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "(unset)".into());
+    let v = |x: &Option<String>| match x {
+        None => "(unset)".to_string(),
+        Some(v) if v.chars().count() > VALUE_CHARS => {
+            format!("{}…", v.chars().take(VALUE_CHARS).collect::<String>())
+        }
+        Some(v) => v.clone(),
+    };
     format!("{} {} → {}", s.key, v(&s.baseline), v(&s.candidate))
 }
+
+const VALUE_CHARS: usize = 60;
 
 /// "executor CPU ×1.40 [1.2, 1.6]" / "shuffle bytes written 0 → 3.1 MB".
 pub fn metric(m: &MetricMove) -> String {

@@ -265,3 +265,54 @@ fn any_setting_that_differs_is_named_not_only_the_python_and_arrow_ones() {
         e.line
     );
 }
+
+/// GC time is 0 in most baseline runs of a short job: the ratio has no bound, so the move is
+/// told as amounts (never a `NaN` interval) and counted only when the sides do not overlap.
+#[test]
+fn a_metric_at_zero_on_one_side_moves_without_an_unbounded_interval() {
+    let gc = |v: f64| {
+        move |_| Profile {
+            metrics: [("gc_s".to_string(), v)].into(),
+            ..Profile::default()
+        }
+    };
+    let mut base = side("b", &[10.0, 10.1, 9.9, 10.2, 10.0], gc(0.0));
+    base[2] = run(2, 9.9, gc(0.01)(0));
+    let cand = side("c", &[13.0, 13.1, 12.9, 13.2, 13.0], gc(0.3));
+    let c = compare(&base, &cand, &CompareOptions::default());
+    let line = &c.rows[0].explanation.as_ref().unwrap().line;
+    assert!(line.contains("JVM GC in tasks 0.00 s → 0.30 s"), "{line}");
+    assert!(!line.contains("NaN") && !line.contains("inf"), "{line}");
+    let overlapping = side("c", &[13.0, 13.1, 12.9, 13.2, 13.0], |i| {
+        gc(if i == 0 { 0.0 } else { 0.3 })(i)
+    });
+    let c = compare(&base, &overlapping, &CompareOptions::default());
+    let line = &c.rows[0].explanation.as_ref().unwrap().line;
+    assert!(!line.contains("JVM GC"), "{line}");
+}
+
+/// Spark's own long values (4.x's `extraJavaOptions`, a page of `--add-opens`) are cut in the
+/// line; the whole value stays in compare.json.
+#[test]
+fn a_long_setting_value_is_cut_in_the_line_and_kept_whole_in_the_json() {
+    let long: &'static str = Box::leak(
+        "--add-opens=java.base/java.lang=ALL-UNNAMED "
+            .repeat(20)
+            .into_boxed_str(),
+    );
+    let with = move |v: &'static str| {
+        move |_| profile(4.0, &[], &[("spark.driver.extraJavaOptions", v)], &[])
+    };
+    let base = side("b", &[10.0, 10.1, 9.9, 10.2, 10.0], with("-Xss4m"));
+    let cand = side("c", &[13.0, 13.1, 12.9, 13.2, 13.0], with(long));
+    let c = compare(&base, &cand, &CompareOptions::default());
+    let e = c.rows[0].explanation.as_ref().unwrap();
+    assert!(
+        e.line
+            .contains("spark.driver.extraJavaOptions -Xss4m → --add-opens"),
+        "{}",
+        e.line
+    );
+    assert!(e.line.len() < 400 && e.line.contains('…'), "{}", e.line);
+    assert_eq!(e.properties[0].candidate.as_deref(), Some(long));
+}
