@@ -61,6 +61,10 @@ pub struct Explanation {
     /// SQL defaults that differ between the two sides' Spark lines.
     #[serde(default)]
     pub defaults: Vec<SettingChange>,
+    /// The `spark.sql.*` keys every run of both sides set itself: a default of theirs that
+    /// differs between the lines took effect in neither, so the line does not name it.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub set_by_both: BTreeSet<String>,
     pub warnings_new: Vec<String>,
     pub warnings_gone: Vec<String>,
     /// One line naming the dominant reason, or saying that nothing measured explains it.
@@ -122,11 +126,19 @@ pub fn explain(
     let mut gone: BTreeSet<String> = warning_classes(&b);
     new.retain(|w| !warning_classes(&b).contains(w));
     gone.retain(|w| !warning_classes(&c).contains(w));
+    let (sb, sc) = (stable_properties(&b, &keys), stable_properties(&c, &keys));
+    let set_by_both = sb
+        .iter()
+        .filter(|(k, v)| k.starts_with("spark.sql.") && v.is_some())
+        .filter(|(k, _)| sc.get(*k).is_some_and(Option::is_some))
+        .map(|(k, _)| k.clone())
+        .collect();
     Some(Explanation {
         metrics: metric_moves(&b, &c, opts),
         operators: operator_changes(&b, &c),
-        properties: setting_changes(&stable_properties(&b, &keys), &stable_properties(&c, &keys)),
+        properties: setting_changes(&sb, &sc),
         defaults: Vec::new(),
+        set_by_both,
         warnings_new: new.into_iter().collect(),
         warnings_gone: gone.into_iter().collect(),
         line: String::new(),
@@ -282,13 +294,22 @@ pub fn setting_changes(
         .collect();
     // Values that changed before keys that only one side has; Python, Arrow… first in each.
     let one_sided = |s: &SettingChange| s.baseline.is_none() || s.candidate.is_none();
-    out.sort_by_key(|s| (one_sided(s), !first(&s.key), s.key.clone()));
+    out.sort_by_key(|s| (one_sided(s), rank(&s.key), s.key.clone()));
     out
 }
 
-fn first(key: &str) -> bool {
+/// Where a key sorts: by the first of [`FIRST`] it touches (Python before Arrow before ANSI…),
+/// the rest after them.
+fn rank(key: &str) -> usize {
     let k = key.to_ascii_lowercase();
-    FIRST.iter().any(|w| k.contains(w))
+    FIRST
+        .iter()
+        .position(|w| k.contains(w))
+        .unwrap_or(FIRST.len())
+}
+
+fn first(key: &str) -> bool {
+    rank(key) < FIRST.len()
 }
 
 /// The differing defaults of two lines (both maps complete: a key new in a line is a change).
@@ -345,6 +366,7 @@ impl CellComparison {
             e.defaults
                 .iter()
                 .filter(|d| first(&d.key) && d.baseline.is_some() && d.candidate.is_some())
+                .filter(|d| !e.set_by_both.contains(&d.key))
                 .take(2)
                 .map(|d| format!("default changed: {}", setting(d))),
         );

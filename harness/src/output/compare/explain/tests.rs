@@ -316,3 +316,62 @@ fn a_long_setting_value_is_cut_in_the_line_and_kept_whole_in_the_json() {
     assert!(e.line.len() < 400 && e.line.contains('…'), "{}", e.line);
     assert_eq!(e.properties[0].candidate.as_deref(), Some(long));
 }
+
+/// An `@udf` app, Arrow-on arm, 3.5.9 against 4.3.0 (real event logs): each line ran with its
+/// own defaults, so the plan moves from pickled to Arrow-optimised Python UDFs and the line
+/// names the default that did it, before the ones the runs set themselves.
+#[test]
+fn real_udf_logs_name_the_python_udf_default_behind_the_plan_change() {
+    let read = |name: &str| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/eventlogs")
+            .join(name);
+        crate::measure::eventlog::read(&path)
+            .unwrap()
+            .timings
+            .profile
+    };
+    let (old, new) = (
+        read("spark-3.5.9-udf-arrow-on"),
+        read("spark-4.3.0-udf-arrow-on"),
+    );
+    let base = side("b", &[21.0, 21.2, 20.9, 21.1], |_| old.clone());
+    let cand = side("c", &[31.0, 31.2, 30.9, 31.1], |_| new.clone());
+    let mut c = compare(&base, &cand, &CompareOptions::default());
+    // The keys as `SET -v` gave them on the two lines (sql-defaults.json of that run).
+    let defaults = |flip: &str| -> BTreeMap<String, String> {
+        [
+            ("spark.sql.ansi.enabled", flip),
+            ("spark.sql.execution.arrow.pyspark.enabled", "false"),
+            ("spark.sql.execution.arrow.pyspark.fallback.enabled", flip),
+            ("spark.sql.execution.pythonUDF.arrow.enabled", flip),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    };
+    let stack = |r: &RunRecord| r.cell().stack();
+    let (b, k) = (
+        [(stack(&base[0]), defaults("false"))].into(),
+        [(stack(&cand[0]), defaults("true"))].into(),
+    );
+    c.attach_defaults(&b, &k);
+    let e = c.rows[0].explanation.as_ref().unwrap();
+    assert!(
+        e.line.contains("plan BatchEvalPython → ArrowEvalPython"),
+        "{}",
+        e.line
+    );
+    assert!(
+        e.line
+            .contains("default changed: spark.sql.execution.pythonUDF.arrow.enabled false → true"),
+        "the Python UDF default comes first: {}",
+        e.line
+    );
+    assert!(
+        e.set_by_both
+            .contains("spark.sql.execution.arrow.pyspark.enabled"),
+        "{:?}",
+        e.set_by_both
+    );
+}
