@@ -386,7 +386,7 @@ impl Accumulator {
             arrow_collect: to_pandas.filter_map(|x| x.arrow).next_back(),
             python_udf_eval: udf_eval.map(str::to_string),
             master: self.master,
-            profile: self.spans.profile(),
+            profile: self.spans.profile().with_executors(self.executors),
             spans: SharedSpans::default(),
         };
         let spans = SharedSpans(std::sync::Arc::new(self.spans));

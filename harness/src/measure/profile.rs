@@ -53,6 +53,7 @@ pub const METRICS: &[(&str, &str, &str)] = &[
     ),
     ("tasks", "", "tasks"),
     ("stages", "", "stages"),
+    ("executors", "", "executors the app got"),
     ("python_run_s", "s", "time running Python workers (UDFs)"),
     ("python_start_s", "s", "time starting Python workers"),
     ("python_sent_bytes", "B", "data sent to Python workers"),
@@ -62,6 +63,15 @@ pub const METRICS: &[(&str, &str, &str)] = &[
         "data returned from Python workers",
     ),
 ];
+
+impl Profile {
+    /// The executors the application got (one 2-core worker gives one, two 1-core workers
+    /// two): what a config comparison's tasks and shuffle follow from.
+    pub fn with_executors(mut self, executors: impl Into<f64>) -> Profile {
+        self.metrics.insert("executors".into(), executors.into());
+        self
+    }
+}
 
 /// A metric's unit and meaning, for tables.
 pub fn metric(name: &str) -> Option<(&'static str, &'static str)> {

@@ -121,6 +121,7 @@ fn every_lines_log_gives_a_profile() {
         let p = &t.profile;
         assert!(t.tasks > 0 && p.metrics["tasks"] > 0.0, "{name}: {t:?}");
         assert!(p.metrics["executor_cpu_s"] > 0.0, "{name}: {:?}", p.metrics);
+        assert!(p.metrics["executors"] >= 1.0, "{name}: {:?}", p.metrics);
         assert!(
             p.operators.contains_key(operator),
             "{name}: {:?}",

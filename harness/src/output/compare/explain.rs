@@ -362,6 +362,11 @@ impl CellComparison {
         let mut clauses: Vec<String> = Vec::new();
         clauses.extend(phase_clause(&self.phases));
         clauses.extend(plan_clause(&e.operators));
+        // How many executors the app got is the cluster's shape, not a noise of the job.
+        let executors = e.metrics.iter().find(|m| m.name == "executors");
+        clauses.extend(
+            executors.map(|m| format!("executors {} → {}", m.baseline_median, m.candidate_median)),
+        );
         clauses.extend(
             e.defaults
                 .iter()
@@ -378,7 +383,13 @@ impl CellComparison {
                 .take(2)
                 .map(|d| format!("setting differs: {}", setting(d))),
         );
-        clauses.extend(e.metrics.iter().take(2).map(metric));
+        clauses.extend(
+            e.metrics
+                .iter()
+                .filter(|m| m.name != "executors")
+                .take(2)
+                .map(metric),
+        );
         if !e.warnings_new.is_empty() {
             clauses.push(format!("new warning: {}", e.warnings_new[0]));
         }

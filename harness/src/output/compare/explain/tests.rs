@@ -375,3 +375,28 @@ fn real_udf_logs_name_the_python_udf_default_behind_the_plan_change() {
         e.set_by_both
     );
 }
+
+/// One 2-core worker against two 1-core workers: the app got one executor, then two, and the
+/// line says so beside the metrics that followed.
+#[test]
+fn a_config_comparison_names_the_executors_the_app_got() {
+    let with = |executors: f64, run_s: f64| {
+        move |_| Profile {
+            metrics: [
+                ("executors".to_string(), executors),
+                ("executor_run_s".to_string(), run_s),
+            ]
+            .into(),
+            ..Profile::default()
+        }
+    };
+    let base = side("b", &[21.0, 21.2, 20.9, 21.1], with(1.0, 10.9));
+    let cand = side("c", &[30.0, 30.2, 29.9, 30.1], with(2.0, 17.3));
+    let c = compare(&base, &cand, &CompareOptions::default());
+    let line = &c.rows[0].explanation.as_ref().unwrap().line;
+    assert!(line.contains("executors 1 → 2"), "{line}");
+    assert!(
+        line.contains("task run time on the executors ×1.59"),
+        "{line}"
+    );
+}
