@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::*;
-use crate::output::compare::{compare, CompareOptions};
+use crate::output::compare::{compare, CompareOptions, Verdict};
 
 fn run(rep: u32, wall_s: f64, profile: Profile) -> RunRecord {
     RunRecord {
