@@ -1,4 +1,4 @@
-//! The negative cells that provoke a failure on purpose (issue 11 §3): each runs the sample
+//! The negative cells that provoke a failure on purpose: each runs the sample
 //! app in a way Spark must refuse, so the harness can assert the failure Spark really gives and
 //! explain it. What each cell changes — elements, Spark settings, which pyspark drives — is
 //! here, in one place; what it must fail with is `Mode::expected_failure`.

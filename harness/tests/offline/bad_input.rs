@@ -586,7 +586,7 @@ fn help_names_the_exit_codes_and_the_scenario_argument() {
     assert!(text.contains("Exit codes: 0 ok, 2 bad input"), "{text}");
 }
 
-// --- Issue 14: holes in the verdict, each refused before anything is created. -------------
+// --- Holes in the verdict, each refused before anything is created. -------------
 
 #[test]
 fn conf_that_would_inject_lines_is_refused() {
