@@ -39,6 +39,7 @@ const VOLATILE: &[&str] = &[
     "spark.app.initial.jar.urls",
     "spark.app.initial.file.urls",
     "spark.driver.host",
+    "spark.driver.bindAddress",
     "spark.driver.port",
     "spark.driver.appUIAddress",
     "spark.eventLog.dir",

@@ -29,7 +29,7 @@ impl CellComparison {
                 .filter(|d| first(&d.key) && d.baseline.is_some() && d.candidate.is_some())
                 .filter(|d| !e.set_by_both.contains(&d.key))
                 .take(2)
-                .map(|d| format!("default changed: {}", setting(d))),
+                .map(|d| format!("default changed: {}", setting_text(d))),
         );
         clauses.extend(
             // A setting the two sides ran with differently is evidence whatever it touches;
@@ -37,7 +37,7 @@ impl CellComparison {
             e.properties
                 .iter()
                 .take(2)
-                .map(|d| format!("setting differs: {}", setting(d))),
+                .map(|d| format!("setting differs: {}", setting_text(d))),
         );
         clauses.extend(
             e.metrics
@@ -128,15 +128,30 @@ fn plan_clause(ops: &[OperatorChange]) -> Option<String> {
 }
 
 /// `key a → b`, each value cut to [`VALUE_CHARS`] characters: the line is read, the JSON keeps all.
-fn setting(s: &SettingChange) -> String {
-    let v = |x: &Option<String>| match x {
+pub(super) fn setting_text(s: &SettingChange) -> String {
+    let (b, c) = (s.baseline.as_deref(), s.candidate.as_deref());
+    // Long values that share a beginning (a page of JVM options) are shown from just before
+    // where they part, or both would read the same once cut.
+    let shared = match (b, c) {
+        (Some(b), Some(c)) => b.chars().zip(c.chars()).take_while(|(x, y)| x == y).count(),
+        _ => 0,
+    };
+    let from = shared.saturating_sub(10);
+    let v = |x: Option<&str>| match x {
         None => "(unset)".to_string(),
         Some(v) if v.chars().count() > VALUE_CHARS => {
-            format!("{}…", v.chars().take(VALUE_CHARS).collect::<String>())
+            let lead = if from > 0 { "…" } else { "" };
+            let part: String = v.chars().skip(from).take(VALUE_CHARS).collect();
+            let tail = if v.chars().count() > from + VALUE_CHARS {
+                "…"
+            } else {
+                ""
+            };
+            format!("{lead}{part}{tail}")
         }
-        Some(v) => v.clone(),
+        Some(v) => v.to_string(),
     };
-    format!("{} {} → {}", s.key, v(&s.baseline), v(&s.candidate))
+    format!("{} {} → {}", s.key, v(b), v(c))
 }
 
 const VALUE_CHARS: usize = 60;

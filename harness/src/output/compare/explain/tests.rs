@@ -400,3 +400,20 @@ fn a_config_comparison_names_the_executors_the_app_got() {
         "{line}"
     );
 }
+
+/// Two pages of JVM options that part after a shared beginning read apart in the line.
+#[test]
+fn long_values_that_share_a_beginning_are_shown_where_they_part() {
+    let common = "--add-opens=java.base/java.lang=ALL-UNNAMED ".repeat(5);
+    let s = SettingChange {
+        key: "spark.driver.extraJavaOptions".into(),
+        baseline: Some(format!("{common}-Dold=1 {common}")),
+        candidate: Some(format!("{common}-Dnew=2 {common}")),
+    };
+    let text = line::setting_text(&s);
+    assert!(
+        text.contains("-Dold=1") && text.contains("-Dnew=2"),
+        "{text}"
+    );
+    assert!(text.len() < 200, "{text}");
+}
