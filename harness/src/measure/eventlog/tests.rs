@@ -106,13 +106,15 @@ fn find_event_log_wants_exactly_one_app_file() {
 }
 
 /// Every classic line kept as a fixture parses into phases and a profile: 3.5.9 (the sample),
-/// 4.1.4 (the sample, Arrow on), 4.3.0 (TPC-H's first queries, cut from a real run) and an
+/// 4.0.5, 4.1.4 and 4.2.1 (the sample, Arrow on: `spark.udf.register` stays pickled), 4.3.0 (TPC-H's first queries, cut from a real run) and an
 /// `@udf` app on 3.5.9 and 4.3.0 (pickled, then Arrow-optimised by 4.3.0's default).
 #[test]
 fn every_lines_log_gives_a_profile() {
     for (name, operator) in [
         (ON, "BatchEvalPython"),
+        ("spark-4.0.5-arrow-on", "BatchEvalPython"),
         ("spark-4.1.4-arrow-on", "BatchEvalPython"),
+        ("spark-4.2.1-arrow-on", "BatchEvalPython"),
         ("spark-4.3.0-tpch-cut", "Scan parquet"),
         ("spark-3.5.9-udf-arrow-on", "BatchEvalPython"),
         ("spark-4.3.0-udf-arrow-on", "ArrowEvalPython"),
