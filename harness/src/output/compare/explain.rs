@@ -66,6 +66,10 @@ pub struct Explanation {
     /// differs between the lines took effect in neither, so the line does not name it.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub set_by_both: BTreeSet<String>,
+    /// A run of either side evaluated Python in its plan (`BatchEvalPython`, `ArrowEvalPython`,
+    /// a pandas UDF): only then can a Python-UDF default be a reason.
+    #[serde(default)]
+    pub python_in_plan: bool,
     pub warnings_new: Vec<String>,
     pub warnings_gone: Vec<String>,
     /// One line naming the dominant reason, or saying that nothing measured explains it.
@@ -140,6 +144,11 @@ pub fn explain(
         properties: setting_changes(&sb, &sc),
         defaults: Vec::new(),
         set_by_both,
+        python_in_plan: b.iter().chain(&c).any(|p| {
+            p.operators
+                .keys()
+                .any(|o| o.contains("Python") || o.contains("Pandas"))
+        }),
         warnings_new: new.into_iter().collect(),
         warnings_gone: gone.into_iter().collect(),
         line: String::new(),
@@ -201,6 +210,12 @@ fn metric_move(
             .map(|p| p.metrics.get(name).copied().unwrap_or(0.0))
             .collect()
     };
+    // A metric one side's line does not record (3.5 keeps no Python-worker times) did not
+    // move from zero: it is left out.
+    let recorded = |ps: &[&Profile]| ps.iter().any(|p| p.metrics.contains_key(name));
+    if !recorded(b) || !recorded(c) {
+        return None;
+    }
     let (bv, cv) = (values(b), values(c));
     let (bm, cm) = (stats::median(&bv)?, stats::median(&cv)?);
     let ratio = stats::ratio_of_medians(&cv, &bv, opts.seed);

@@ -28,17 +28,17 @@ impl CellComparison {
                 .iter()
                 .filter(|d| first(&d.key) && d.baseline.is_some() && d.candidate.is_some())
                 .filter(|d| !e.set_by_both.contains(&d.key))
+                // A Python-UDF default changes nothing in a plan without Python (TPC-H).
+                .filter(|d| e.python_in_plan || !d.key.to_ascii_lowercase().contains("python"))
                 .take(2)
                 .map(|d| format!("default changed: {}", setting_text(d))),
         );
-        clauses.extend(
-            // A setting the two sides ran with differently is evidence whatever it touches;
-            // the list is sorted with Python, Arrow, ANSI, adaptive and shuffle first.
-            e.properties
-                .iter()
-                .take(2)
-                .map(|d| format!("setting differs: {}", setting_text(d))),
-        );
+        // A setting the two sides ran with differently is evidence whatever it touches; the
+        // list is sorted with Python, Arrow, ANSI, adaptive and shuffle first. The JVM options
+        // each line's launcher adds (4.x's `--add-opens` page) come after the metrics.
+        let jvm = |d: &&SettingChange| d.key.ends_with("JavaOptions");
+        let setting = |d: &SettingChange| format!("setting differs: {}", setting_text(d));
+        clauses.extend(e.properties.iter().filter(|d| !jvm(d)).take(2).map(setting));
         clauses.extend(
             e.metrics
                 .iter()
@@ -46,6 +46,7 @@ impl CellComparison {
                 .take(2)
                 .map(metric),
         );
+        clauses.extend(e.properties.iter().filter(jvm).take(1).map(setting));
         if !e.warnings_new.is_empty() {
             clauses.push(format!("new warning: {}", e.warnings_new[0]));
         }

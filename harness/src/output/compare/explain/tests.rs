@@ -151,20 +151,28 @@ fn defaults_that_differ_between_lines_are_listed_python_and_arrow_first() {
     );
     assert_eq!(d[2].baseline, None);
 
-    let same = |_| profile(4.0, &[], &[], &[]);
-    let base = side("b", &[10.0, 10.1, 9.9, 10.2, 10.0], same);
-    let cand = side("c", &[13.0, 13.1, 12.9, 13.2, 13.0], same);
-    let mut cmp = compare(&base, &cand, &CompareOptions::default());
-    let stack = base[0].cell().stack();
-    cmp.attach_defaults(&[(stack.clone(), b)].into(), &[(stack, c)].into());
-    let e = cmp.rows[0].explanation.as_ref().unwrap();
+    let line = |ops: &'static [(&'static str, u32)]| {
+        let same = move |_| profile(4.0, ops, &[], &[]);
+        let base = side("b", &[10.0, 10.1, 9.9, 10.2, 10.0], same);
+        let cand = side("c", &[13.0, 13.1, 12.9, 13.2, 13.0], same);
+        let mut cmp = compare(&base, &cand, &CompareOptions::default());
+        let stack = base[0].cell().stack();
+        cmp.attach_defaults(
+            &[(stack.clone(), b.clone())].into(),
+            &[(stack, c.clone())].into(),
+        );
+        cmp.rows[0].explanation.clone().unwrap().line
+    };
+    let udf = line(&[("BatchEvalPython", 1)]);
     assert!(
-        e.line
-            .contains("default changed: spark.sql.execution.pythonUDF.arrow.enabled false → true"),
-        "{}",
-        e.line
+        udf.contains("default changed: spark.sql.execution.pythonUDF.arrow.enabled false → true"),
+        "{udf}"
     );
-    assert!(!e.line.contains("nothing measured"), "{}", e.line);
+    assert!(!udf.contains("nothing measured"), "{udf}");
+    // A plan without Python (TPC-H): a Python-UDF default cannot be the reason.
+    let sql = line(&[("Exchange", 2)]);
+    assert!(!sql.contains("pythonUDF"), "{sql}");
+    assert!(sql.contains("nothing measured explains it"), "{sql}");
 }
 
 #[test]
@@ -416,4 +424,36 @@ fn long_values_that_share_a_beginning_are_shown_where_they_part() {
         "{text}"
     );
     assert!(text.len() < 200, "{text}");
+}
+
+/// 3.5 records no Python-worker times; 4.x does. Their appearance is not a move, and the JVM
+/// options each line's launcher adds come after what moved.
+#[test]
+fn a_metric_one_line_does_not_record_is_not_a_move_and_jvm_options_come_last() {
+    let with = |python: Option<f64>, opts: &'static str| {
+        move |_| {
+            let mut p = profile(4.0, &[], &[("spark.driver.extraJavaOptions", opts)], &[]);
+            p.metrics.insert("executor_run_s".into(), 10.0);
+            if let Some(v) = python {
+                p.metrics.insert("python_run_s".into(), v);
+                p.metrics.insert("executor_run_s".into(), 15.0);
+            }
+            p
+        }
+    };
+    let base = side("b", &[10.0, 10.1, 9.9, 10.2, 10.0], with(None, "-Xss4m"));
+    let cand = side(
+        "c",
+        &[13.0, 13.1, 12.9, 13.2, 13.0],
+        with(Some(7.0), "-Xss8m"),
+    );
+    let c = compare(&base, &cand, &CompareOptions::default());
+    let e = c.rows[0].explanation.as_ref().unwrap();
+    assert!(!e.line.contains("Python workers"), "{}", e.line);
+    let run = e.line.find("task run time").expect("the metric that moved");
+    let jvm = e
+        .line
+        .find("extraJavaOptions")
+        .expect("the JVM options, last");
+    assert!(run < jvm, "{}", e.line);
 }
