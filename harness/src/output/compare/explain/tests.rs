@@ -31,6 +31,17 @@ fn profile(cpu: f64, ops: &[(&str, u32)], props: &[(&str, &str)], warnings: &[&s
     }
 }
 
+/// The profile of a real event log kept under `fixtures/eventlogs`.
+fn fixture_profile(name: &str) -> Profile {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/eventlogs")
+        .join(name);
+    crate::measure::eventlog::read(&path)
+        .unwrap()
+        .timings
+        .profile
+}
+
 fn side(run_id: &str, walls: &[f64], p: impl Fn(usize) -> Profile) -> Vec<RunRecord> {
     walls
         .iter()
@@ -177,18 +188,9 @@ fn defaults_that_differ_between_lines_are_listed_python_and_arrow_first() {
 
 #[test]
 fn real_event_logs_explain_arrow_on_against_off() {
-    let read = |name: &str| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../fixtures/eventlogs")
-            .join(name);
-        crate::measure::eventlog::read(&path)
-            .unwrap()
-            .timings
-            .profile
-    };
     let (off, on) = (
-        read("spark-3.5.9-arrow-off.inprogress"),
-        read("spark-3.5.9-arrow-on.inprogress"),
+        fixture_profile("spark-3.5.9-arrow-off.inprogress"),
+        fixture_profile("spark-3.5.9-arrow-on.inprogress"),
     );
     let base = side("b", &[10.0, 10.1, 9.9], |_| off.clone());
     let cand = side("c", &[10.0, 10.1, 9.9], |_| on.clone());
@@ -330,18 +332,9 @@ fn a_long_setting_value_is_cut_in_the_line_and_kept_whole_in_the_json() {
 /// names the default that did it, before the ones the runs set themselves.
 #[test]
 fn real_udf_logs_name_the_python_udf_default_behind_the_plan_change() {
-    let read = |name: &str| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../fixtures/eventlogs")
-            .join(name);
-        crate::measure::eventlog::read(&path)
-            .unwrap()
-            .timings
-            .profile
-    };
     let (old, new) = (
-        read("spark-3.5.9-udf-arrow-on"),
-        read("spark-4.3.0-udf-arrow-on"),
+        fixture_profile("spark-3.5.9-udf-arrow-on"),
+        fixture_profile("spark-4.3.0-udf-arrow-on"),
     );
     let base = side("b", &[21.0, 21.2, 20.9, 21.1], |_| old.clone());
     let cand = side("c", &[31.0, 31.2, 30.9, 31.1], |_| new.clone());
