@@ -123,6 +123,14 @@ pub const RULES: &[Rule] = &[
         fix: "install Java 17 or newer and put it first on PATH (or set JAVA_HOME).",
     },
     Rule {
+        // The master of a spark.authenticate cluster answers a client that does not speak SASL
+        // with this exception; the driver retries registering for a minute, never served.
+        name: "auth-secret-missing",
+        all_of: &["Expected SaslMessage"],
+        meaning: "the cluster runs with spark.authenticate and the driver has no secret, so the master drops everything it sends (the driver would retry for a minute, then give up).",
+        fix: "give the driver the cluster's secret: spark.authenticate=true and spark.authenticate.secret (or SPARK_AUTHENTICATE_SECRET in its environment).",
+    },
+    Rule {
         name: "masters-unresponsive",
         all_of: &["All masters are unresponsive"],
         meaning: "the driver could not register with the master: wrong address, a firewall, a Spark version skew, or a missing spark.authenticate secret.",
@@ -180,6 +188,25 @@ pub fn jvm_out_of_memory(output: &str) -> Option<&str> {
     console_lines(output)
         .map(str::trim)
         .find(|l| l.starts_with(OOM) || (l.starts_with("Exception in thread") && l.contains(OOM)))
+}
+
+/// Rules whose line means the master will never serve the driver, which retries for a minute
+/// before it gives up: a watch stops the run at the line instead.
+pub const NEVER_SERVED: [&str; 1] = ["auth-secret-missing"];
+
+/// Why a driver whose new output is `output` will never finish, if it will not: the reason a
+/// watch stops its run with, quoting Spark's line.
+pub fn never_finishes(output: &str) -> Option<String> {
+    if let Some(line) = jvm_out_of_memory(output) {
+        return Some(format!(
+            "the driver ran out of memory and was stopped (\"{line}\")"
+        ));
+    }
+    let d = diagnose(output).filter(|d| NEVER_SERVED.contains(&d.name.as_str()))?;
+    Some(format!(
+        "the cluster refused the driver ({}) and it was stopped (\"{}\")",
+        d.name, d.line
+    ))
 }
 
 /// Java prints an exception's class and its message on one line, but a wrapped cause can split
@@ -244,6 +271,7 @@ mod tests {
             ),
             ("connect-no-token.log", "connect-token-missing"),
             ("cluster-refusal.log", "cluster-refusal"),
+            ("auth-secret-missing.log", "auth-secret-missing"),
         ];
         for (file, rule) in cases {
             let d = diagnose(&fixture(file)).unwrap_or_else(|| panic!("{file}: no diagnosis"));
@@ -252,6 +280,27 @@ mod tests {
                 !d.line.is_empty() && !d.line.starts_with('#'),
                 "{file}: {d:?}"
             );
+        }
+    }
+
+    /// A watch stops a driver at its own OutOfMemoryError or at a master's refusal, quoting the
+    /// line; a failure the driver exits on by itself is left to end the run.
+    #[test]
+    fn a_driver_that_will_never_finish_is_told_by_its_line() {
+        let refused = never_finishes(&fixture("auth-secret-missing.log")).unwrap();
+        assert!(
+            refused.starts_with("the cluster refused the driver (auth-secret-missing)"),
+            "{refused}"
+        );
+        assert!(refused.contains("Expected SaslMessage"), "{refused}");
+        let oom = never_finishes(&fixture("driver-oom.log")).unwrap();
+        assert!(oom.starts_with("the driver ran out of memory"), "{oom}");
+        for exits in [
+            "max-result-size.log",
+            "python-mismatch-4.1.log",
+            "cluster-refusal.log",
+        ] {
+            assert_eq!(never_finishes(&fixture(exits)), None, "{exits}");
         }
     }
 

@@ -66,17 +66,13 @@ pub trait Driver {
     }
     fn launch(&self, job: &Deployment) -> Result<Launch>;
     /// What to check while the app runs, for a failure it would only wait on. By default the
-    /// driver's own OutOfMemoryError: a driver JVM out of heap often hangs instead of exiting.
+    /// driver's own lines that it will never finish: its JVM out of heap (it often hangs
+    /// instead of exiting), or a master refusing it (it retries for a minute).
     fn watch(&self, staged: &Staged) -> Option<Watch> {
         let stderr = LogTail::new(staged.stderr.clone());
         Some(Watch {
             every: WATCH_EVERY,
-            check: Box::new(move || {
-                let line = diagnosis::jvm_out_of_memory(&stderr.new_lines())?.to_string();
-                Some(format!(
-                    "the driver ran out of memory and was stopped (\"{line}\")"
-                ))
-            }),
+            check: Box::new(move || diagnosis::never_finishes(&stderr.new_lines())),
         })
     }
     /// Where this run's driver memory is measured: by default its host process group.
