@@ -221,12 +221,16 @@ impl Backend for SparkBackend {
         self.executor.as_mut().expect("start_group comes first")
     }
 
-    fn recover(&mut self) -> Result<Option<String>> {
+    fn recover(&mut self, restore: bool) -> Result<Option<String>> {
         let server_gone = self.server.as_ref().and_then(RunningServer::degradation);
         let cluster_degraded = self.cluster.as_ref().and_then(Cluster::degradation);
         let Some(cause) = cluster_degraded.or(server_gone) else {
             return Ok(None);
         };
+        if !restore {
+            // The group ends here: `end_group` removes the degraded cluster.
+            return Ok(Some(cause));
+        }
         // Remove the degraded cluster first: a paused container would otherwise linger.
         self.remove_cluster();
         let config = self.config.clone().expect("a group is running");

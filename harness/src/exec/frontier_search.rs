@@ -135,7 +135,9 @@ pub fn run_search(
                 match done.iter().find(|r| r.cell() == run.cell() && !r.warmup) {
                     Some(rec) => Ok(rec.completed()),
                     None => {
-                        run_one(backend, &run, &mut sink, &bar, &mut records).map(|r| r.completed())
+                        // The search picks its next probe from this one: always restore.
+                        run_one(backend, &run, true, &mut sink, &bar, &mut records)
+                            .map(|r| r.completed())
                     }
                 }
             };

@@ -101,7 +101,8 @@ fn blocks(
             else {
                 continue;
             };
-            matrix::run_round(backends[arm], round, &mut sink, &bar, &mut records)?;
+            // Whether another block follows is decided after this one: always restore.
+            matrix::run_round(backends[arm], round, false, &mut sink, &bar, &mut records)?;
         }
         if warmup {
             continue;

@@ -18,8 +18,8 @@ pub trait Backend {
     fn start_group(&mut self, key: &GroupKey, first: &PlannedRun) -> Result<()>;
     fn executor(&mut self) -> &mut dyn Executor;
     /// After every run: if the cluster degraded (a container died or paused, or the master
-    /// lost workers), restore it and say what was wrong.
-    fn recover(&mut self) -> Result<Option<String>>;
+    /// lost workers), say what was wrong, and restore it when `restore` (a run follows on it).
+    fn recover(&mut self, restore: bool) -> Result<Option<String>>;
     fn end_group(&mut self);
 }
 
@@ -34,7 +34,7 @@ pub fn run_plan(
     let mut records = Vec::with_capacity(runs.len());
     for (key, group) in plan::groups_of(runs) {
         start_group(backend, &key, &group[0], &bar)?;
-        let result = run_round(backend, group, &mut sink, &bar, &mut records);
+        let result = run_round(backend, group, true, &mut sink, &bar, &mut records);
         backend.end_group();
         result?;
     }
@@ -58,21 +58,24 @@ pub(crate) fn start_group(
 }
 
 /// Runs `group` (a whole group, or one round of it) in order on the backend's cluster; a run
-/// the cluster spoiled gets its one re-run at once.
+/// the cluster spoiled gets its one re-run at once. `ends_group`: no run follows this round on
+/// the cluster, so a cluster degraded by its last run is not restored only to be removed.
 pub(crate) fn run_round(
     backend: &mut dyn Backend,
     group: &[PlannedRun],
+    ends_group: bool,
     sink: &mut RecordSink,
     bar: &indicatif::ProgressBar,
     records: &mut Vec<RunRecord>,
 ) -> Result<()> {
-    for run in group {
-        let first = run_one(backend, run, sink, bar, records)?;
+    for (i, run) in group.iter().enumerate() {
+        let last = ends_group && i + 1 == group.len();
+        let first = run_one(backend, run, !last || earns_rerun(run), sink, bar, records)?;
         if spoiled(&first, run) {
             bar.inc_length(1);
             let mut again = run.clone();
             again.attempt = 1;
-            run_one(backend, &again, sink, bar, records)?;
+            run_one(backend, &again, !last, sink, bar, records)?;
         }
     }
     Ok(())
@@ -84,14 +87,21 @@ pub(crate) fn run_round(
 /// measurement; both records stay on disk. A fault run degraded the cluster on purpose and a
 /// re-run never retries again: at most two attempts per planned run.
 fn spoiled(rec: &RunRecord, run: &PlannedRun) -> bool {
-    run.attempt == 0 && run.fault.is_none() && rec.cluster_fault.is_some()
+    earns_rerun(run) && rec.cluster_fault.is_some()
 }
 
-/// Runs one planned run on the group's cluster, blames a degraded cluster, and writes the
-/// record before anything else can fail; returns the record (also pushed onto `records`).
+/// A first attempt that did not degrade the cluster on purpose is re-run if the cluster spoils it.
+fn earns_rerun(run: &PlannedRun) -> bool {
+    run.attempt == 0 && run.fault.is_none()
+}
+
+/// Runs one planned run on the group's cluster, blames a degraded cluster (restored when
+/// `restore`: a run follows on it), and writes the record before anything else can fail;
+/// returns the record (also pushed onto `records`).
 pub(crate) fn run_one(
     backend: &mut dyn Backend,
     run: &PlannedRun,
+    restore: bool,
     sink: &mut RecordSink,
     bar: &indicatif::ProgressBar,
     records: &mut Vec<RunRecord>,
@@ -100,10 +110,10 @@ pub(crate) fn run_one(
     // The run's record first, then its queries' (a multi-query app): all judged alike.
     let mut recs = backend.executor().execute_all(run);
     crate::infra::reaper::park_if_interrupted();
-    match backend.recover() {
+    match backend.recover(restore) {
         Ok(Some(cause)) => recs
             .iter_mut()
-            .for_each(|r| blame_cluster(r, run, cause.clone())),
+            .for_each(|r| blame_cluster(r, run, cause.clone(), restore)),
         Ok(None) => {}
         Err(e) => {
             // The record explains why the matrix stops here; keep it.
@@ -126,16 +136,17 @@ pub(crate) fn run_one(
     Ok(rec)
 }
 
-/// The cluster was found degraded after `run` (and has been restored): a failed run names the
-/// cause; a successful one is kept but left out of statistics, since it may have run on fewer
-/// executors than its cell says. A fault run degraded the cluster on purpose.
-fn blame_cluster(rec: &mut RunRecord, run: &PlannedRun, cause: String) {
+/// The cluster was found degraded after `run` (and restored, if `restored`): a failed run names
+/// the cause; a successful one is kept but left out of statistics, since it may have run on
+/// fewer executors than its cell says. A fault run degraded the cluster on purpose.
+fn blame_cluster(rec: &mut RunRecord, run: &PlannedRun, cause: String, restored: bool) {
     rec.cluster_fault = Some(cause.clone());
     if !rec.status.is_success() {
         let err = rec.error.take().unwrap_or_default();
         rec.error = Some(format!("{cause}; {err}"));
     } else if run.fault.is_none() {
-        rec.finding = Some(format!("{cause}: left out of statistics, cluster restored"));
+        let restored = if restored { ", cluster restored" } else { "" };
+        rec.finding = Some(format!("{cause}: left out of statistics{restored}"));
         rec.degraded = Some(cause);
     }
 }

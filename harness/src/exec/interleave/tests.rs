@@ -55,7 +55,7 @@ impl Backend for Mock {
     fn executor(&mut self) -> &mut dyn Executor {
         self
     }
-    fn recover(&mut self) -> Result<Option<String>> {
+    fn recover(&mut self, _restore: bool) -> Result<Option<String>> {
         Ok(None)
     }
     fn end_group(&mut self) {

@@ -50,9 +50,9 @@ impl Backend for Mock {
     fn executor(&mut self) -> &mut dyn Executor {
         self
     }
-    fn recover(&mut self) -> Result<Option<String>> {
+    fn recover(&mut self, restore: bool) -> Result<Option<String>> {
         if self.dead_cluster_on.contains(&self.order.len()) {
-            self.restarts += 1;
+            self.restarts += usize::from(restore);
             return Ok(Some("worker container exited".into()));
         }
         Ok(None)
@@ -182,6 +182,26 @@ fn a_cell_spoiled_twice_is_left_without_a_measurement() {
         recs,
         "both attempts are on disk"
     );
+}
+
+/// A fault run degrades its cluster on purpose: the cluster is restored for the run after it,
+/// but not after the group's last run, which `end_group` removes anyway.
+#[test]
+fn a_cluster_is_restored_only_for_a_run_that_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Scenario::from_str(
+        "name = \"f\"\nspark_versions = [\"3.5.9\"]\nmodes = [\"direct\"]\narrow = [true]\nelements = [1000]\nrepetitions = 2\n[fault]\nkind = \"kill-worker\"\nafter_s = 0.5\n",
+        "t",
+    )
+    .unwrap();
+    let mut mock = Mock {
+        dead_cluster_on: vec![1, 2],
+        ..Default::default()
+    };
+    let recs = run_plan(&mut mock, Plan::new(&scenario).runs(), dir.path()).unwrap();
+    assert_eq!(recs.len(), 2, "a fault run is never re-run: {recs:?}");
+    assert!(recs.iter().all(|r| r.cluster_fault.is_some()));
+    assert_eq!(mock.restarts, 1, "restored after the first, not the last");
 }
 
 #[test]
