@@ -192,16 +192,17 @@ fn a_hung_app_is_killed_at_its_timeout_and_the_next_answer_is_still_judged() {
         let mut run = support::planned(Mode::Direct, true, 1000);
         run.conf
             .insert("spark.driver.host".into(), "127.0.0.1".into());
-        // Warn about starvation after 5 s rather than 15 s, well inside the timeout.
+        // Warn about starvation 1 s after the job is submitted (15 s by default), about 7 s
+        // into the run: well inside the timeout.
         run.conf
-            .insert("spark.starvation.timeout".into(), "5s".into());
-        run.timeout = std::time::Duration::from_secs(20);
+            .insert("spark.starvation.timeout".into(), "1s".into());
+        run.timeout = std::time::Duration::from_secs(14);
         (support::execute(&mut exec, &run), dir)
     };
     assert_eq!(hung.status, Status::Timeout, "{:?}", hung.error);
     assert_eq!(hung.correct, Correctness::No);
-    assert!(hung.wall_s >= 20.0 && hung.wall_s < 40.0, "{}", hung.wall_s);
-    assert!(hung.error.as_deref().unwrap().contains("20s timeout"));
+    assert!(hung.wall_s >= 14.0 && hung.wall_s < 34.0, "{}", hung.wall_s);
+    assert!(hung.error.as_deref().unwrap().contains("14s timeout"));
     let log = std::fs::read_to_string(dir.path().join(hung.stderr_path.unwrap())).unwrap();
     assert!(
         log.contains("Initial job has not accepted any resources"),
