@@ -67,9 +67,11 @@ pub fn owned_cluster_or_skip(why: &str) -> Option<()> {
 }
 
 /// JVM flags for the suite's short runs: C1 only and the serial collector halve the CPU a
-/// driver and its executors burn starting up on two cores. The suite checks correctness and
-/// wiring, not speed; benchmarks and scenarios run Spark's defaults.
-pub const QUICK_JVM: [(&str, &str); 3] = [
+/// driver and its executors burn starting up on two cores, and no driver starts the web UI
+/// (nothing the harness judges reads it; the REST cross-check in `explain.rs` runs its own
+/// session with it). The suite checks correctness and wiring, not speed; benchmarks and
+/// scenarios run Spark's defaults.
+pub const QUICK_JVM: [(&str, &str); 4] = [
     (
         "spark.driver.extraJavaOptions",
         "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
@@ -79,6 +81,7 @@ pub const QUICK_JVM: [(&str, &str); 3] = [
         "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
     ),
     ("spark.ui.showConsoleProgress", "false"),
+    ("spark.ui.enabled", "false"),
 ];
 
 /// Scenario text pinned to the default line, rewritten to the line under test, with the
