@@ -166,7 +166,12 @@ pub fn console_lines(output: &str) -> impl DoubleEndedIterator<Item = &str> {
 
 /// The first rule that matches a line of `output`, with that line.
 pub fn diagnose(output: &str) -> Option<Diagnosis> {
-    RULES.iter().find_map(|rule| {
+    first_match(RULES.iter(), output)
+}
+
+/// The first of `rules` that matches a line of `output`, with that line.
+fn first_match<'r>(mut rules: impl Iterator<Item = &'r Rule>, output: &str) -> Option<Diagnosis> {
+    rules.find_map(|rule| {
         let line = console_lines(output)
             .find(|l| rule.all_of.iter().all(|p| l.contains(p)))
             .or_else(|| match_across_lines(rule, output))?;
@@ -202,7 +207,10 @@ pub fn never_finishes(output: &str) -> Option<String> {
             "the driver ran out of memory and was stopped (\"{line}\")"
         ));
     }
-    let d = diagnose(output).filter(|d| NEVER_SERVED.contains(&d.name.as_str()))?;
+    // Only these rules are tried: a line an earlier, general rule matches in the same output
+    // must not hide the refusal (the watch reads each line once).
+    let never_served = RULES.iter().filter(|r| NEVER_SERVED.contains(&r.name));
+    let d = first_match(never_served, output)?;
     Some(format!(
         "the cluster refused the driver ({}) and it was stopped (\"{}\")",
         d.name, d.line
@@ -302,6 +310,15 @@ mod tests {
         ] {
             assert_eq!(never_finishes(&fixture(exits)), None, "{exits}");
         }
+        // A line of an earlier rule in the same new output does not hide the refusal.
+        let both = format!(
+            "{}{}",
+            fixture("executor-memory-too-large.log"),
+            fixture("auth-secret-missing.log")
+        );
+        assert_eq!(diagnose(&both).unwrap().name, "no-executors");
+        let refused = never_finishes(&both).unwrap();
+        assert!(refused.contains("(auth-secret-missing)"), "{refused}");
     }
 
     #[test]
