@@ -145,8 +145,8 @@ fn blame_cluster(rec: &mut RunRecord, run: &PlannedRun, cause: String, restored:
         let err = rec.error.take().unwrap_or_default();
         rec.error = Some(format!("{cause}; {err}"));
     } else if run.fault.is_none() {
-        let restored = if restored { ", cluster restored" } else { "" };
-        rec.finding = Some(format!("{cause}: left out of statistics{restored}"));
+        let then = if restored { ", cluster restored" } else { "" };
+        rec.finding = Some(format!("{cause}: left out of statistics{then}"));
         rec.degraded = Some(cause);
     }
 }
