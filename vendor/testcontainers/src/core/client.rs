@@ -11,7 +11,7 @@ use bollard::{
         NetworkInspect,
     },
     query_parameters::{
-        BuildImageOptionsBuilder, BuilderVersion, CreateContainerOptions,
+        BuildImageOptionsBuilder, CreateContainerOptions,
         CreateImageOptionsBuilder, DownloadFromContainerOptionsBuilder, InspectContainerOptions,
         InspectContainerOptionsBuilder, InspectNetworkOptions, InspectNetworkOptionsBuilder,
         ListContainersOptionsBuilder, ListNetworksOptions, LogsOptionsBuilder,
@@ -20,6 +20,7 @@ use bollard::{
     },
     Docker,
 };
+#[cfg(feature = "buildkit")]
 use ferroid::{base32::Base32UlidExt, id::ULID};
 use futures::{pin_mut, StreamExt, TryStreamExt};
 use tokio::{
@@ -584,15 +585,21 @@ impl Client {
             .await
             .map_err(ClientError::CopyToContainerError)?;
 
-        let session = ULID::now().encode();
-
         let mut builder = BuildImageOptionsBuilder::new()
             .dockerfile("Dockerfile")
             .t(descriptor)
             .rm(true)
-            .nocache(options.no_cache)
-            .version(BuilderVersion::BuilderBuildKit)
-            .session(session.as_str());
+            .nocache(options.no_cache);
+
+        // sparkmodes: BuildKit sessions only with the `buildkit` feature (bollard's gRPC stack).
+        #[cfg(feature = "buildkit")]
+        let session = ULID::now().encode();
+        #[cfg(feature = "buildkit")]
+        {
+            builder = builder
+                .version(bollard::query_parameters::BuilderVersion::BuilderBuildKit)
+                .session(session.as_str());
+        }
 
         if !options.build_args.is_empty() {
             builder = builder.buildargs(&options.build_args);

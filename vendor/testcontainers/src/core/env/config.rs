@@ -37,6 +37,8 @@ pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
 #[cfg(windows)]
 pub const DEFAULT_DOCKER_HOST: &str = "npipe:////./pipe/docker_engine";
 
+// sparkmodes: without a TLS feature the TLS settings are read but never used.
+#[cfg_attr(not(any(feature = "ring", feature = "aws-lc-rs")), allow(dead_code))]
 #[derive(Debug, Default)]
 pub(crate) struct Config {
     tc_host: Option<String>,
@@ -176,10 +178,12 @@ impl Config {
             })
     }
 
+    #[cfg_attr(not(any(feature = "ring", feature = "aws-lc-rs")), allow(dead_code))]
     pub(crate) fn tls_verify(&self) -> bool {
         self.tls_verify.unwrap_or_default()
     }
 
+    #[cfg_attr(not(any(feature = "ring", feature = "aws-lc-rs")), allow(dead_code))]
     pub(crate) fn cert_path(&self) -> Option<&Path> {
         self.cert_path.as_deref()
     }
