@@ -1,12 +1,15 @@
 //! Progress display for long work. On a terminal: bars and spinners. Otherwise (stderr piped
 //! to a CI log or a file), or when asked to be quiet: plain lines a person can follow, one per
-//! run and one per build step, since a redrawn bar in a log is either nothing or noise.
+//! run and one per build step, since a redrawn bar in a log is either nothing or noise. Bars on
+//! a terminal share one [`MultiProgress`]: the image and venv chains build side by side, and a
+//! matrix bar stays up while a group's images build, so two bars are often live at once.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 static QUIET: AtomicBool = AtomicBool::new(false);
 
@@ -23,16 +26,21 @@ pub fn lines() -> bool {
     is_quiet() || !std::io::stderr().is_terminal()
 }
 
-fn target() -> ProgressDrawTarget {
+/// A new bar: hidden in line mode, else drawn on stderr below the bars already live.
+fn new_bar(len: Option<u64>) -> ProgressBar {
+    static LIVE: OnceLock<MultiProgress> = OnceLock::new();
     if lines() {
-        ProgressDrawTarget::hidden()
-    } else {
-        ProgressDrawTarget::stderr()
+        return ProgressBar::with_draw_target(len, ProgressDrawTarget::hidden());
     }
+    let live = LIVE.get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+    live.add(ProgressBar::with_draw_target(
+        len,
+        ProgressDrawTarget::hidden(),
+    ))
 }
 
 pub fn spinner(prefix: &str) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(None, target());
+    let bar = new_bar(None);
     bar.set_style(
         ProgressStyle::with_template("{spinner} {prefix} [{elapsed}] {wide_msg}")
             .expect("valid template"),
@@ -44,7 +52,7 @@ pub fn spinner(prefix: &str) -> ProgressBar {
 
 /// A bar over a matrix of runs, with the current cell as its message and an ETA.
 pub fn matrix(total: u64) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(total), target());
+    let bar = new_bar(Some(total));
     bar.set_style(
         ProgressStyle::with_template(
             "{bar:30} {pos}/{len} runs [{elapsed} elapsed, ETA {eta}] {wide_msg}",
