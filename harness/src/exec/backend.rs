@@ -1,5 +1,5 @@
-//! The real backend of the runner: images, venv and a fresh cluster per group (or an
-//! external master), restarted when one of its containers dies. A Connect group also gets a
+//! The real backend of the runner: images and venv (made side by side), a fresh cluster per
+//! group (or an external master), restarted when one of its containers dies. A Connect group also gets a
 //! Spark Connect server on its cluster (started after it, removed before it), whose start-up
 //! time is kept for environment.json (`connect_server_ready_s`): it is paid once per group,
 //! not per run, and must not be mistaken for a run's.
@@ -20,7 +20,7 @@ use crate::infra::image::{self, Base};
 use crate::infra::stack::StackSource;
 use crate::infra::target::Target;
 use crate::infra::tpch;
-use crate::infra::{new_secret, venv};
+use crate::infra::{new_secret, prepare, venv};
 
 #[derive(Debug, Clone)]
 pub struct BackendOptions {
@@ -96,18 +96,26 @@ impl SparkBackend {
         });
     }
 
-    /// The group's images; returns the app's extra packages. They reach both sides: the app's
-    /// image (executors and the driver container) and its host venv carry the same pins.
-    /// Connect groups run the Connect-ready sample, which needs none.
-    fn ensure_images(&mut self, key: &GroupKey) -> Result<Vec<String>> {
-        let images = image::ensure_for(&key.spark_version, &self.opts.base, key.python)?;
-        let stack = stack_label(&key.spark_version, &key.python.to_string());
-        self.images
-            .insert(format!("spark-{stack}"), images.spark.clone());
-        // `base`, or `base-py3.13` for a Python other than the default.
-        let base = stack_label("base", &key.python.to_string());
-        self.images.insert(base, images.base.clone());
+    /// The group's images and its drivers' venv, made side by side (`infra::prepare`). The
+    /// app's extra packages reach both sides: its image (executors and the driver container)
+    /// and its host venv carry the same pins. Connect groups run the Connect-ready sample,
+    /// which needs none, from the Connect client's venv.
+    fn prepare(&mut self, key: &GroupKey) -> Result<venv::Venv> {
         let spec = AppSpec::load(&self.group_app(key))?;
+        let (spark, python, base) = (&key.spark_version, key.python, &self.opts.base);
+        let packages = &spec.packages;
+        let ((images, app_image), venv) = prepare::side_by_side(
+            || {
+                let images = image::ensure_for(spark, base, python)?;
+                let app_image = image::ensure_app(&images.spark, packages)?;
+                Ok((images, app_image))
+            },
+            || match key.connect {
+                true => venv::ensure_connect_for(spark, python),
+                false => venv::ensure_app(spark, python, packages),
+            },
+        )?;
+        self.note_images(key, &images, app_image);
         self.mounts = match spec.data {
             Some(Dataset::Tpch) => {
                 std::fs::create_dir_all(tpch::root())?;
@@ -115,13 +123,22 @@ impl SparkBackend {
             }
             None => Vec::new(),
         };
-        let packages = spec.packages;
-        self.image = image::ensure_app(&images.spark, &packages)?;
-        if self.image != images.spark {
-            let name = format!("spark-{stack}-app");
-            self.images.insert(name, self.image.clone());
+        Ok(venv)
+    }
+
+    /// The group's images, for environment.json; `app_image` becomes the one its cluster runs.
+    fn note_images(&mut self, key: &GroupKey, images: &image::Images, app_image: String) {
+        let stack = stack_label(&key.spark_version, &key.python.to_string());
+        self.images
+            .insert(format!("spark-{stack}"), images.spark.clone());
+        // `base`, or `base-py3.13` for a Python other than the default.
+        let base = stack_label("base", &key.python.to_string());
+        self.images.insert(base, images.base.clone());
+        if app_image != images.spark {
+            self.images
+                .insert(format!("spark-{stack}-app"), app_image.clone());
         }
-        Ok(packages)
+        self.image = app_image;
     }
 
     /// The group's app: its variant's fixture, or the `--app` directory (`config::variant`).
@@ -180,13 +197,9 @@ impl Backend for SparkBackend {
     fn start_group(&mut self, key: &GroupKey, first: &PlannedRun) -> Result<()> {
         let config = &first.config;
         let stack = stack_label(&key.spark_version, &key.python.to_string());
-        let packages = self.ensure_images(key)?;
+        let venv = self.prepare(key)?;
         self.config = Some(config.clone());
         self.group_label = format!("{stack}/{}", config.name);
-        let venv = match key.connect {
-            true => venv::ensure_connect_for(&key.spark_version, key.python)?,
-            false => venv::ensure_app(&key.spark_version, key.python, &packages)?,
-        };
         self.server_options = key.connect.then(|| ServerOptions {
             conf: first.conf.clone(),
             token: self.secret.as_ref().map(|_| new_secret()),

@@ -11,6 +11,7 @@ pub mod docker;
 pub mod environment;
 mod host;
 pub mod image;
+pub mod prepare;
 pub mod probe;
 pub mod reaper;
 pub mod releases;

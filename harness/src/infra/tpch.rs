@@ -45,7 +45,7 @@ pub fn ensure(milli: u64) -> Result<PathBuf> {
     if dir.join("dataset.json").is_file() {
         return Ok(dir);
     }
-    let python = venv::ensure_tool("tpch", &PINS)?;
+    let python = generator()?;
     std::fs::create_dir_all(root())?;
     let tmp = tempfile::Builder::new().prefix(".sf-").tempdir_in(root())?;
     generate(&python, &sf, tmp.path())?;
@@ -59,6 +59,12 @@ pub fn ensure(milli: u64) -> Result<PathBuf> {
         }
     }
     Ok(dir)
+}
+
+/// The generator's venv (its interpreter), made if missing: what `images build --app` of a
+/// TPC-H app prepares, since the data's size is only known from a scenario.
+pub fn generator() -> Result<PathBuf> {
+    venv::ensure_tool("tpch", &PINS)
 }
 
 fn generate(python: &Path, sf: &str, out: &Path) -> Result<()> {

@@ -273,12 +273,15 @@ fn spark_version_without_a_recipe_names_the_supported_lines() {
         "2.4.8 has no image recipe",
         supported,
     ]);
-    // `images build` refuses it too, before asking Docker for anything.
+    // `images build` refuses it too, before asking Docker for anything; and Connect on 3.5.
+    let no_docker = [("DOCKER_HOST", "unix:///nonexistent.sock")];
+    sb.run_env(&["images", "build", "--spark", "2.4.8"], &no_docker)
+        .refused(&["2.4.8", supported]);
     sb.run_env(
-        &["images", "build", "--spark", "2.4.8"],
-        &[("DOCKER_HOST", "unix:///nonexistent.sock")],
+        &["images", "build", "--spark", "3.5.9", "--connect"],
+        &no_docker,
     )
-    .refused(&["2.4.8", supported]);
+    .refused(&["Spark Connect server of 3.5", "use a 4.x line"]);
 }
 
 #[test]
@@ -499,8 +502,13 @@ fn app_directory_without_its_ini_is_named() {
     let sb = Sandbox::new(&[]);
     let s = sb.valid_scenario();
     let app = sb.root.path().join("no-app");
+    let names = [&format!("--app {}", path_str(&app)), "data/data_source.ini"];
     sb.run_scenario(&s, &["--app", app.to_str().unwrap()])
-        .refused(&[&format!("--app {}", path_str(&app)), "data/data_source.ini"]);
+        .refused(&names);
+    // `images build --app` reads the same manifest, before asking Docker for anything.
+    let args = ["images", "build", "--app", app.to_str().unwrap()];
+    sb.run_env(&args, &[("DOCKER_HOST", "unix:///nonexistent.sock")])
+        .refused(&names);
 }
 
 /// An app directory holding `manifest` as its sparkmodes-app.toml, and a script.
@@ -545,6 +553,11 @@ fn a_bad_app_manifest_names_file_line_and_key() {
         sb.run_scenario(&s, &["--app", app.to_str().unwrap()])
             .refused(&[&at, why]);
     }
+    // `images build --app` reads manifests through the same door.
+    let app = app_dir(&sb, "bad", cases[0].0);
+    let args = ["images", "build", "--app", app.to_str().unwrap()];
+    sb.run_env(&args, &[("DOCKER_HOST", "unix:///nonexistent.sock")])
+        .refused(&["unknown key `entyr`"]);
 }
 
 #[test]
