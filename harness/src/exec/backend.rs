@@ -1,8 +1,8 @@
 //! The real backend of the runner: images and venv (made side by side), a fresh cluster per
-//! group (or an external master), restarted when one of its containers dies. A Connect group also gets a
-//! Spark Connect server on its cluster (started after it, removed before it), whose start-up
-//! time is kept for environment.json (`connect_server_ready_s`): it is paid once per group,
-//! not per run, and must not be mistaken for a run's.
+//! group (or an external master), restarted when one of its containers dies. A Connect group
+//! also gets a Spark Connect server on its cluster (started after it, removed before it), whose
+//! start-up time is kept for environment.json (`connect_server_ready_s`): it is paid once per
+//! group, not per run, and must not be mistaken for a run's.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

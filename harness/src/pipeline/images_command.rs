@@ -71,11 +71,11 @@ fn build(args: &BuildArgs) -> Result<()> {
     }
     // The daemon first: without it every image "does not exist".
     tools::docker_daemon()?;
-    image::check_base(&args.image.base())?;
+    let base = args.image.base();
+    image::check_base(&base)?;
     let python = args.image.python()?;
     super::preflight::check_releases(std::slice::from_ref(spark))?;
     let started = std::time::Instant::now();
-    let base = args.image.base();
     let ((images, apps), venvs) = prepare::side_by_side(
         || {
             let images = image::ensure_for(spark, &base, python)?;
